@@ -1,0 +1,1 @@
+"""TheDrive core: storage, metadata, ingestion, the entity graph and the job queue."""

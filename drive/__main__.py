@@ -1,0 +1,7 @@
+"""``python -m drive``: the command line."""
+
+import sys
+
+from drive.cli import main
+
+sys.exit(main())

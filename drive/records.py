@@ -1,0 +1,156 @@
+"""Typed records that cross module boundaries (pipeline stages, service, RAG, UI)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ItemKind(StrEnum):
+    FILE = "file"
+    FOLDER = "folder"
+
+
+class Status(StrEnum):
+    """Processing status of a file: pending -> processing -> ready | failed."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    """One file or folder as the service returns it."""
+
+    id: uuid.UUID
+    name: str
+    path: str
+    kind: ItemKind
+    parent_id: uuid.UUID | None
+    size: int
+    mime: str | None
+    status: Status | None
+    error: str | None
+    sha256: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------- extraction
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of extracted text with the page (PDF page, slide, sheet number) it came from.
+
+    ``page`` is 1-based, or None for formats without pages (plain text, HTML, ...).
+    ``heading`` names the sheet/slide title where the format has one.
+    """
+
+    text: str
+    page: int | None = None
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of one file, as ordered sections."""
+
+    sections: list[Section]
+    mime: str
+    ocr_pages: int = 0
+
+    @property
+    def text(self) -> str:
+        return SECTION_SEPARATOR.join(s.text for s in self.sections)
+
+
+SECTION_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A passage ready to embed: offsets index into ``Extracted.text``."""
+
+    index: int
+    text: str
+    page: int | None
+    char_start: int
+    char_end: int
+
+
+# ---------------------------------------------------------------- graph
+
+
+@dataclass(frozen=True)
+class MentionRecord:
+    """A named-entity mention inside one chunk (span is relative to the chunk text)."""
+
+    chunk_index: int
+    surface: str
+    label: str
+    start: int
+    end: int
+    sentence: int
+
+
+@dataclass(frozen=True)
+class ResolvedMention:
+    """A mention mapped to its entity: ``key`` is the normalized identity within ``label``."""
+
+    mention: MentionRecord
+    key: str
+
+
+@dataclass(frozen=True)
+class RelationRecord:
+    """Two entities seen together in one sentence of one chunk.
+
+    ``source``/``target`` are (label, key) pairs; ``verb`` is the dependency-parse verb
+    between them when there is one.
+    """
+
+    chunk_index: int
+    source: tuple[str, str]
+    target: tuple[str, str]
+    verb: str | None = None
+    description: str | None = None
+
+
+# ---------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with everything needed to cite it."""
+
+    chunk_id: int
+    item_id: uuid.UUID
+    file: str
+    page: int | None
+    text: str
+    score: float = 0.0
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    file: str
+    item_id: uuid.UUID
+    page: int | None
+    passage: str
+    score: float
+
+
+@dataclass
+class Answer:
+    text: str
+    mode: str
+    citations: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    extractive: bool = False

@@ -1,0 +1,292 @@
+"""The drive service: the typed API that the UI and the CLI both call, scoped to one owner.
+
+Uploads stream into a spool file on disk (hashing as they go), so no upload is ever held in
+memory. Blob and row changes follow an intent protocol that the start-up sweep can always finish:
+a blob row is written ``pending`` before its object is stored, and marked ``deleting`` in the same
+transaction that removes its last item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from drive import jobs
+from drive.blobstore import PIECE, BlobStore
+from drive.db import Database
+from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
+from drive.graph_store import detach_items
+from drive.models import Blob, Item
+from drive.names import clean_name
+from drive.records import ItemInfo, ItemKind, Status
+from drive.settings import Settings
+from drive.tree import descendants, get_item, list_items, path_of, resolve, to_info
+
+
+class DriveService:
+    def __init__(self, db: Database, store: BlobStore, settings: Settings, owner: uuid.UUID) -> None:
+        self.db = db
+        self.store = store
+        self.settings = settings
+        self.owner = owner
+
+    # ------------------------------------------------------------------ reads
+
+    def list(self, folder: uuid.UUID | None = None, *, recursive: bool = False) -> list[ItemInfo]:
+        with self.db.session() as s:
+            if folder is not None:
+                self._folder(s, folder)
+            return list_items(s, self.owner, folder, recursive=recursive)
+
+    def get(self, item_id: uuid.UUID) -> ItemInfo:
+        with self.db.session() as s:
+            item = get_item(s, self.owner, item_id)
+            sha = s.scalar(select(Blob.sha256).where(Blob.id == item.blob_id)) if item.blob_id else None
+            return to_info(item, path_of(s, self.owner, item.id), sha)
+
+    def resolve(self, ref: str) -> ItemInfo:
+        with self.db.session() as s:
+            item_id = resolve(s, self.owner, ref).id
+        return self.get(item_id)
+
+    def open(self, item_id: uuid.UUID) -> tuple[ItemInfo, Iterator[bytes]]:
+        """A file's info and its bytes as a stream of pieces."""
+        info, key = self._file_key(item_id)
+        return info, self.store.iter_bytes(key)
+
+    def presigned_url(self, item_id: uuid.UUID, expires: int = 3600) -> str | None:
+        """A direct download link when the store is S3; None for the local store."""
+        info, key = self._file_key(item_id)
+        return self.store.presigned_url(key, info.name, expires)
+
+    def storage_used(self) -> int:
+        with self.db.session() as s:
+            used = s.scalar(select(func.coalesce(func.sum(Blob.size), 0)).where(Blob.owner_id == self.owner))
+        return int(used or 0)
+
+    # ------------------------------------------------------------------ writes
+
+    def mkdir(self, name: str, parent: uuid.UUID | None = None) -> ItemInfo:
+        name = clean_name(name)
+        with self.db.session() as s:
+            if parent is not None:
+                self._folder(s, parent)
+            item = Item(owner_id=self.owner, parent_id=parent, name=name, kind=ItemKind.FOLDER.value, size=0)
+            self._insert(s, item, name)
+        return self.get(item.id)
+
+    def makedirs(self, path: str) -> uuid.UUID | None:
+        """Folder for ``a/b/c``, creating what is missing; '' is the root."""
+        parent: uuid.UUID | None = None
+        for part in [p for p in path.strip("/").split("/") if p]:
+            existing = next((i for i in self.list(parent) if i.name == clean_name(part)), None)
+            if existing is None:
+                existing = self.mkdir(part, parent)
+            elif existing.kind != ItemKind.FOLDER:
+                raise InvalidMove(f"{existing.path} is a file, not a folder")
+            parent = existing.id
+        return parent
+
+    def upload(
+        self, stream: BinaryIO, name: str, folder: uuid.UUID | None = None, *, mime: str | None = None
+    ) -> ItemInfo:
+        """Store a file and queue it for processing. Identical content of one owner is stored once."""
+        name = clean_name(name)
+        with self.db.session() as s:
+            if folder is not None:
+                self._folder(s, folder)
+            self._check_free(s, folder, name)
+        mime = mime or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        spool, sha, size = self._spool(stream)
+        try:
+            return self._commit_upload(spool, sha, size, name, folder, mime)
+        finally:
+            spool.unlink(missing_ok=True)
+
+    def rename(self, item_id: uuid.UUID, new_name: str) -> ItemInfo:
+        new_name = clean_name(new_name)
+        with self.db.session() as s:
+            item = get_item(s, self.owner, item_id, lock=True)
+            item.name = new_name
+            item.updated_at = func.now()
+            self._flush(s, new_name)
+        return self.get(item_id)
+
+    def move(self, item_id: uuid.UUID, folder: uuid.UUID | None) -> ItemInfo:
+        with self.db.session() as s:
+            item = get_item(s, self.owner, item_id, lock=True)
+            if folder is not None:
+                self._folder(s, folder)
+                if folder in descendants(s, self.owner, item_id):
+                    raise InvalidMove("a folder cannot be moved into itself")
+            item.parent_id = folder
+            item.updated_at = func.now()
+            self._flush(s, item.name)
+        return self.get(item_id)
+
+    def delete(self, item_id: uuid.UUID) -> int:
+        """Delete a file or a folder with all it holds, every row derived from them, and unused blobs.
+
+        Returns the number of items removed.
+        """
+        with self.db.session() as s:
+            get_item(s, self.owner, item_id, lock=True)
+            ids = descendants(s, self.owner, item_id)
+            blob_ids = set(s.scalars(select(Item.blob_id).where(Item.id.in_(ids), Item.blob_id.is_not(None))))
+            detach_items(s, self.owner, ids)
+            # Cascades remove children, texts, chunks and queued jobs; a running job sees its item gone.
+            s.execute(text("DELETE FROM items WHERE id = :id"), {"id": item_id})
+            doomed = self._mark_unreferenced(s, blob_ids)
+            jobs.enqueue(s, jobs.COMMUNITIES, self.owner, delay=self.settings.community_debounce_seconds)
+        self._drop_blobs(doomed)
+        return len(ids)
+
+    def reprocess(self, item_id: uuid.UUID) -> None:
+        with self.db.session() as s:
+            item = get_item(s, self.owner, item_id, lock=True)
+            if item.kind != ItemKind.FILE.value:
+                raise NotFound(f"{item.name} is a folder")
+            item.status, item.error = Status.PENDING.value, None
+            jobs.enqueue(s, jobs.INGEST, self.owner, item.id)
+
+    def reprocess_failed(self) -> int:
+        with self.db.session() as s:
+            ids = list(s.scalars(select(Item.id).where(Item.owner_id == self.owner, Item.status == "failed")))
+        for item_id in ids:
+            self.reprocess(item_id)
+        return len(ids)
+
+    # ------------------------------------------------------------------ internals
+
+    def _spool(self, stream: BinaryIO) -> tuple[Path, str, int]:
+        """Copy the upload to a temp file in pieces, hashing it and enforcing the size limit."""
+        self.settings.spool_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.settings.spool_dir, prefix="up-")
+        path, digest, size = Path(name), hashlib.sha256(), 0
+        limit = self.settings.max_upload_bytes
+        try:
+            with open(fd, "wb") as out:
+                while piece := stream.read(PIECE):
+                    size += len(piece)
+                    if size > limit:
+                        raise TooLarge(f"the file is larger than the {limit:,}-byte upload limit")
+                    digest.update(piece)
+                    out.write(piece)
+            if size == 0:
+                raise EmptyFile("the file is empty (0 bytes): nothing to store")
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path, digest.hexdigest(), size
+
+    def _commit_upload(
+        self, spool: Path, sha: str, size: int, name: str, folder: uuid.UUID | None, mime: str
+    ) -> ItemInfo:
+        blob_id, key, stored = self._claim_blob(sha, size, mime)
+        try:
+            if not stored:
+                self.store.put_file(key, spool, mime)
+            with self.db.session() as s:
+                s.execute(update(Blob).where(Blob.id == blob_id).values(state="stored"))
+                item = Item(
+                    owner_id=self.owner, parent_id=folder, name=name, kind=ItemKind.FILE.value,
+                    blob_id=blob_id, size=size, mime=mime, status=Status.PENDING.value,
+                )
+                self._insert(s, item, name)
+                jobs.enqueue(s, jobs.INGEST, self.owner, item.id)
+        except BaseException:
+            if not stored:
+                self._abandon_blob(blob_id, key)
+            raise
+        return self.get(item.id)
+
+    def _claim_blob(self, sha: str, size: int, mime: str) -> tuple[uuid.UUID, str, bool]:
+        """The blob row for this content: (id, key, already stored?). New rows start ``pending``."""
+        key = f"{self.owner}/{sha[:2]}/{sha}"
+        with self.db.session() as s:
+            s.execute(
+                text(
+                    """INSERT INTO blobs (id, owner_id, sha256, size, mime, key, state, created_at)
+                       VALUES (:id, :owner, :sha, :size, :mime, :key, 'pending', now())
+                       ON CONFLICT (owner_id, sha256) DO NOTHING"""
+                ),
+                {"id": uuid.uuid4(), "owner": self.owner, "sha": sha, "size": size, "mime": mime, "key": key},
+            )
+            blob = s.scalars(select(Blob).where(Blob.owner_id == self.owner, Blob.sha256 == sha)).one()
+            if blob.state == "deleting":  # being removed right now: bring it back to life
+                blob.state = "pending"
+            return blob.id, blob.key, blob.state == "stored"
+
+    def _abandon_blob(self, blob_id: uuid.UUID, key: str) -> None:
+        """Best-effort undo of a failed upload; whatever is left, the sweep removes."""
+        with suppress(Exception):
+            with self.db.session() as s:
+                gone = s.execute(
+                    text("""DELETE FROM blobs b WHERE id = :id AND state = 'pending'
+                            AND NOT EXISTS (SELECT 1 FROM items i WHERE i.blob_id = b.id)"""),
+                    {"id": blob_id},
+                ).rowcount
+            if gone:
+                self.store.delete(key)
+
+    def _mark_unreferenced(self, s: Session, blob_ids: set[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
+        if not blob_ids:
+            return []
+        rows = s.execute(
+            text(
+                """UPDATE blobs b SET state = 'deleting' WHERE b.id = ANY(:ids)
+                   AND NOT EXISTS (SELECT 1 FROM items i WHERE i.blob_id = b.id) RETURNING id, key"""
+            ),
+            {"ids": list(blob_ids)},
+        ).tuples()
+        return list(rows)
+
+    def _drop_blobs(self, doomed: list[tuple[uuid.UUID, str]]) -> None:
+        for blob_id, key in doomed:
+            self.store.delete(key)
+            with self.db.session() as s:
+                s.execute(text("DELETE FROM blobs WHERE id = :id AND state = 'deleting'"), {"id": blob_id})
+
+    def _file_key(self, item_id: uuid.UUID) -> tuple[ItemInfo, str]:
+        info = self.get(item_id)
+        if info.kind != ItemKind.FILE:
+            raise NotFound(f"{info.path} is a folder, not a file")
+        with self.db.session() as s:
+            key = s.scalar(select(Blob.key).join(Item, Item.blob_id == Blob.id).where(Item.id == item_id))
+        if key is None:
+            raise NotFound(f"no content stored for {info.path}")
+        return info, key
+
+    def _folder(self, s: Session, folder: uuid.UUID) -> Item:
+        item = get_item(s, self.owner, folder)
+        if item.kind != ItemKind.FOLDER.value:
+            raise InvalidMove(f"{item.name} is a file, not a folder")
+        return item
+
+    def _check_free(self, s: Session, folder: uuid.UUID | None, name: str) -> None:
+        in_folder = Item.parent_id.is_(None) if folder is None else Item.parent_id == folder
+        if s.scalar(select(Item.id).where(Item.owner_id == self.owner, in_folder, Item.name == name)):
+            raise NameClash(f"{name!r} already exists in this folder")
+
+    def _insert(self, s: Session, item: Item, name: str) -> None:
+        s.add(item)
+        self._flush(s, name)
+
+    @staticmethod
+    def _flush(s: Session, name: str) -> None:
+        try:
+            with s.begin_nested():
+                s.flush()
+        except IntegrityError as exc:
+            raise NameClash(f"{name!r} already exists in this folder") from exc
+

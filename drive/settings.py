@@ -1,0 +1,68 @@
+"""The one settings object, read from environment variables and an optional ``.env`` file.
+
+Load it once (``Settings()``) at the edge (CLI, app, worker, tests) and pass it down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Where everything local lives: embedded database, local blob store, temp spool.
+    home: Path = Field(default=Path(".thedrive"), validation_alias="THEDRIVE_HOME")
+    # Unset: an embedded PostgreSQL 18 + pgvector under ``home/pg``, shared by every process.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+
+    # Storage: unset means a local folder store under ``home/blobs``; ``s3://bucket/prefix`` uses boto3.
+    storage_url: str | None = Field(default=None, validation_alias="THEDRIVE_STORAGE")
+    s3_endpoint_url: str | None = Field(default=None, validation_alias="S3_ENDPOINT_URL")
+    s3_region: str | None = Field(default=None, validation_alias="S3_REGION")
+    # e.g. "AES256" or "aws:kms"; passed as ServerSideEncryption on every write.
+    s3_sse: str | None = Field(default=None, validation_alias="S3_SSE")
+    s3_multipart_threshold: int = Field(default=8 * 1024 * 1024, validation_alias="S3_MULTIPART_THRESHOLD")
+
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, validation_alias="THEDRIVE_MAX_UPLOAD_BYTES")
+    user: str = Field(default="local", validation_alias="THEDRIVE_USER")
+    accounts: bool = Field(default=False, validation_alias="THEDRIVE_ACCOUNTS")
+
+    # Pipeline
+    chunk_size: int = Field(default=1000, validation_alias="THEDRIVE_CHUNK_SIZE")
+    chunk_overlap: int = Field(default=150, validation_alias="THEDRIVE_CHUNK_OVERLAP")
+    embedder: str = Field(default="minilm", validation_alias="THEDRIVE_EMBEDDER")  # minilm | openai
+    embedding_model: str = Field(default="text-embedding-3-small", validation_alias="THEDRIVE_EMBEDDING_MODEL")
+    embedding_dim: int = 384
+    ocr: bool = Field(default=True, validation_alias="THEDRIVE_OCR")
+
+    # Jobs
+    workers_in_app: int = Field(default=1, validation_alias="THEDRIVE_APP_WORKERS")
+    job_stale_seconds: float = Field(default=60.0, validation_alias="THEDRIVE_JOB_STALE_SECONDS")
+    job_max_attempts: int = Field(default=4, validation_alias="THEDRIVE_JOB_MAX_ATTEMPTS")
+    community_debounce_seconds: float = Field(default=3.0, validation_alias="THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS")
+
+    # Optional LLM: any OpenAI-compatible endpoint. Unset base URL and key: offline, extractive answers.
+    llm_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    llm_api_key: str | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    llm_model: str = Field(default="gpt-4o-mini", validation_alias="THEDRIVE_LLM_MODEL")
+    llm_relations: bool = Field(default=False, validation_alias="THEDRIVE_LLM_RELATIONS")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.home / "pg"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.home / "spool"
