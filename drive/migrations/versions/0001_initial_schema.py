@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('summary_embedding', pgvector.sqlalchemy.vector.VECTOR(dim=384), nullable=True),
     sa.Column('summarized_by', sa.String(length=16), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

@@ -1,0 +1,119 @@
+"""The chunk stage: ``Extracted`` -> passages of at most ``size`` characters, ready to embed.
+
+Each Section is split on its own, so a chunk never spans two pages. Inside a Section the cut is
+made at the latest of the strongest boundaries that still leave the chunk a fair length (a quarter
+of ``size`` for paragraph breaks, half for the rest), strongest first:
+blank line or heading, line end (keeps ``| table |`` rows whole), sentence end, space, and only
+then anywhere; never just after a heading line. When the cut falls inside a paragraph, the next
+chunk starts up to ``overlap`` characters earlier, at the strongest boundary inside that overlap
+(a sentence or line start if there is one, else a word start); after a paragraph break it
+starts cleanly at the new paragraph.
+
+Work is done on offsets, never on copies, so ``doc.text[c.char_start:c.char_end] == c.text``
+holds by construction; chunks are stripped of surrounding whitespace and whitespace-only ones
+are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from drive.records import SECTION_SEPARATOR, ChunkRecord, Extracted
+
+# A boundary is the offset where a new chunk may begin; earlier patterns are stronger.
+_LEVELS = [
+    re.compile(r"\n[ \t]*\n\s*|\n(?=#{1,6} )"),  # paragraph, or a Markdown heading line
+    re.compile(r"\n"),  # line
+    re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*\s+"),  # sentence
+    re.compile(r"\s+"),  # word
+]
+_NON_SPACE = re.compile(r"\S")
+_HEADING = re.compile(r"#{1,6} ")
+_LOOKBEHIND = 8  # a sentence boundary's punctuation may sit just before the searched window
+
+
+def chunk(doc: Extracted, size: int = 1000, overlap: int = 150) -> list[ChunkRecord]:
+    """Chunks of ``doc`` numbered 0..n-1, each within one Section and at most ``size`` characters."""
+    if size <= 0:
+        raise ValueError(f"chunk size must be positive, got {size}")
+    if not 0 <= overlap < size:
+        raise ValueError(f"chunk overlap must be >= 0 and smaller than the size ({size}), got {overlap}")
+    chunks: list[ChunkRecord] = []
+    base = 0
+    for section in doc.sections:
+        for start, end in split_spans(section.text, size, overlap):
+            text = section.text[start:end]
+            chunks.append(ChunkRecord(len(chunks), text, section.page, base + start, base + end))
+        base += len(section.text) + len(SECTION_SEPARATOR)
+    return chunks
+
+
+def split_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of the chunks of one text: stripped, non-empty, at most ``size`` long."""
+    spans: list[tuple[int, int]] = []
+    start, floor, length = 0, 0, len(text)
+    while True:
+        start = _skip_space(text, start)
+        if start >= length:
+            return spans
+        # ``floor`` is the first character the previous chunk left out: each chunk must take it,
+        # so none repeats or contains another.
+        if start + size <= floor:
+            start = floor
+        end = length if length - start <= size else _cut(text, start, start + size, floor)
+        spans.append((start, start + len(text[start:end].rstrip())))
+        floor = _skip_space(text, end)
+        if floor >= length:
+            return spans
+        start = _restart(text, start, end, overlap)
+
+
+def _skip_space(text: str, i: int) -> int:
+    found = _NON_SPACE.search(text, i)
+    return found.start() if found else len(text)
+
+
+def _cut(text: str, start: int, limit: int, floor: int) -> int:
+    """Where the chunk beginning at ``start`` ends (always past ``floor``, the previous chunk's end):
+    the strongest boundary past its minimum length (a quarter of the window for paragraphs, half for
+    the rest), the latest of that level; else the strongest anywhere; else a hard cut at ``limit``.
+    Never right after a heading."""
+    window = limit - start
+    for minimum in ([window // 4, window // 2, window // 2, window // 2], [0] * len(_LEVELS)):
+        for pattern, least in zip(_LEVELS, minimum, strict=True):
+            lowest = max(start + least, floor)
+            ends = [m.end() for m in pattern.finditer(text, start, limit) if m.end() > lowest]
+            for end in reversed(ends):
+                if not _after_heading(text, start, end):
+                    return end
+    return limit
+
+
+def _after_heading(text: str, start: int, end: int) -> bool:
+    """Whether the last non-blank line before ``end`` is a Markdown heading (it belongs to what follows)."""
+    last = end
+    while last > start and text[last - 1].isspace():
+        last -= 1
+    line_start = text.rfind("\n", start, last) + 1 or start
+    return _HEADING.match(text, max(line_start, start), last) is not None
+
+
+def _restart(text: str, start: int, end: int, overlap: int) -> int:
+    """Where the next chunk begins: the strongest boundary in the last ``overlap`` characters
+    before ``end``, the earliest of that level. No overlap after a cut at a paragraph or heading:
+    the next chunk then starts cleanly with it."""
+    lo = max(start + 1, end - overlap)
+    if overlap == 0 or lo >= end or _at_paragraph(text, start, end):
+        return end
+    for pattern in _LEVELS:
+        for m in pattern.finditer(text, max(start, lo - _LOOKBEHIND), end):
+            if lo <= m.end() < end:
+                return m.end()
+    return end
+
+
+def _at_paragraph(text: str, start: int, end: int) -> bool:
+    gap = end
+    while gap > start and text[gap - 1].isspace():
+        gap -= 1
+    return text.count("\n", gap, end) >= 2 or (text[gap:end].endswith("\n") and _HEADING.match(text, end) is not None)

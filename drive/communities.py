@@ -1,0 +1,174 @@
+"""The communities job: cluster each owner's entity graph, then (re)summarize only what changed.
+
+Debounced: every file change enqueues one ``communities`` job per owner a few seconds ahead;
+further changes push it back instead of piling up. A community whose inputs (members, their
+relationships and the files behind them) hash the same as before keeps its summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from drive.cluster import CommunityRecord, detect_communities
+
+if TYPE_CHECKING:
+    from drive.context import Drive
+    from drive.models_runtime import Models
+    from drive.worker import JobContext
+
+log = logging.getLogger(__name__)
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+@dataclass(frozen=True)
+class RecomputeStats:
+    communities: int
+    resummarized: int
+    reused: int
+    seconds: float
+    tokens: int
+
+
+def run_communities_job(ctx: JobContext) -> None:
+    recompute(ctx.drive, ctx.job.owner_id, ctx.models)
+
+
+def owner_community_id(owner: uuid.UUID, local_id: str | None) -> str | None:
+    if local_id is None:
+        return None
+    return hashlib.sha256(f"{owner}:{local_id}".encode()).hexdigest()[:32]
+
+
+def recompute(drive: Drive, owner: uuid.UUID, models: Models) -> RecomputeStats:
+    start = time.perf_counter()
+    with drive.db.session() as s:
+        graph = _load_graph(s, owner)
+    records = detect_communities([(graph.node[a], graph.node[b], float(w)) for a, b, w in graph.edges])
+    with drive.db.session() as s:
+        inputs = {r.id: _community_input(s, graph, r) for r in records}
+        existing = dict(s.execute(text("SELECT id, digest FROM communities WHERE owner_id = :o"), {"o": owner}).tuples())
+    digests = {r.id: hashlib.sha256(json.dumps(inputs[r.id], sort_keys=True, default=str).encode()).hexdigest()
+               for r in records}
+    stale = [r for r in records if existing.get(owner_community_id(owner, r.id)) != digests[r.id]]
+    written, tokens = _summarize(models, [(r, inputs[r.id]) for r in stale])
+    vectors = models.embedder.embed([f"{t}\n{summ}" for t, summ, _ in written]) if written else []
+    with drive.db.session() as s:
+        _store(s, owner, records, graph, stale, written, vectors, digests)
+    stats = RecomputeStats(len(records), len(stale), len(records) - len(stale), time.perf_counter() - start, tokens)
+    log.info("communities for %s: %d total, %d re-summarized, %d reused, %d LLM tokens",
+             owner, stats.communities, stats.resummarized, stats.reused, stats.tokens)
+    return stats
+
+
+@dataclass
+class _Graph:
+    node: dict[int, str]  # entity id -> stable node name "TYPE:key"
+    by_node: dict[str, int]
+    names: dict[int, tuple[str, str, int]]  # id -> (name, type, mentions)
+    edges: list[tuple[int, int, int]]
+    labels: dict[tuple[int, int], str | None]
+
+
+def _load_graph(s: Any, owner: uuid.UUID) -> _Graph:
+    ents = s.execute(text(
+        """SELECT e.id, e.type, e.key, e.name, count(m.id) AS n FROM entities e
+           JOIN mentions m ON m.entity_id = e.id WHERE e.owner_id = :o GROUP BY e.id"""), {"o": owner}).all()
+    edges = s.execute(text(
+        """SELECT source_id, target_id, count(*) AS w, mode() WITHIN GROUP (ORDER BY label) AS label
+           FROM relation_evidence WHERE owner_id = :o GROUP BY source_id, target_id"""), {"o": owner}).all()
+    node = {e.id: f"{e.type}:{e.key}" for e in ents}
+    return _Graph(
+        node=node,
+        by_node={v: k for k, v in node.items()},
+        names={e.id: (e.name, e.type, int(e.n)) for e in ents},
+        edges=[(r.source_id, r.target_id, int(r.w)) for r in edges if r.source_id in node and r.target_id in node],
+        labels={(r.source_id, r.target_id): r.label for r in edges},
+    )
+
+
+def _community_input(s: Any, graph: _Graph, record: CommunityRecord) -> dict[str, Any]:
+    """What a summary is written from, as plain sorted data (also hashed into the digest)."""
+    ids = {graph.by_node[m] for m in record.members}
+    members = sorted((graph.names[i] for i in ids), key=lambda m: (-m[2], m[0]))
+    rels = sorted(
+        ((graph.names[a][0], graph.names[b][0], graph.labels.get((a, b)), w, a, b)
+         for a, b, w in graph.edges if a in ids and b in ids),
+        key=lambda r: (-r[3], r[0], r[1]),
+    )
+    sentences = [_evidence_sentence(s, a, b) for *_, a, b in rels[:4]]
+    return {
+        "members": [list(m) for m in members],
+        "relationships": [list(r[:4]) for r in rels[:12]],
+        "sentences": [list(x) for x in sentences if x],
+    }
+
+
+def _evidence_sentence(s: Any, source: int, target: int) -> tuple[str, str] | None:
+    """The first sentence (by chunk order) that links two entities, with its file name."""
+    row = s.execute(text(
+        """SELECT c.text, i.name, least(ma.start, mb.start) AS lo, greatest(ma."end", mb."end") AS hi
+           FROM relation_evidence r JOIN chunks c ON c.id = r.chunk_id JOIN items i ON i.id = r.item_id
+           JOIN mentions ma ON ma.chunk_id = r.chunk_id AND ma.entity_id = r.source_id
+           JOIN mentions mb ON mb.chunk_id = r.chunk_id AND mb.entity_id = r.target_id AND mb.sentence = ma.sentence
+           WHERE r.source_id = :a AND r.target_id = :b ORDER BY i.name, c.idx, lo LIMIT 1"""),
+        {"a": source, "b": target}).first()
+    if row is None:
+        return None
+    return sentence_around(row.text, row.lo, row.hi), row.name
+
+
+def sentence_around(text_: str, lo: int, hi: int) -> str:
+    """Expand [lo, hi) to the sentence that holds it."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text_, 0, lo)), default=0)
+    end_match = _SENTENCE_END.search(text_, hi)
+    end = end_match.start() + 1 if end_match else len(text_)
+    return " ".join(text_[begin:end].split())[:400]
+
+
+def _summarize(models: Models, todo: list[tuple[CommunityRecord, dict[str, Any]]]) -> tuple[list[tuple[str, str, str]], int]:
+    """(title, summary, by) for each community to (re)write, and the LLM tokens used."""
+    from drive.summarize import summarize_community
+
+    chat = models.chat
+    out, tokens = [], 0
+    for _, data in todo:
+        title, summary, by, used = summarize_community(data, chat)
+        out.append((title, summary, by))
+        tokens += used
+    return out, tokens
+
+
+def _store(s: Any, owner: uuid.UUID, records: list[CommunityRecord], graph: _Graph, stale: list[CommunityRecord],
+           written: list[tuple[str, str, str]], vectors: Any, digests: dict[str, str]) -> None:
+    keep = [owner_community_id(owner, r.id) for r in records]
+    s.execute(text("DELETE FROM communities WHERE owner_id = :o AND NOT (id = ANY(:keep))"), {"o": owner, "keep": keep})
+    for r, (title, summary, by), vec in zip(stale, written, vectors, strict=True):
+        s.execute(text(
+            """INSERT INTO communities (id, owner_id, level, parent_id, title, summary, size, summary_embedding,
+                                        summarized_by, digest, updated_at)
+               VALUES (:id, :o, :lvl, :parent, :title, :summary, :size, CAST(:vec AS vector), :by, :digest, now())
+               ON CONFLICT (id) DO UPDATE SET title = :title, summary = :summary, size = :size, parent_id = :parent,
+                 summary_embedding = CAST(:vec AS vector), summarized_by = :by, digest = :digest, updated_at = now()"""),
+            {"id": owner_community_id(owner, r.id), "o": owner, "lvl": r.level,
+             "parent": owner_community_id(owner, r.parent), "title": title, "summary": summary,
+             "size": len(r.members), "vec": "[" + ",".join(f"{float(x):.6f}" for x in vec) + "]", "by": by,
+             "digest": digests[r.id]})
+    s.execute(text("DELETE FROM community_members WHERE owner_id = :o"), {"o": owner})
+    members = defaultdict(list)
+    for r in records:
+        cid = owner_community_id(owner, r.id)
+        for m in r.members:
+            members[cid].append(graph.by_node[m])
+    rows = [{"c": c, "e": e, "o": owner} for c, es in members.items() for e in es]
+    if rows:
+        s.execute(text("INSERT INTO community_members (community_id, entity_id, owner_id) VALUES (:c, :e, :o)"), rows)

@@ -1,0 +1,164 @@
+"""The ingest job: blob -> text -> chunks -> vectors -> entities and relations, stored in one transaction.
+
+Each stage is a pure function in its own module (extract, chunk, embed, recognize, resolve, relate);
+this module is the I/O around them. Running the same job twice replaces the file's rows, never
+duplicates them.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select, text
+
+from drive import jobs
+from drive.errors import NotFound
+from drive.graph_store import detach_items, store_graph
+from drive.models import Chunk, Item, ItemText
+from drive.records import (
+    ChunkRecord,
+    Extracted,
+    RelationRecord,
+    ResolvedMention,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from drive.context import Drive
+    from drive.worker import JobContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Processed:
+    """Everything the pipeline derived from one file, ready to store."""
+
+    doc: Extracted
+    chunks: list[ChunkRecord]
+    vectors: Any
+    mentions: list[ResolvedMention]
+    relations: list[RelationRecord]
+
+
+def run_ingest_job(ctx: JobContext) -> None:
+    job, drive = ctx.job, ctx.drive
+    assert job.item_id is not None
+    try:
+        name = start_processing(drive, job.owner_id, job.item_id)
+    except NotFound:
+        return  # deleted before we got to it
+    svc = drive.service(job.owner_id)
+    with tempfile.TemporaryDirectory(dir=_spool(drive)) as tmp:
+        path = Path(tmp) / name  # keep the extension: some readers (openpyxl) insist on it
+        _, pieces = svc.open(job.item_id)
+        with path.open("wb") as f:
+            for piece in pieces:
+                f.write(piece)
+        processed = process_file(ctx, path, name)
+    ctx.check()
+    save(drive, job.owner_id, job.item_id, processed)
+
+
+def process_file(ctx: JobContext, path: Path, name: str) -> Processed:
+    """The pure part of the pipeline (models aside): no database, no store."""
+    from drive.chunk import chunk
+    from drive.extract import extract
+
+    settings = ctx.drive.settings
+    doc = extract(path, name, ocr=settings.ocr)
+    ctx.check()
+    chunks = chunk(doc, settings.chunk_size, settings.chunk_overlap)
+    texts = [c.text for c in chunks]
+    vectors = ctx.models.embedder.embed(texts) if texts else None
+    ctx.check()
+    mentions, relations = find_graph(ctx, texts)
+    return Processed(doc, chunks, vectors, mentions, relations)
+
+
+def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
+    from drive.recognize import recognize
+    from drive.relate import relate
+    from drive.resolve import resolve_file
+
+    if not texts:
+        return [], []
+    analyses = recognize(texts)
+    resolved = resolve_file([m for a in analyses for m in a.mentions])
+    relations = relate(analyses, resolved)
+    chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
+    if chat is not None:
+        relations += _llm_relations(chat, texts, resolved)
+    return resolved, relations
+
+
+def _llm_relations(chat: Any, texts: list[str], resolved: list[ResolvedMention]) -> list[RelationRecord]:
+    from drive.relate import llm_relations
+
+    extra: list[RelationRecord] = []
+    for index, chunk_text in enumerate(texts):
+        ents = sorted({(r.mention.label, r.key) for r in resolved if r.mention.chunk_index == index})
+        if len(ents) >= 2:
+            extra += llm_relations(chat, chunk_text, ents, chunk_index=index)
+    return extra
+
+
+def start_processing(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> str:
+    with drive.db.session() as s:
+        item = s.scalars(
+            select(Item).where(Item.id == item_id, Item.owner_id == owner).with_for_update()
+        ).first()
+        if item is None:
+            raise NotFound(str(item_id))
+        item.status, item.error = Status.PROCESSING.value, None
+        s.execute(text("UPDATE items SET processing_started_at = now() WHERE id = :id"), {"id": item_id})
+        return item.name
+
+
+def save(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> None:
+    """Replace everything derived from this file, in one transaction; a deleted file discards it."""
+    with drive.db.session() as s:
+        item = s.scalars(select(Item).where(Item.id == item_id).with_for_update()).first()
+        if item is None:
+            return
+        detach_items(s, owner, [item_id])
+        s.execute(text("DELETE FROM chunks WHERE item_id = :id"), {"id": item_id})
+        s.execute(text("DELETE FROM item_texts WHERE item_id = :id"), {"id": item_id})
+        pages = max((sec.page or 0 for sec in p.doc.sections), default=0) or None
+        s.add(ItemText(item_id=item_id, owner_id=owner, text=p.doc.text, pages=pages, ocr_pages=p.doc.ocr_pages))
+        chunk_ids = _insert_chunks(s, owner, item_id, p)
+        store_graph(s, owner, item_id, chunk_ids, p.mentions, p.relations)
+        item.status, item.error = Status.READY.value, None
+        s.execute(text("UPDATE items SET processed_at = now() WHERE id = :id"), {"id": item_id})
+        jobs.enqueue(s, jobs.COMMUNITIES, owner, delay=drive.settings.community_debounce_seconds)
+
+
+def _insert_chunks(s: Any, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> dict[int, int]:
+    if not p.chunks:
+        return {}
+    rows = [
+        {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "page": c.page,
+         "char_start": c.char_start, "char_end": c.char_end, "embedding": p.vectors[i]}
+        for i, c in enumerate(p.chunks)
+    ]
+    result = s.execute(insert(Chunk).returning(Chunk.idx, Chunk.id, sort_by_parameter_order=True), rows)
+    return {idx: cid for idx, cid in result.tuples()}
+
+
+def mark_failed(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, reason: str) -> None:
+    """A failed file keeps its blob (still downloadable) and says why."""
+    with drive.db.session() as s:
+        s.execute(
+            text("UPDATE items SET status = 'failed', error = :e, processed_at = now() WHERE id = :id AND owner_id = :o"),
+            {"e": reason[:2000], "id": item_id, "o": owner},
+        )
+
+
+def _spool(drive: Drive) -> Path:
+    drive.settings.spool_dir.mkdir(parents=True, exist_ok=True)
+    return drive.settings.spool_dir

@@ -1,0 +1,1 @@
+"""Retrieval-augmented answering: routing, retrieval, prompts, answers with citations."""

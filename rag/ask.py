@@ -1,0 +1,160 @@
+"""Ask the drive: route the question, retrieve (vector, keyword, graph local, graph global), answer, remember.
+
+``ask`` is the one entry point the UI and the CLI use. It works offline (extractive answers with
+citations) and, with a ChatModel configured, streams an LLM answer whose citations are validated.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from drive.errors import DriveError
+from drive.llm import ChatModel
+from drive.records import Answer, Passage
+from rag import sessions
+from rag.answer import answer_extractive, answer_with_llm, parse_answer
+from rag.local import LocalResult, local_search, match_entities
+from rag.retrieve import Filters, keyword_search, rrf, vector_search
+from rag.rewrite import Turn, rewrite_followup
+from rag.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
+
+if TYPE_CHECKING:
+    from drive.context import Drive
+    from drive.models_runtime import Models
+
+log = logging.getLogger(__name__)
+MODES = ("auto", "local", "global", "vector", "keyword", "hybrid")
+CONTEXT_PASSAGES = 8
+
+
+@dataclass
+class Retrieved:
+    route: Route
+    passages: list[Passage]
+    entities: list[str] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)
+    communities: list = field(default_factory=list)  # rag.synthesize.CommunitySummary
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def forced_route(mode: str) -> Route | None:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    return {
+        "auto": None, "local": Route([LOCAL], "asked for local"), "global": Route([GLOBAL], "asked for global"),
+        "vector": Route([VECTOR], "asked for vector"), "keyword": Route([KEYWORD], "asked for keyword"),
+        "hybrid": Route([VECTOR, KEYWORD], "asked for hybrid"),
+    }[mode]
+
+
+def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",
+             filters: Filters | None = None, k: int = CONTEXT_PASSAGES) -> Retrieved:
+    """Every passage the chosen modes find, fused by reciprocal rank."""
+    timings: dict[str, float] = {}
+    with drive.db.session() as s:
+        t = time.perf_counter()
+        chosen = forced_route(mode) or route(question, bool(match_entities(s, owner, question, limit=1)))
+        rankings: list[list[Passage]] = []
+        local = LocalResult([], [], [])
+        qvec = None
+        if VECTOR in chosen.modes or GLOBAL in chosen.modes:
+            qvec = models.embedder.embed([question])[0]
+            timings["embed"] = _ms(t)
+        if VECTOR in chosen.modes:
+            t = time.perf_counter()
+            rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
+            timings["vector"] = _ms(t)
+        if KEYWORD in chosen.modes:
+            t = time.perf_counter()
+            rankings.append(keyword_search(s, owner, question, 3 * k, filters))
+            timings["keyword"] = _ms(t)
+        if LOCAL in chosen.modes:
+            t = time.perf_counter()
+            local = local_search(s, owner, question, k)
+            rankings.append(local.passages)
+            timings["local"] = _ms(t)
+        communities = []
+        if GLOBAL in chosen.modes:
+            from rag.global_search import rank_communities
+
+            t = time.perf_counter()
+            communities = rank_communities(s, owner, qvec)
+            if not communities:  # no graph yet: fall back to plain retrieval
+                rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
+            timings["global"] = _ms(t)
+    return Retrieved(chosen, rrf(rankings)[: 3 * k], [e.name for e in local.entities], local.relations,
+                     communities, timings)
+
+
+def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",
+        session_id: uuid.UUID | None = None, on_token: Callable[[str], None] | None = None,
+        filters: Filters | None = None, k: int = CONTEXT_PASSAGES) -> Answer:
+    start = time.perf_counter()
+    history = _history(drive, owner, session_id)
+    chat = models.chat
+    standalone = rewrite_followup(question, history, chat)
+    found = retrieve(drive, models, owner, standalone, mode=mode, filters=filters, k=k)
+    t = time.perf_counter()
+    answer = _answer(models, standalone, found, history, on_token, k)
+    answer.mode = "+".join(found.route.modes)
+    answer.timings_ms = {**found.timings_ms, "answer": _ms(t), "total": _ms(start)}
+    if session_id is not None:
+        _remember(drive, owner, session_id, question, answer, found.entities)
+    return answer
+
+
+def _answer(models: Models, question: str, found: Retrieved, history: list[Turn],
+            on_token: Callable[[str], None] | None, k: int) -> Answer:
+    try:
+        return _answer_with(models.chat, models, question, found, history, on_token, k)
+    except DriveError as exc:  # the LLM endpoint failed: answer offline rather than not at all
+        log.warning("LLM unavailable (%s); answering extractively", exc)
+        return _answer_with(None, models, question, found, history, None, k)
+
+
+def _answer_with(chat: ChatModel | None, models: Models, question: str, found: Retrieved, history: list[Turn],
+                 on_token: Callable[[str], None] | None, k: int) -> Answer:
+    if found.communities:
+        from rag.synthesize import map_reduce, numbered_passages, synthesize_offline
+
+        if chat is None:
+            return synthesize_offline(question, found.communities, found.passages[:k], models.embedder)
+        return parse_answer(_stream(map_reduce(chat, question, found.communities), on_token),
+                            numbered_passages(found.communities), mode=GLOBAL)
+    context = found.passages[:k]
+    if chat is None:
+        return answer_extractive(question, context, models.embedder)
+    return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
+
+
+def _stream(pieces, on_token: Callable[[str], None] | None) -> str:  # type: ignore[no-untyped-def]
+    out = []
+    for piece in pieces:
+        out.append(piece)
+        if on_token:
+            on_token(piece)
+    return "".join(out)
+
+
+def _history(drive: Drive, owner: uuid.UUID, session_id: uuid.UUID | None) -> list[Turn]:
+    if session_id is None:
+        return []
+    return [Turn(m.role, m.content, m.entities) for m in sessions.messages(drive.db, owner, session_id)[-8:]]  # type: ignore[arg-type]
+
+
+def _remember(drive: Drive, owner: uuid.UUID, session_id: uuid.UUID, question: str, answer: Answer,
+              entities: list[str]) -> None:
+    sessions.add_message(drive.db, owner, session_id, sessions.StoredMessage("user", question, None, [], entities))
+    cites = [{"n": c.n, "file": c.file, "item_id": str(c.item_id), "page": c.page, "passage": c.passage,
+              "score": c.score} for c in answer.citations]
+    sessions.add_message(drive.db, owner, session_id, sessions.StoredMessage("assistant", answer.text, answer.mode,
+                                                                               cites, []))
+
+
+def _ms(t: float) -> float:
+    return round((time.perf_counter() - t) * 1000, 1)

@@ -1,0 +1,194 @@
+"""Real files of every supported format, generated on the fly for tests (no fixtures on disk).
+
+Each ``make_*`` writes one file at ``path`` and returns ``path``; the text they put in is exactly
+what a correct extractor must find. Images are large black text on white (Pillow's bundled
+FreeType font at 40 px or more), which the OCR engine reads exactly.
+
+``make_every_format(folder)`` writes one file of each supported format and returns ``Sample``s
+telling what text (and on which page) an extraction must yield -- for ingestion tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_PX = 40
+
+
+def render_text(
+    text: str, *, font_px: int = FONT_PX, width: int | None = None, height: int | None = None, margin: int = 40
+) -> Image.Image:
+    """An RGB image of ``text`` (may hold newlines) in black on white, sized to fit unless given."""
+    font = ImageFont.load_default(size=font_px)
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    left, top, right, bottom = probe.multiline_textbbox((0, 0), text, font=font, spacing=font_px // 2)
+    size = (width or int(right - left) + 2 * margin, height or int(bottom - top) + 2 * margin)
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).multiline_text((margin, margin), text, fill="black", font=font, spacing=font_px // 2)
+    return image
+
+
+def make_image_text(path: Path, text: str, *, font_px: int = FONT_PX) -> Path:
+    """A PNG, JPEG or TIFF (chosen by the suffix) showing ``text``."""
+    render_text(text, font_px=font_px).save(path)
+    return path
+
+
+def make_png_text(path: Path, text: str) -> Path:
+    return make_image_text(path, text)
+
+
+def make_pdf(path: Path, pages: Sequence[str], *, scanned: Collection[int] = ()) -> Path:
+    """A PDF with one page per string (Latin-1 text, Helvetica 12 pt).
+
+    Page numbers (1-based) in ``scanned`` carry no text layer: the text is an image of the
+    page, as a scanner would produce it.
+    """
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=False)
+    for number, text in enumerate(pages, start=1):
+        pdf.add_page()
+        if number in scanned:
+            image = render_text(text, font_px=48, width=1240, height=1754, margin=120)  # A4 at 150 dpi
+            pdf.image(image, x=0, y=0, w=pdf.w, h=pdf.h)
+        else:
+            pdf.set_font("Helvetica", size=12)
+            pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def make_docx(path: Path, heading: str, paragraphs: Sequence[str], table: Sequence[Sequence[str]] = ()) -> Path:
+    """A Word document: a level-1 heading, the paragraphs, then a table (first row = header)."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(heading, level=1)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    document.save(str(path))
+    return path
+
+
+def make_pptx(path: Path, slides: Sequence[tuple[str, str]]) -> Path:
+    """A presentation with one title-and-content slide per (title, body)."""
+    import pptx
+
+    presentation = pptx.Presentation()
+    layout = presentation.slide_layouts[1]
+    for title, body in slides:
+        slide = presentation.slides.add_slide(layout)
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = body
+    presentation.save(str(path))
+    return path
+
+
+def make_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
+    """A workbook with one sheet per (name, rows), in the given order."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    workbook.save(str(path))
+    return path
+
+
+def make_csv(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def make_html(path: Path, title: str, heading: str, paragraphs: Sequence[str], script: str = "") -> Path:
+    """An HTML page; ``script`` goes into a <script> in the body (it must never be extracted)."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        f"<!DOCTYPE html><html><head><title>{title}</title><style>p {{ color: red }}</style></head>"
+        f"<body><h1>{heading}</h1><script>{script}</script>{body}</body></html>"
+    )
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def make_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Any text file (.txt, .md, .py, ...)."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def make_json(path: Path, value: object) -> Path:
+    """Compact JSON (one line), so pretty-printing is visible."""
+    path.write_text(json.dumps(value, separators=(",", ":")), encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A generated file and what its extraction must contain: (page or None, phrase) pairs."""
+
+    path: Path
+    expected: tuple[tuple[int | None, str], ...]
+    ocr: bool = False
+
+
+def make_every_format(folder: Path, *, images: bool = True) -> list[Sample]:
+    """One file of every supported format in ``folder``; ``images=False`` skips the OCR-only ones."""
+    folder.mkdir(parents=True, exist_ok=True)
+    f = folder
+    samples = [
+        Sample(
+            make_pdf(f / "report.pdf", ["Alpha page about turbines.", "Beta page about glaciers."]),
+            ((1, "turbines"), (2, "glaciers")),
+        ),
+        Sample(
+            make_docx(f / "memo.docx", "Budget memo", ["The ferry budget grew."], [["Item", "Cost"], ["Ferry", "42"]]),
+            ((None, "Budget memo"), (None, "ferry budget"), (None, "| Ferry | 42 |")),
+        ),
+        Sample(
+            make_pptx(f / "deck.pptx", [("Kickoff", "Meet the pelican team."), ("Roadmap", "Ship the kayak.")]),
+            ((1, "pelican"), (2, "kayak")),
+        ),
+        Sample(
+            make_xlsx(f / "book.xlsx", {"Sales": [["Region", "Total"], ["North", 120]], "Staff": [["Name"], ["Ada"]]}),
+            ((1, "| North | 120 |"), (2, "Ada")),
+        ),
+        Sample(make_csv(f / "table.csv", [["city", "population"], ["Oslo", 709000]]), ((None, "| Oslo | 709000 |"),)),
+        Sample(
+            make_html(f / "page.html", "Garden", "Tomatoes", ["Water them daily."], script="var hidden = 1;"),
+            ((None, "# Tomatoes"), (None, "Water them daily.")),
+        ),
+        Sample(make_text(f / "notes.md", "# Notes\n\nThe lighthouse keeper waved.\n"), ((None, "lighthouse keeper"),)),
+        Sample(make_text(f / "plain.txt", "Plain text about a walrus.\n"), ((None, "walrus"),)),
+        Sample(make_text(f / "script.py", "def greet():\n    return 'hello otter'\n"), ((None, "hello otter"),)),
+        Sample(make_json(f / "data.json", {"animal": "lynx", "legs": 4}), ((None, '"animal": "lynx"'),)),
+    ]
+    if images:
+        samples += [
+            Sample(make_image_text(f / "sign.png", "OPEN ALL NIGHT"), ((None, "OPEN ALL NIGHT"),), ocr=True),
+            Sample(make_image_text(f / "photo.jpg", "FRESH BREAD"), ((None, "FRESH BREAD"),), ocr=True),
+            Sample(make_image_text(f / "fax.tiff", "SEND HELP"), ((None, "SEND HELP"),), ocr=True),
+            Sample(
+                make_pdf(f / "scan.pdf", ["Typed first page.", "SCANNED SECOND PAGE"], scanned={2}),
+                ((1, "Typed first page."), (2, "SCANNED SECOND PAGE")),
+                ocr=True,
+            ),
+        ]
+    return samples
