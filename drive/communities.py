@@ -56,12 +56,12 @@ def recompute(drive: Drive, owner: uuid.UUID, models: Models) -> RecomputeStats:
     records = detect_communities([(graph.node[a], graph.node[b], float(w)) for a, b, w in graph.edges])
     with drive.db.session() as s:
         inputs = {r.id: _community_input(s, graph, r) for r in records}
-        existing = dict(s.execute(text("SELECT id, digest FROM communities WHERE owner_id = :o"), {"o": owner}).tuples())
+        existing = dict(s.execute(text("SELECT id, digest FROM communities WHERE owner_id = :o"), {"o": owner}).tuples().all())
     digests = {r.id: hashlib.sha256(json.dumps(inputs[r.id], sort_keys=True, default=str).encode()).hexdigest()
                for r in records}
     stale = [r for r in records if existing.get(owner_community_id(owner, r.id)) != digests[r.id]]
     written, tokens = _summarize(models, [(r, inputs[r.id]) for r in stale])
-    vectors = models.embedder.embed([f"{t}\n{summ}" for t, summ, _ in written]) if written else []
+    vectors: Any = models.embedder.embed([f"{t}\n{summ}" for t, summ, _ in written]) if written else []
     with drive.db.session() as s:
         _store(s, owner, records, graph, stale, written, vectors, digests)
     stats = RecomputeStats(len(records), len(stale), len(records) - len(stale), time.perf_counter() - start, tokens)

@@ -124,7 +124,7 @@ def llm_relations(
     Never raises: a failing call, or an answer that is not valid JSON about exactly these
     entities, gives []. Source and target are ordered like ``relate`` orders them.
     """
-    from rag.prompts import load_prompt
+    from drive.prompts import load_prompt
 
     given = sorted(set(entities))[:MAX_PROMPT_ENTITIES]
     if len(given) < 2:

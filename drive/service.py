@@ -8,6 +8,7 @@ transaction that removes its last item.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import mimetypes
 import tempfile
@@ -231,7 +232,7 @@ class DriveService:
         """Best-effort undo of a failed upload; whatever is left, the sweep removes."""
         with suppress(Exception):
             with self.db.session() as s:
-                gone = s.execute(
+                gone = s.execute(  # type: ignore[attr-defined]
                     text("""DELETE FROM blobs b WHERE id = :id AND state = 'pending'
                             AND NOT EXISTS (SELECT 1 FROM items i WHERE i.blob_id = b.id)"""),
                     {"id": blob_id},
@@ -239,7 +240,7 @@ class DriveService:
             if gone:
                 self.store.delete(key)
 
-    def _mark_unreferenced(self, s: Session, blob_ids: set[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
+    def _mark_unreferenced(self, s: Session, blob_ids: set[uuid.UUID | None]) -> builtins.list[tuple[uuid.UUID, str]]:
         if not blob_ids:
             return []
         rows = s.execute(
@@ -251,7 +252,7 @@ class DriveService:
         ).tuples()
         return list(rows)
 
-    def _drop_blobs(self, doomed: list[tuple[uuid.UUID, str]]) -> None:
+    def _drop_blobs(self, doomed: builtins.list[tuple[uuid.UUID, str]]) -> None:
         for blob_id, key in doomed:
             self.store.delete(key)
             with self.db.session() as s:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from drive.llm import ChatModel
-    from rag.prompts import PromptTemplate
+    from drive.prompts import PromptTemplate
 
 TITLE_ENTITIES = 3
 KEY_RELATIONSHIPS = 6
@@ -185,7 +185,7 @@ def summarize_llm(chat: ChatModel, community: CommunityInput, prompt: PromptTemp
     """A written report by the LLM; the offline summary if anything goes wrong."""
     try:
         if prompt is None:
-            from rag.prompts import load_prompt
+            from drive.prompts import load_prompt
 
             prompt = load_prompt("community_report")
         messages = prompt.render(

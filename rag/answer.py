@@ -15,8 +15,8 @@ import numpy as np
 
 from drive.embed import Embedder
 from drive.llm import ChatModel, Message
+from drive.prompts import load_prompt
 from drive.records import Answer, Citation, Passage
-from rag.prompts import load_prompt
 
 if TYPE_CHECKING:
     from rag.rewrite import Turn

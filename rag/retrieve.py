@@ -32,7 +32,8 @@ class Filters:
 def _filter_sql(f: Filters | None) -> tuple[str, dict[str, Any]]:
     if f is None:
         return "", {}
-    parts, params = [], {}
+    parts: list[str] = []
+    params: dict[str, Any] = {}
     if f.folder is not None:
         parts.append(
             """c.item_id IN (WITH RECURSIVE d AS (SELECT id FROM items WHERE id = :folder AND owner_id = :owner

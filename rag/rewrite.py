@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from drive.llm import ChatModel
+from drive.prompts import load_prompt
 from rag.answer import neutralise
-from rag.prompts import load_prompt
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from drive.llm import ChatModel, Message
+from drive.prompts import load_prompt
 from drive.records import Answer, Passage
 from rag.answer import (
     FENCE_CLOSE,
@@ -28,7 +29,6 @@ from rag.answer import (
     split_sentences,
     unfence,
 )
-from rag.prompts import load_prompt
 
 MAP_TOP = 8
 MAP_WORKERS = 4

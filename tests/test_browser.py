@@ -66,8 +66,9 @@ def served(tmp_path: Path, database_url: str) -> Iterator[Served]:
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "THEDRIVE_", "STREAMLIT_"))}
+    user = f"web{uuid.uuid4().hex[:10]}"
     env.update(THEDRIVE_HOME=str(tmp_path / "home"), DATABASE_URL=database_url, THEDRIVE_APP_WORKERS="1",
-               THEDRIVE_USER=f"web{uuid.uuid4().hex[:10]}", THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS="0")
+               THEDRIVE_USER=user, THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS="0")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
@@ -80,6 +81,19 @@ def served(tmp_path: Path, database_url: str) -> Iterator[Served]:
             yield Served(url, launched)
         finally:
             _stop(proc)
+            _drop_jobs(database_url, user)
+
+
+def _drop_jobs(database_url: str, user: str) -> None:
+    """Other tests' workers share the queue but not this test's blob store: leave them nothing of ours."""
+    from sqlalchemy import text
+
+    from drive.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM jobs WHERE owner_id IN (SELECT id FROM users WHERE name = :n)"), {"n": user})
+    engine.dispose()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

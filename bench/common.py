@@ -1,0 +1,183 @@
+"""Shared benchmark setup: a drive in a bench home, corpus upload + worker drain, RSS, the LangChain baseline store.
+
+Every benchmark runs ours and its baseline in one process run, on the same machine, and prints both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python bench/NAME.py` from a checkout: find drive/ and rag/
+    sys.path.insert(0, str(ROOT))
+
+from drive import jobs  # noqa: E402
+from drive.context import Drive, open_drive  # noqa: E402
+from drive.embed import Embedder  # noqa: E402
+from drive.models_runtime import Models  # noqa: E402
+from drive.service import DriveService  # noqa: E402
+from drive.settings import Settings  # noqa: E402
+from drive.worker import Worker  # noqa: E402
+
+DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "drive-qa"
+RESULTS = Path(__file__).resolve().parent / "results"
+BENCH_USER = "bench"
+
+
+def parse_args(description: str, limit_help: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--limit", type=int, default=None, help=limit_help)
+    parser.add_argument("--home", type=Path, default=None,
+                        help="THEDRIVE_HOME to use and keep (default: a fresh temporary one)")
+    parser.add_argument("--dataset", type=Path, default=DATASET)
+    return parser.parse_args()
+
+
+def bench_settings(home: Path | None) -> Settings:
+    """Offline settings (no LLM, embedded PostgreSQL) in ``home`` or a fresh temporary folder."""
+    home = home or Path(tempfile.mkdtemp(prefix="thedrive-bench-"))
+    return Settings(_env_file=None, THEDRIVE_HOME=home, DATABASE_URL=None,  # type: ignore[call-arg]
+                    OPENAI_BASE_URL=None, OPENAI_API_KEY=None)
+
+
+@dataclass
+class Bench:
+    drive: Drive
+    models: Models
+    owner: uuid.UUID
+    svc: DriveService
+
+    def worker(self, kinds: Iterable[str] = (jobs.INGEST,)) -> Worker:
+        """A worker running only ``kinds`` (the debounced communities job is timed on its own)."""
+        handlers = {k: v for k, v in Worker(self.drive, models=self.models).handlers.items() if k in set(kinds)}
+        return Worker(self.drive, name="bench", models=self.models, handlers=handlers)
+
+
+def open_bench(home: Path | None, user: str = BENCH_USER) -> Bench:
+    drive = open_drive(bench_settings(home))
+    owner = drive.user_id(user)
+    return Bench(drive, Models(drive.settings), owner, drive.service(owner))
+
+
+def corpus_files(dataset: Path, limit: int | None = None) -> list[Path]:
+    """The corpus in a fixed shuffled order, so a ``--limit`` subset mixes both sources."""
+    files = sorted((dataset / "corpus").glob("*.txt"))
+    random.Random(0).shuffle(files)
+    return files[:limit] if limit else files
+
+
+def present_names(svc: DriveService) -> set[str]:
+    return {i.name for i in svc.list(recursive=True) if i.kind == "file"}
+
+
+def upload_missing(svc: DriveService, paths: list[Path]) -> list[Path]:
+    """Upload files not yet in the drive's root; returns those uploaded."""
+    have = present_names(svc)
+    todo = [p for p in paths if p.name not in have]
+    for path in todo:
+        with path.open("rb") as f:
+            svc.upload(f, path.name)
+    return todo
+
+
+def drain(worker: Worker, on_job: Callable[[int], None] | None = None, timeout: float = 7200.0) -> int:
+    """Run jobs this worker handles until none is due; ``on_job(n)`` after each. Returns jobs run."""
+    done, deadline = 0, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.run_once():
+            done += 1
+            if on_job:
+                on_job(done)
+        elif _pending(worker) == 0:
+            return done
+        else:
+            time.sleep(0.2)
+    raise TimeoutError("jobs still pending after the timeout")
+
+
+def _pending(worker: Worker) -> int:
+    from sqlalchemy import text
+
+    with worker.drive.db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM jobs WHERE status IN ('queued','running') "
+                                     "AND kind = ANY(:k)"),
+                                {"k": list(worker.handlers)}).scalar_one())
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return float(psutil.Process().memory_info().rss) / 2**20
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+class LangChainMiniLm:
+    """The same MiniLM embedder behind LangChain's ``Embeddings`` interface (for the baseline)."""
+
+    def __new__(cls, embedder: Embedder) -> Any:  # build a real Embeddings subclass lazily
+        from langchain_core.embeddings import Embeddings
+
+        class _Wrapped(Embeddings):
+            def embed_documents(self, texts: list[str]) -> list[list[float]]:
+                return embedder.embed(texts).tolist()
+
+            def embed_query(self, text: str) -> list[float]:
+                return embedder.embed([text])[0].tolist()
+
+        return _Wrapped()
+
+
+def pgvector_store(settings: Settings, collection: str, embedder: Embedder, *, fresh: bool) -> Any:
+    """A langchain-postgres PGVector collection on the same PostgreSQL server as the drive."""
+    from langchain_postgres import PGVector
+
+    from drive.db import database_url
+
+    return PGVector(LangChainMiniLm(embedder), connection=database_url(settings), collection_name=collection,
+                    embedding_length=embedder.dim, pre_delete_collection=fresh, use_jsonb=True)
+
+
+def baseline_splitter() -> Any:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=150)
+
+
+def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
+    def cell(v: Any) -> str:
+        return f"{v:,.3f}" if isinstance(v, float) and abs(v) < 10 else f"{v:,.1f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def header(title: str) -> str:
+    """A results header: what ran, when, and the exact command line."""
+    import os
+
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cmd = " ".join([".venv/bin/python", *[json.dumps(a) if " " in a else a for a in sys.argv]])
+    return f"# {title}\n\n{when}, {os.cpu_count()} CPU cores. Command: `{cmd}`\n"
+
+
+def write_result(name: str, text: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

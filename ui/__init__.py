@@ -1,0 +1,1 @@
+"""The Streamlit UI's helpers: cached resources, the sidebar, and small view helpers the pages call."""

@@ -1,0 +1,203 @@
+"""The chat page's parts: conversation list, message history with citations, suggestions, streamed answers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from drive.errors import DriveError, NotFound
+from drive.records import Answer, Citation
+from rag import sessions
+from rag.ask import MODES
+from ui import resources
+from ui.downloads import file_link
+from ui.format import ago, mode_caption, page_label
+from ui.queries import counts, recent_files, top_entities
+
+SID_KEY = "chat_session"
+PENDING_KEY = "chat_pending"
+MODE_KEY = "chat_mode"
+CURSOR = "▌"
+
+
+# ---------------------------------------------------------------- conversations
+
+
+def current_session() -> uuid.UUID | None:
+    value = st.session_state.get(SID_KEY)
+    return value if isinstance(value, uuid.UUID) else None
+
+
+def conversations_bar() -> None:
+    """New chat, the past conversations (open or delete), and the answer mode."""
+    db, owner = resources.drive().db, resources.owner()
+    past = sessions.list_sessions(db, owner)
+    new_col, past_col, mode_col = st.columns([1, 2, 1], vertical_alignment="center")
+    if new_col.button("New chat", icon=":material/add:", key="chat_new", width="stretch"):
+        st.session_state.pop(SID_KEY, None)
+        st.rerun()
+    with past_col.popover(f"Past conversations ({len(past)})", icon=":material/history:", width="stretch"):
+        if not past:
+            st.caption("No conversations yet.")
+        for info in past[:50]:
+            _conversation_row(info)
+    mode_col.selectbox("Answer mode", MODES, key=MODE_KEY, label_visibility="collapsed",
+                       help="auto picks the retrieval for each question; the others force one.")
+
+
+def _conversation_row(info: sessions.SessionInfo) -> None:
+    title_col, del_col = st.columns([5, 1], vertical_alignment="center")
+    current = info.id == current_session()
+    label = f"{'▸ ' if current else ''}{info.title}"
+    if title_col.button(label, key=f"chat_open_{info.id}", help=ago(info.updated_at), type="tertiary"):
+        st.session_state[SID_KEY] = info.id
+        st.rerun()
+    if del_col.button("", icon=":material/delete:", key=f"chat_del_{info.id}", help="Delete this conversation"):
+        sessions.delete_session(resources.drive().db, resources.owner(), info.id)
+        if current:
+            st.session_state.pop(SID_KEY, None)
+        st.rerun()
+
+
+# ---------------------------------------------------------------- history
+
+
+def history() -> int:
+    """Draw the current conversation; returns how many messages it has."""
+    sid = current_session()
+    if sid is None:
+        return 0
+    try:
+        stored = sessions.messages(resources.drive().db, resources.owner(), sid)
+    except NotFound:  # deleted in another tab
+        st.session_state.pop(SID_KEY, None)
+        return 0
+    for index, message in enumerate(stored):
+        with st.chat_message(message.role):
+            st.markdown(safe_markdown(message.content))
+            if message.role == "assistant":
+                citations_view(to_citations(message.citations), key=f"h{index}")
+                if message.mode:
+                    st.caption(f"mode: {message.mode.replace('+', ' + ')}")
+    return len(stored)
+
+
+def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
+    """Citations as ``rag.ask`` stores them (JSON) back to records; malformed entries are skipped."""
+    out = []
+    for c in raw:
+        try:
+            out.append(Citation(n=int(c["n"]), file=str(c["file"]), item_id=uuid.UUID(str(c["item_id"])),
+                                page=c.get("page"), passage=str(c.get("passage", "")),
+                                score=float(c.get("score") or 0.0)))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return out
+
+
+def citations_view(citations: list[Citation], key: str) -> None:
+    """One expander per cited passage: file, page, the passage, and the file to download or open."""
+    if not citations:
+        return
+    svc = resources.service()
+    st.caption("Sources")
+    for c in citations:
+        with st.expander(f"[{c.n}] {page_label(c.file, c.page)}", icon=":material/description:"):
+            st.markdown(safe_markdown(c.passage))
+            file_link(svc, c.item_id, c.file, key=f"{key}_{c.n}")
+
+
+def safe_markdown(text: str) -> str:
+    """Document text shown as Markdown without ``$`` turning into maths."""
+    return text.replace("$", "\\$")
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+def suggestions() -> None:
+    """Questions to start from: generic on an empty drive, built from the files and entities otherwise."""
+    db, owner = resources.drive().db, resources.owner()
+    n = counts(db, owner)
+    if n.files == 0:
+        st.info("Your drive is empty. Add PDFs, Word files, slides, spreadsheets or notes in the sidebar, "
+                "then ask about them here.", icon=":material/upload_file:")
+        return
+    if n.busy:
+        many = n.busy != 1
+        st.caption(f"{n.busy} file{'s are' if many else ' is'} still being processed; "
+                   f"answers will include {'them' if many else 'it'} once ready.")
+    questions = suggested_questions(recent_files(db, owner, 2), top_entities(db, owner, 2), n.ready)
+    if not questions:
+        return
+    st.markdown("**Try asking**")
+    cols = st.columns(len(questions))
+    for i, (col, question) in enumerate(zip(cols, questions, strict=True)):
+        col.button(question, key=f"chat_suggest_{i}", on_click=_queue, args=(question,), width="stretch")
+
+
+def suggested_questions(files: list[str], entities: list[str], ready: int) -> list[str]:
+    """At most four starter questions from recent files and the most mentioned entities."""
+    if ready == 0:
+        return []
+    out = ["What are the main themes across my files?"]
+    out += [f"What do my files say about {e}?" for e in entities[:2]]
+    out += [f"Summarize {f}" for f in files[:1]]
+    return out[:4]
+
+
+def _queue(question: str) -> None:
+    st.session_state[PENDING_KEY] = question
+
+
+def pending_question() -> str | None:
+    value = st.session_state.pop(PENDING_KEY, None)
+    return value if isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------- answering
+
+
+def respond(question: str) -> None:
+    """Ask the drive, streaming the answer into the page; the conversation is stored by ``rag.ask``."""
+    drive, owner = resources.drive(), resources.owner()
+    existing = current_session()
+    sid = existing or sessions.create_session(drive.db, owner)
+    st.session_state[SID_KEY] = sid
+    with st.chat_message("user"):
+        st.markdown(safe_markdown(question))
+    with st.chat_message("assistant"):
+        placeholder = st.empty()
+        try:
+            with st.spinner("Searching your files…"):
+                answer = run_ask(question, sid, _streamer(placeholder))
+        except DriveError as exc:
+            placeholder.error(str(exc))
+            if existing is None:  # nothing was said in the new conversation: do not list it
+                sessions.delete_session(drive.db, owner, sid)
+                st.session_state.pop(SID_KEY, None)
+            return
+        placeholder.markdown(safe_markdown(answer.text))
+        citations_view(answer.citations, key="live")
+        st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
+
+
+def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None]) -> Answer:
+    from rag.ask import ask  # the answering stack loads on the first question, not with the page
+
+    mode = str(st.session_state.get(MODE_KEY, "auto"))
+    return ask(resources.drive(), resources.models(), resources.owner(), question, mode=mode,
+               session_id=sid, on_token=on_token)
+
+
+def _streamer(placeholder: Any) -> Callable[[str], None]:
+    pieces: list[str] = []
+
+    def on_token(piece: str) -> None:
+        pieces.append(piece)
+        placeholder.markdown(safe_markdown("".join(pieces)) + CURSOR)
+
+    return on_token
