@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from drive.context import Drive
@@ -16,9 +17,16 @@ def cmd_ask(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     from drive.models_runtime import Models
     from rag.ask import ask
 
+    from rag.retrieve import Filters
+
     models = Models(drive.settings)
+    filters = Filters(
+        folder=svc.resolve(args.folder).id if args.folder else None,
+        extensions=tuple(args.type or ()),
+        since=datetime.fromisoformat(args.since) if args.since else None,
+    )
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
-    answer = ask(drive, models, svc.owner, args.question, mode=args.mode, on_token=stream)
+    answer = ask(drive, models, svc.owner, args.question, mode=args.mode, on_token=stream, filters=filters)
     if args.json:
         data: dict[str, Any] = {
             "answer": answer.text,
@@ -64,6 +72,9 @@ def add_rag_commands(sub: Any) -> None:
     a = sub.add_parser("ask", help="ask the drive a question; answers cite file, page and passage")
     a.add_argument("question")
     a.add_argument("--mode", choices=MODES, default="auto")
+    a.add_argument("--folder", help="only files below this folder")
+    a.add_argument("--type", action="append", help="only files with this extension (repeatable): pdf, docx...")
+    a.add_argument("--since", help="only files changed since this date (YYYY-MM-DD)")
     a.set_defaults(func=cmd_ask)
 
     g = sub.add_parser("graph", help="the entity graph: entities, relationships, communities")

@@ -75,7 +75,7 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
             timings["keyword"] = _ms(t)
         if LOCAL in chosen.modes:
             t = time.perf_counter()
-            local = local_search(s, owner, question, k)
+            local = local_search(s, owner, question, k, filters)
             rankings.append(local.passages)
             timings["local"] = _ms(t)
         communities = []
@@ -83,7 +83,7 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
             from rag.global_search import rank_communities
 
             t = time.perf_counter()
-            communities = rank_communities(s, owner, qvec)
+            communities = rank_communities(s, owner, qvec, filters=filters)
             if not communities:  # no graph yet: fall back to plain retrieval
                 rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
             timings["global"] = _ms(t)

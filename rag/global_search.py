@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from rag.retrieve import _vec, chunks_by_id
+from rag.retrieve import Filters, _vec, chunks_by_id
 from rag.synthesize import CommunitySummary
 
 
-def rank_communities(s: Session, owner: uuid.UUID, qvec: Any, k: int = 8, max_level: int = 1) -> list[CommunitySummary]:
+def rank_communities(s: Session, owner: uuid.UUID, qvec: Any, k: int = 8, max_level: int = 1,
+                     filters: Filters | None = None) -> list[CommunitySummary]:
     rows = s.execute(
         text("""SELECT id, title, summary, 1 - (summary_embedding <=> CAST(:q AS vector)) AS score FROM communities
                 WHERE owner_id = :o AND level <= :lvl AND summary_embedding IS NOT NULL
@@ -20,12 +21,12 @@ def rank_communities(s: Session, owner: uuid.UUID, qvec: Any, k: int = 8, max_le
         {"o": owner, "q": _vec(qvec), "k": k, "lvl": max_level},
     ).all()
     return [
-        CommunitySummary(r.id, r.title, r.summary, float(r.score), tuple(_backing(s, owner, r.id)))
+        CommunitySummary(r.id, r.title, r.summary, float(r.score), tuple(_backing(s, owner, r.id, filters)))
         for r in rows
     ]
 
 
-def _backing(s: Session, owner: uuid.UUID, community_id: str, n: int = 5) -> list[Any]:
+def _backing(s: Session, owner: uuid.UUID, community_id: str, filters: Filters | None, n: int = 5) -> list[Any]:
     """The chunks with the most relation evidence between the community's members."""
     ids = list(s.execute(
         text("""SELECT r.chunk_id FROM relation_evidence r
@@ -34,4 +35,4 @@ def _backing(s: Session, owner: uuid.UUID, community_id: str, n: int = 5) -> lis
                 WHERE r.owner_id = :o GROUP BY r.chunk_id ORDER BY count(*) DESC, r.chunk_id LIMIT :n"""),
         {"o": owner, "c": community_id, "n": n},
     ).scalars())
-    return chunks_by_id(s, owner, ids, "global")
+    return chunks_by_id(s, owner, ids, "global", filters)

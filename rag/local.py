@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from drive.records import Passage
 from drive.resolve import normalize
-from rag.retrieve import chunks_by_id
+from rag.retrieve import Filters, chunks_by_id
 
 _TOKEN = re.compile(r"[\w'’.-]+", re.UNICODE)
 _LABELS = ("PERSON", "ORG", "GPE")  # normalize() differs only for these; other labels fold like GPE
@@ -56,7 +56,7 @@ def match_entities(s: Session, owner: uuid.UUID, question: str, limit: int = 8) 
     return [EntityHit(r.id, r.name, r.type) for r in rows]
 
 
-def local_search(s: Session, owner: uuid.UUID, question: str, k: int = 12) -> LocalResult:
+def local_search(s: Session, owner: uuid.UUID, question: str, k: int = 12, filters: Filters | None = None) -> LocalResult:
     hits = match_entities(s, owner, question)
     if not hits:
         return LocalResult([], [], [])
@@ -84,4 +84,4 @@ def local_search(s: Session, owner: uuid.UUID, question: str, k: int = 12) -> Lo
     ).scalars())
     chunk_ids = list(dict.fromkeys(direct + [r.chunk_id for r in rels] + hop))
     relations = [f"{r.src} —{r.label or 'related to'}→ {r.tgt} ({r.w}×)" for r in rels]
-    return LocalResult(hits, chunks_by_id(s, owner, chunk_ids, "local"), relations)
+    return LocalResult(hits, chunks_by_id(s, owner, chunk_ids, "local", filters), relations)

@@ -95,13 +95,15 @@ def keyword_search(s: Session, owner: uuid.UUID, question: str, k: int = 20, fil
     return _passages(rows, "keyword")
 
 
-def chunks_by_id(s: Session, owner: uuid.UUID, ids: list[int], source: str) -> list[Passage]:
+def chunks_by_id(s: Session, owner: uuid.UUID, ids: list[int], source: str,
+                 filters: Filters | None = None) -> list[Passage]:
     if not ids:
         return []
+    where, params = _filter_sql(filters)
     rows = s.execute(
         text(f"""{_SELECT}, 0.0 AS score FROM chunks c JOIN items i ON i.id = c.item_id
-                 WHERE c.owner_id = :owner AND c.id = ANY(:ids)"""),
-        {"owner": owner, "ids": ids},
+                 WHERE c.owner_id = :owner AND c.id = ANY(:ids){where}"""),
+        {"owner": owner, "ids": ids, **params},
     ).all()
     by_id = {p.chunk_id: p for p in _passages(rows, source)}
     return [by_id[i] for i in ids if i in by_id]

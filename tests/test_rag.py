@@ -139,3 +139,25 @@ def test_broad_questions_use_global_search(drive: Drive, svc: DriveService, work
 def test_unknown_mode_is_refused(drive: Drive, svc: DriveService, models: Models, mode: str) -> None:
     with pytest.raises(ValueError, match="choose one of"):
         ask(drive, models, svc.owner, "x", mode=mode)
+
+
+def test_filters_narrow_retrieval_to_a_folder_and_a_file_type(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from rag.retrieve import Filters
+
+    a = svc.mkdir("alpha")
+    b = svc.mkdir("beta")
+    svc.upload(io.BytesIO(b"Jane Miller set the alpha budget for ferries at 40 euros."), "budget.txt", a.id)
+    svc.upload(io.BytesIO(b"Jane Miller set the beta budget for ferries at 90 euros."), "budget.md", b.id)
+    drain(worker)
+    q = "What budget for ferries did Jane Miller set?"
+    for mode in ("vector", "keyword", "hybrid", "local", "auto"):
+        only_a = retrieve(drive, models, svc.owner, q, mode=mode, filters=Filters(folder=a.id)).passages
+        assert {p.file for p in only_a} == {"budget.txt"}, mode
+        only_md = retrieve(drive, models, svc.owner, q, mode=mode, filters=Filters(extensions=("md",))).passages
+        assert {p.file for p in only_md} == {"budget.md"}, mode
+    future = Filters(since=datetime.now(timezone.utc) + timedelta(days=1))
+    assert retrieve(drive, models, svc.owner, q, mode="hybrid", filters=future).passages == []
