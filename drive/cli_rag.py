@@ -16,7 +16,6 @@ from drive.service import DriveService
 def cmd_ask(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     from drive.models_runtime import Models
     from rag.ask import ask
-
     from rag.retrieve import Filters
 
     models = Models(drive.settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,7 @@ def test_unknown_mode_is_refused(drive: Drive, svc: DriveService, models: Models
 def test_filters_narrow_retrieval_to_a_folder_and_a_file_type(
     drive: Drive, svc: DriveService, worker: Worker, models: Models
 ) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from rag.retrieve import Filters
 
@@ -159,5 +160,5 @@ def test_filters_narrow_retrieval_to_a_folder_and_a_file_type(
         assert {p.file for p in only_a} == {"budget.txt"}, mode
         only_md = retrieve(drive, models, svc.owner, q, mode=mode, filters=Filters(extensions=("md",))).passages
         assert {p.file for p in only_md} == {"budget.md"}, mode
-    future = Filters(since=datetime.now(timezone.utc) + timedelta(days=1))
+    future = Filters(since=datetime.now(UTC) + timedelta(days=1))
     assert retrieve(drive, models, svc.owner, q, mode="hybrid", filters=future).passages == []
