@@ -149,7 +149,7 @@ def main() -> None:
     add_wall = time.perf_counter() - start
     add_job = job_seconds(bench, added.name)
     after = recompute(bench)
-    rebuild = base_jobs + add_job + after.seconds
+    rebuild = base_jobs + add_job + first.seconds  # a rebuild writes every summary, as the first recompute did
 
     ours_wps, ner_wps, words = words_per_second(sample_chunks(bench, NER_SAMPLE), bench)
     counts = graph_counts(bench)
@@ -169,7 +169,7 @@ def main() -> None:
             ["baseline: networkx Louvain, same graph (one level)", louvain],
         ]), "",
         markdown_table(["incremental update", "seconds", "share of a full rebuild"], [
-            [f"full rebuild: ingest jobs of all {len(files)} files + one recompute", rebuild, "100%"],
+            [f"full rebuild: ingest jobs of all {len(files)} files + a first recompute", rebuild, "100%"],
             [f"add one file: its ingest job ({added.name})", add_job, f"{100 * add_job / rebuild:.2f}%"],
             ["add one file: upload + queue + job, wall clock", add_wall, f"{100 * add_wall / rebuild:.2f}%"],
             ["add one file + community recompute", add_wall + after.seconds,

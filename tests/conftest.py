@@ -89,8 +89,11 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def drive(settings: Settings) -> Iterator[Drive]:
     d = open_drive(settings, run_sweep=False)
+    # Each test has its own blob store: jobs other tests left queued (CLI and browser tests run
+    # their own processes) must not reach this test's workers, nor this test's the next one's.
+    with d.db.session() as s:
+        s.execute(text("DELETE FROM jobs"))
     yield d
-    # Each test has its own blob store: jobs it left queued must not reach the next test's workers.
     with d.db.session() as s:
         s.execute(text("DELETE FROM jobs"))
     d.close()
