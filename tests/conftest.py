@@ -11,6 +11,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -75,7 +76,7 @@ def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def make_settings(home: Path, database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {"THEDRIVE_HOME": home, "DATABASE_URL": database_url,
+    values: dict[str, Any] = {"THEDRIVE_HOME": home, "DATABASE_URL": database_url,
                                  "THEDRIVE_JOB_STALE_SECONDS": 5, "THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS": 0}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

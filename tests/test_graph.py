@@ -12,6 +12,7 @@ import pytest
 from drive.context import Drive
 from drive.graph_view import snapshot
 from drive.models_runtime import Models
+from drive.records import Status
 from drive.service import DriveService
 from drive.worker import Worker
 from tests.conftest import drain
@@ -118,7 +119,7 @@ def test_llm_relation_extraction_is_validated(
     worker = Worker(drive, models=llm_models(drive, models, chat))
     info = add(svc, ["acme.txt"])["acme.txt"]
     drain(worker)
-    assert svc.get(info).status.value == "ready", "LLM output never fails the file"
+    assert svc.get(info).status == Status.READY, "LLM output never fails the file"
     assert chat.calls, "the LLM was asked"
     prompt = chat.prompt_text(0)
     assert "Acme Corp. acquired Globex" in prompt
