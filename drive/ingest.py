@@ -8,6 +8,7 @@ duplicates them.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Processed:
     vectors: Any
     mentions: list[ResolvedMention]
     relations: list[RelationRecord]
+    title: str = ""
 
 
 def run_ingest_job(ctx: JobContext) -> None:
@@ -75,10 +77,12 @@ def process_file(ctx: JobContext, path: Path, name: str) -> Processed:
     ctx.check()
     chunks = chunk(doc, settings.chunk_size, settings.chunk_overlap)
     texts = [c.text for c in chunks]
-    vectors = ctx.models.embedder.embed(texts) if texts else None
+    title = title_of(name)
+    # The title goes into the vector too: a passage rarely repeats what its file is about.
+    vectors = ctx.models.embedder.embed([f"{title}\n{t}" for t in texts]) if texts else None
     ctx.check()
     mentions, relations = find_graph(ctx, texts)
-    return Processed(doc, chunks, vectors, mentions, relations)
+    return Processed(doc, chunks, vectors, mentions, relations, title)
 
 
 def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
@@ -142,12 +146,18 @@ def _insert_chunks(s: Any, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -
     if not p.chunks:
         return {}
     rows = [
-        {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "page": c.page,
+        {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "title": p.title, "page": c.page,
          "char_start": c.char_start, "char_end": c.char_end, "embedding": p.vectors[i]}
         for i, c in enumerate(p.chunks)
     ]
     result = s.execute(insert(Chunk).returning(Chunk.idx, Chunk.id, sort_by_parameter_order=True), rows)
     return {idx: cid for idx, cid in result.tuples()}
+
+
+def title_of(filename: str) -> str:
+    """``q3-report_final.pdf`` -> ``q3 report final``."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename.strip(".") else filename
+    return " ".join(re.split(r"[\s_\-.]+", stem)).strip()
 
 
 def mark_failed(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, reason: str) -> None:

@@ -112,11 +112,19 @@ class Chunk(Base):
     item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     idx: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # The file's name as words ("q3 report"): weighed above the body in full-text search.
+    title: Mapped[str] = mapped_column(Text, default="", server_default="")
     page: Mapped[int | None] = mapped_column(Integer)
     char_start: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)
     embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIM))
-    tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed("to_tsvector('english', text)", persisted=True))
+    tsv: Mapped[Any] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', text), 'B')",
+            persisted=True,
+        ),
+    )
 
 
 class Entity(Base):
