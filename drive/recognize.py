@@ -108,9 +108,26 @@ def _person_parts(ent: Span) -> list[Span]:
     return parts
 
 
+def _split_lines(ent: Span) -> list[Span]:
+    """A name never spans a line break: "Charmed\n\nCharmed is..." is two mentions, not one."""
+    from spacy.tokens import Span
+
+    parts: list[Span] = []
+    start = ent.start
+    for token in ent:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            end = token.i if "\n" in token.text else token.i + 1
+            if end > start:
+                parts.append(Span(ent.doc, start, end, label=ent.label_))
+            start = token.i + 1
+    if ent.end > start:
+        parts.append(Span(ent.doc, start, ent.end, label=ent.label_))
+    return parts
+
+
 def _entities(doc: Doc) -> list[Span]:
     spans: list[Span] = []
-    for ent in doc.ents:
+    for ent in (part for whole in doc.ents for part in _split_lines(whole)):
         if ent.label_ == "PERSON" and any(_breaks_person(t) for t in ent):
             spans.extend(_person_parts(ent))
         else:

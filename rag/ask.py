@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MODES = ("auto", "local", "global", "vector", "keyword", "hybrid")
 CONTEXT_PASSAGES = 8
+# Reciprocal-rank-fusion weights per mode: full-text matches are the noisiest signal on questions.
+FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 1.0, LOCAL: 1.0, GLOBAL: 1.0}
 
 
 @dataclass
@@ -60,23 +62,27 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
         t = time.perf_counter()
         chosen = forced_route(mode) or route(question, bool(match_entities(s, owner, question, limit=1)))
         rankings: list[list[Passage]] = []
+        weights: list[float] = []
         local = LocalResult([], [], [])
         qvec = None
-        if VECTOR in chosen.modes or GLOBAL in chosen.modes:
+        if {VECTOR, GLOBAL, LOCAL} & set(chosen.modes):
             qvec = models.embedder.embed([question])[0]
             timings["embed"] = _ms(t)
         if VECTOR in chosen.modes:
             t = time.perf_counter()
             rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
+            weights.append(FUSION_WEIGHTS[VECTOR])
             timings["vector"] = _ms(t)
         if KEYWORD in chosen.modes:
             t = time.perf_counter()
             rankings.append(keyword_search(s, owner, question, 3 * k, filters))
+            weights.append(FUSION_WEIGHTS[KEYWORD])
             timings["keyword"] = _ms(t)
         if LOCAL in chosen.modes:
             t = time.perf_counter()
-            local = local_search(s, owner, question, k, filters)
+            local = local_search(s, owner, question, k, filters, qvec)
             rankings.append(local.passages)
+            weights.append(FUSION_WEIGHTS[LOCAL])
             timings["local"] = _ms(t)
         communities = []
         if GLOBAL in chosen.modes:
@@ -86,8 +92,9 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
             communities = rank_communities(s, owner, qvec, filters=filters)
             if not communities:  # no graph yet: fall back to plain retrieval
                 rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
+                weights.append(FUSION_WEIGHTS[GLOBAL])
             timings["global"] = _ms(t)
-    return Retrieved(chosen, rrf(rankings)[: 3 * k], [e.name for e in local.entities], local.relations,
+    return Retrieved(chosen, rrf(rankings, weights=weights)[: 3 * k], [e.name for e in local.entities], local.relations,
                      communities, timings)
 
 
