@@ -8,7 +8,6 @@ duplicates them.
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from drive import jobs
 from drive.errors import NotFound
 from drive.graph_store import detach_items, store_graph
 from drive.models import Chunk, Item, ItemText
+from drive.names import title_key, title_of
 from drive.records import (
     ChunkRecord,
     Extracted,
@@ -146,18 +146,13 @@ def _insert_chunks(s: Any, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -
     if not p.chunks:
         return {}
     rows = [
-        {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "title": p.title, "page": c.page,
+        {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "title": p.title,
+         "title_key": title_key(p.title) if c.index == 0 else None, "page": c.page,
          "char_start": c.char_start, "char_end": c.char_end, "embedding": p.vectors[i]}
         for i, c in enumerate(p.chunks)
     ]
     result = s.execute(insert(Chunk).returning(Chunk.idx, Chunk.id, sort_by_parameter_order=True), rows)
     return {idx: cid for idx, cid in result.tuples()}
-
-
-def title_of(filename: str) -> str:
-    """``q3-report_final.pdf`` -> ``q3 report final``."""
-    stem = filename.rsplit(".", 1)[0] if "." in filename.strip(".") else filename
-    return " ".join(re.split(r"[\s_\-.]+", stem)).strip()
 
 
 def mark_failed(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, reason: str) -> None:

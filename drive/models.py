@@ -106,6 +106,7 @@ class Chunk(Base):
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
         Index("chunks_tsv_gin", "tsv", postgresql_using="gin"),
+        Index("chunks_title_key", "owner_id", "title_key", postgresql_where="idx = 0"),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -114,6 +115,7 @@ class Chunk(Base):
     text: Mapped[str] = mapped_column(Text)
     # The file's name as words ("q3 report"): weighed above the body in full-text search.
     title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    title_key: Mapped[str | None] = mapped_column(Text)  # drive.names.title_key(title), on the opening chunk
     page: Mapped[int | None] = mapped_column(Integer)
     char_start: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from drive.errors import InvalidName
@@ -33,3 +34,25 @@ def split_path(path: str) -> list[str]:
     if not parts:
         raise InvalidName("an empty path")
     return [clean_name(p) for p in parts]
+
+
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def title_of(filename: str) -> str:
+    """A file's name as words: ``q3-report_final.pdf`` -> ``q3 report final``."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename.strip(".") else filename
+    return " ".join(re.split(r"[\s_\-.]+", stem)).strip()
+
+
+def title_key(text: str) -> str:
+    """Fold a title or a name for matching one to the other: case, accents, punctuation, a trailing
+    "(qualifier)" and a leading "the" do not count. "The Curse of the Jade Scorpion (film)" and
+    "Curse of the Jade Scorpion" both give "curse of the jade scorpion"."""
+    folded = unicodedata.normalize("NFKD", _PARENTHETICAL.sub("", text))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    words = _NON_ALNUM.sub(" ", folded).split()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)

@@ -27,9 +27,8 @@ from drive.blobstore import PIECE, BlobStore
 from drive.db import Database
 from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
 from drive.graph_store import detach_items
-from drive.ingest import title_of
 from drive.models import Blob, Item
-from drive.names import clean_name
+from drive.names import clean_name, title_key, title_of
 from drive.records import ItemInfo, ItemKind, Status
 from drive.settings import Settings
 from drive.tree import descendants, get_item, list_items, path_of, resolve, to_info
@@ -122,7 +121,12 @@ class DriveService:
             item.name = new_name
             item.updated_at = func.now()
             self._flush(s, new_name)
-            s.execute(text("UPDATE chunks SET title = :t WHERE item_id = :id"), {"t": title_of(new_name), "id": item_id})
+            title = title_of(new_name)
+            s.execute(
+                text("""UPDATE chunks SET title = :t, title_key = CASE WHEN idx = 0 THEN :k END
+                        WHERE item_id = :id"""),
+                {"t": title, "k": title_key(title), "id": item_id},
+            )
         return self.get(item_id)
 
     def move(self, item_id: uuid.UUID, folder: uuid.UUID | None) -> ItemInfo:

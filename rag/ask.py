@@ -18,7 +18,7 @@ from drive.llm import ChatModel
 from drive.records import Answer, Passage
 from rag import sessions
 from rag.answer import answer_extractive, answer_with_llm, parse_answer
-from rag.local import LocalResult, local_search, match_entities
+from rag.local import LocalResult, local_search, names_anything
 from rag.retrieve import Filters, keyword_search, rrf, vector_search
 from rag.rewrite import Turn, rewrite_followup
 from rag.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 MODES = ("auto", "local", "global", "vector", "keyword", "hybrid")
 CONTEXT_PASSAGES = 8
 # Reciprocal-rank-fusion weights per mode: full-text matches are the noisiest signal on questions.
-FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 1.0, LOCAL: 1.0, GLOBAL: 1.0}
+FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 0.5, LOCAL: 1.5, GLOBAL: 1.0}
+RRF_K = 20  # sharper than the usual 60: the head of each ranking matters most for 5-10 passages
 
 
 @dataclass
@@ -60,7 +61,7 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
     timings: dict[str, float] = {}
     with drive.db.session() as s:
         t = time.perf_counter()
-        chosen = forced_route(mode) or route(question, bool(match_entities(s, owner, question, limit=1)))
+        chosen = forced_route(mode) or route(question, names_anything(s, owner, question))
         rankings: list[list[Passage]] = []
         weights: list[float] = []
         local = LocalResult([], [], [])
@@ -94,7 +95,7 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
                 rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
                 weights.append(FUSION_WEIGHTS[GLOBAL])
             timings["global"] = _ms(t)
-    return Retrieved(chosen, rrf(rankings, weights=weights)[: 3 * k], [e.name for e in local.entities], local.relations,
+    return Retrieved(chosen, rrf(rankings, k=RRF_K, weights=weights)[: 3 * k], [e.name for e in local.entities], local.relations,
                      communities, timings)
 
 

@@ -162,3 +162,24 @@ def test_filters_narrow_retrieval_to_a_folder_and_a_file_type(
         assert {p.file for p in only_md} == {"budget.md"}, mode
     future = Filters(since=datetime.now(UTC) + timedelta(days=1))
     assert retrieve(drive, models, svc.owner, q, mode="hybrid", filters=future).passages == []
+
+
+def test_multi_hop_questions_follow_a_passage_to_the_file_it_names(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    load(svc, worker, {
+        "Drew Fuller.txt": "Drew Fuller is an actor and former model. He is best known for his role in the series "
+                           "Charmed, and for playing a soldier in another drama.",
+        "Charmed.txt": "Charmed is a television series about three sisters who are witches. "
+                       "It originally aired on The WB from 1998 to 2006.",
+        "Supernatural.txt": "Supernatural is a television series about two brothers who hunt monsters. "
+                            "It aired for fifteen seasons.",
+        "Fuller's earth.txt": "Fuller's earth is a clay material used to decolorize oil.",
+    })
+    found = retrieve(drive, models, svc.owner, "Drew Fuller starred in a series that originally aired on what network?")
+    files = list(dict.fromkeys(p.file for p in found.passages))
+    assert files[:2] == ["Drew Fuller.txt", "Charmed.txt"], files
+    renamed = svc.resolve("Charmed.txt")
+    svc.rename(renamed.id, "The WB show.txt")
+    again = retrieve(drive, models, svc.owner, "Which series about three sisters aired on The WB show?", mode="local")
+    assert again.passages and again.passages[0].file == "The WB show.txt", "renaming keeps title links current"

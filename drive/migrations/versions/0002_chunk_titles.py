@@ -21,6 +21,10 @@ TSV = "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('e
 
 def upgrade() -> None:
     op.add_column("chunks", sa.Column("title", sa.Text(), nullable=False, server_default=""))
+    # The title folded for matching names to files ("The Curse of the Jade Scorpion (film)" -> "curse of the
+    # jade scorpion"); only the opening chunk of a file needs it.
+    op.add_column("chunks", sa.Column("title_key", sa.Text(), nullable=True))
+    op.create_index("chunks_title_key", "chunks", ["owner_id", "title_key"], postgresql_where=sa.text("idx = 0"))
     op.drop_index("chunks_tsv_gin", table_name="chunks")
     op.drop_column("chunks", "tsv")
     op.add_column("chunks", sa.Column("tsv", postgresql.TSVECTOR(), sa.Computed(TSV, persisted=True), nullable=False))
@@ -36,4 +40,6 @@ def downgrade() -> None:
                   nullable=False),
     )
     op.create_index("chunks_tsv_gin", "chunks", ["tsv"], unique=False, postgresql_using="gin")
+    op.drop_index("chunks_title_key", table_name="chunks")
+    op.drop_column("chunks", "title_key")
     op.drop_column("chunks", "title")
