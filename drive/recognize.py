@@ -242,3 +242,13 @@ def recognize(texts: list[str]) -> list[ChunkAnalysis]:
     with _run_lock:  # one spaCy pipeline is not meant to run in two threads at once
         docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
     return [analyze_doc(doc, n) for n, doc in enumerate(docs)]
+
+
+def entity_labels(texts: list[str]) -> list[set[tuple[str, str]]]:
+    """Every entity of each text as (text, label), numbers and dates included; NER only (no parse)."""
+    if not texts:
+        return []
+    nlp = load_pipeline()
+    with _run_lock, nlp.select_pipes(enable=[p for p in ("tok2vec", "ner") if p in nlp.pipe_names]):
+        docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+    return [{(e.text, e.label_) for e in doc.ents} for doc in docs]

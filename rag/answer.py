@@ -15,6 +15,7 @@ import numpy as np
 
 from drive.embed import Embedder
 from drive.llm import ChatModel, Message
+from drive.names import title_key, title_of
 from drive.prompts import load_prompt
 from drive.records import Answer, Citation, Passage
 
@@ -231,6 +232,7 @@ _STOPWORDS = frozenset(
 MAX_CANDIDATES = 128
 MMR_LAMBDA = 0.7
 KEYWORD_WEIGHT = 0.35
+ANSWER_TYPE_BONUS = 0.15
 
 
 @dataclass(frozen=True)
@@ -263,12 +265,28 @@ def pick_sentences(
     candidates = _candidates(query, passages)
     if not candidates:
         return []
-    vectors = np.asarray(embedder.embed([query] + [text for text, _ in candidates]), dtype=np.float32)
-    cosine = vectors[1:] @ vectors[0]
-    overlap = keyword_overlap(query, [text for text, _ in candidates])
-    relevance = (1 - KEYWORD_WEIGHT) * cosine + KEYWORD_WEIGHT * overlap
+    texts = [text for text, _ in candidates]
+    vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
+    # Sentences naming something of the kind asked for ("what year" -> a date) rank higher.
+    relevance = _relevance(vectors[0], query, vectors[1:], texts) + ANSWER_TYPE_BONUS * _typed(query, texts)
     chosen = mmr(vectors[1:], relevance, k)
     return [ScoredSentence(candidates[i][0], candidates[i][1], float(relevance[i])) for i in chosen]
+
+
+def _typed(query: str, texts: list[str]) -> np.ndarray:
+    """1 for sentences naming something of the kind the question asks for ("what year" -> a date)."""
+    from drive.recognize import entity_labels
+    from rag.expect import expected_labels, holds_answer
+
+    labels = expected_labels(query)
+    if not labels:
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.array([holds_answer(ents, labels, query) for ents in entity_labels(texts)], dtype=np.float32)
+
+
+def _relevance(qvec: np.ndarray, query: str, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    overlap = keyword_overlap(query, texts)
+    return np.asarray((1 - KEYWORD_WEIGHT) * (vectors @ qvec) + KEYWORD_WEIGHT * overlap, dtype=np.float32)
 
 
 def _candidates(query: str, passages: Sequence[Passage]) -> list[tuple[str, int]]:
@@ -276,7 +294,10 @@ def _candidates(query: str, passages: Sequence[Passage]) -> list[tuple[str, int]
     seen: set[str] = set()
     pairs: list[tuple[str, int]] = []
     for n, passage in enumerate(passages, start=1):
+        heading = title_key(title_of(passage.file))
         for sentence in split_sentences(passage.text):
+            if title_key(sentence) == heading:
+                continue  # the file's own title line says nothing
             if sentence.lower() not in seen:
                 seen.add(sentence.lower())
                 pairs.append((sentence, n))
@@ -298,7 +319,7 @@ def keyword_overlap(query: str, sentences: list[str]) -> np.ndarray:
     return (present @ weights / weights.sum()).astype(np.float32)
 
 
-def mmr(vectors: np.ndarray, relevance: np.ndarray, k: int, floor: float = 0.65) -> list[int]:
+def mmr(vectors: np.ndarray, relevance: np.ndarray, k: int, floor: float = 0.5) -> list[int]:
     """Maximal marginal relevance; stops below ``floor`` x best relevance and skips near-duplicates."""
     best = float(relevance.max())
     pool = [i for i in range(len(relevance)) if relevance[i] >= floor * best]
@@ -316,7 +337,7 @@ def mmr(vectors: np.ndarray, relevance: np.ndarray, k: int, floor: float = 0.65)
 
 
 def answer_extractive(
-    question: str, passages: Sequence[Passage], embedder: Embedder, k: int = 4, mode: str = "hybrid"
+    question: str, passages: Sequence[Passage], embedder: Embedder, k: int = 5, mode: str = "hybrid"
 ) -> Answer:
     """An answer made only of sentences from the passages, each followed by its citation."""
     picked = pick_sentences(question, passages, embedder, k)

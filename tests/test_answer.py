@@ -148,7 +148,7 @@ def test_extractive_answer_quotes_the_sentence_with_the_fact_cited_to_its_page(
     for line in lines:  # every line is a sentence of the passage it cites, nothing made up
         sentence, n = re.fullmatch(r"- (.*) \[(\d+)\]", line).groups()  # type: ignore[union-attr]
         assert " ".join(sentence.split()) in " ".join(cited[int(n)].passage.split())
-    assert len(lines) <= 4
+    assert len(lines) <= 5
 
 
 def test_extractive_answer_does_not_repeat_the_same_sentence_from_two_files(embedder: MiniLmEmbedder) -> None:
@@ -168,3 +168,14 @@ def test_bracketed_numbers_inside_quoted_sentences_do_not_look_like_citations(em
 def test_no_passage_gives_a_clear_nothing_found(embedder: MiniLmEmbedder) -> None:
     answer = answer_extractive("Where is the spare key?", [], embedder)
     assert answer.text == NOTHING_FOUND and answer.citations == [] and answer.extractive
+
+
+
+def test_sentences_holding_the_kind_of_answer_asked_for_are_flagged() -> None:
+    from rag.answer import _typed
+
+    flags = _typed("In what year did Silver Lake release Northern Lights?", [
+        "Silver Lake released Northern Lights to praise from critics.",
+        "Northern Lights came out in 1997 on a small label.",
+    ])
+    assert flags.tolist() == [0.0, 1.0]
