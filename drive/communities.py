@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from drive.cluster import CommunityRecord, detect_communities
+from drive.summarize import CommunityInput, MemberEntity, MemberRelation, Sentence
 
 if TYPE_CHECKING:
     from drive.context import Drive
@@ -53,14 +54,15 @@ def recompute(drive: Drive, owner: uuid.UUID, models: Models) -> RecomputeStats:
     start = time.perf_counter()
     with drive.db.session() as s:
         graph = _load_graph(s, owner)
+        existing = dict(s.execute(text("SELECT id, digest FROM communities WHERE owner_id = :o"),
+                                  {"o": owner}).tuples().all())
     records = detect_communities([(graph.node[a], graph.node[b], float(w)) for a, b, w in graph.edges])
-    with drive.db.session() as s:
-        inputs = {r.id: _community_input(s, graph, r) for r in records}
-        existing = dict(s.execute(text("SELECT id, digest FROM communities WHERE owner_id = :o"), {"o": owner}).tuples().all())
-    digests = {r.id: hashlib.sha256(json.dumps(inputs[r.id], sort_keys=True, default=str).encode()).hexdigest()
-               for r in records}
+    inputs = {r.id: _community_input(graph, r) for r in records}
+    digests = {r.id: hashlib.sha256(json.dumps(inputs[r.id], sort_keys=True).encode()).hexdigest() for r in records}
     stale = [r for r in records if existing.get(owner_community_id(owner, r.id)) != digests[r.id]]
-    written, tokens = _summarize(models, [(r, inputs[r.id]) for r in stale])
+    with drive.db.session() as s:
+        sentences = _evidence_sentences(s, owner, [pair for r in stale for pair in inputs[r.id]["pairs"]])
+    written, tokens = _summarize(models, [_typed_input(inputs[r.id], sentences) for r in stale])
     vectors: Any = models.embedder.embed([f"{t}\n{summ}" for t, summ, _ in written]) if written else []
     with drive.db.session() as s:
         _store(s, owner, records, graph, stale, written, vectors, digests)
@@ -77,6 +79,8 @@ class _Graph:
     names: dict[int, tuple[str, str, int]]  # id -> (name, type, mentions)
     edges: list[tuple[int, int, int]]
     labels: dict[tuple[int, int], str | None]
+    files: dict[tuple[int, int], list[str]]
+    adjacent: dict[int, list[tuple[int, int]]]  # id -> [(other end, weight)] for edges it starts
 
 
 def _load_graph(s: Any, owner: uuid.UUID) -> _Graph:
@@ -84,47 +88,67 @@ def _load_graph(s: Any, owner: uuid.UUID) -> _Graph:
         """SELECT e.id, e.type, e.key, e.name, count(m.id) AS n FROM entities e
            JOIN mentions m ON m.entity_id = e.id WHERE e.owner_id = :o GROUP BY e.id"""), {"o": owner}).all()
     edges = s.execute(text(
-        """SELECT source_id, target_id, count(*) AS w, mode() WITHIN GROUP (ORDER BY label) AS label
-           FROM relation_evidence WHERE owner_id = :o GROUP BY source_id, target_id"""), {"o": owner}).all()
+        """SELECT r.source_id, r.target_id, count(*) AS w, mode() WITHIN GROUP (ORDER BY r.label) AS label,
+                  array_agg(DISTINCT i.name ORDER BY i.name) AS files
+           FROM relation_evidence r JOIN items i ON i.id = r.item_id
+           WHERE r.owner_id = :o GROUP BY r.source_id, r.target_id"""), {"o": owner}).all()
     node = {e.id: f"{e.type}:{e.key}" for e in ents}
+    kept = [r for r in edges if r.source_id in node and r.target_id in node]
+    adjacent: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r in kept:
+        adjacent[r.source_id].append((r.target_id, int(r.w)))
     return _Graph(
         node=node,
         by_node={v: k for k, v in node.items()},
         names={e.id: (e.name, e.type, int(e.n)) for e in ents},
-        edges=[(r.source_id, r.target_id, int(r.w)) for r in edges if r.source_id in node and r.target_id in node],
-        labels={(r.source_id, r.target_id): r.label for r in edges},
+        edges=[(r.source_id, r.target_id, int(r.w)) for r in kept],
+        labels={(r.source_id, r.target_id): r.label for r in kept},
+        files={(r.source_id, r.target_id): list(r.files) for r in kept},
+        adjacent=adjacent,
     )
 
 
-def _community_input(s: Any, graph: _Graph, record: CommunityRecord) -> dict[str, Any]:
-    """What a summary is written from, as plain sorted data (also hashed into the digest)."""
+def _community_input(graph: _Graph, record: CommunityRecord) -> dict[str, Any]:
+    """What a summary is written from, as plain sorted data hashed into the digest: members, their
+    relationships (with the files behind them) and the entity pairs whose sentences it quotes."""
     ids = {graph.by_node[m] for m in record.members}
     members = sorted((graph.names[i] for i in ids), key=lambda m: (-m[2], m[0]))
     rels = sorted(
-        ((graph.names[a][0], graph.names[b][0], graph.labels.get((a, b)), w, a, b)
-         for a, b, w in graph.edges if a in ids and b in ids),
+        ((graph.names[a][0], graph.names[b][0], graph.labels.get((a, b)), w, graph.files[(a, b)], a, b)
+         for a in ids for b, w in graph.adjacent.get(a, ()) if b in ids),
         key=lambda r: (-r[3], r[0], r[1]),
     )
-    sentences = [_evidence_sentence(s, a, b) for *_, a, b in rels[:4]]
     return {
         "members": [list(m) for m in members],
-        "relationships": [list(r[:4]) for r in rels[:12]],
-        "sentences": [list(x) for x in sentences if x],
+        "relationships": [list(r[:5]) for r in rels[:12]],
+        "pairs": [[a, b] for *_, a, b in rels[:4]],
     }
 
 
-def _evidence_sentence(s: Any, source: int, target: int) -> tuple[str, str] | None:
-    """The first sentence (by chunk order) that links two entities, with its file name."""
-    row = s.execute(text(
-        """SELECT c.text, i.name, least(ma.start, mb.start) AS lo, greatest(ma."end", mb."end") AS hi
-           FROM relation_evidence r JOIN chunks c ON c.id = r.chunk_id JOIN items i ON i.id = r.item_id
+def _typed_input(data: dict[str, Any], sentences: dict[tuple[int, int], tuple[str, str]]) -> CommunityInput:
+    quoted = [sentences[(a, b)] for a, b in data["pairs"] if (a, b) in sentences]
+    return CommunityInput(
+        entities=[MemberEntity(n, t, c) for n, t, c in data["members"]],
+        relations=[MemberRelation(a, b, label, float(w)) for a, b, label, w, _ in data["relationships"]],
+        sentences=[Sentence(text_, file) for text_, file in quoted],
+    )
+
+
+def _evidence_sentences(s: Any, owner: uuid.UUID, pairs: list[list[int]]) -> dict[tuple[int, int], tuple[str, str]]:
+    """For each (source, target): the first sentence (by file name and chunk order) linking them, and its file."""
+    if not pairs:
+        return {}
+    rows = s.execute(text(
+        """SELECT DISTINCT ON (r.source_id, r.target_id) r.source_id, r.target_id, c.text, i.name,
+                  least(ma.start, mb.start) AS lo, greatest(ma."end", mb."end") AS hi
+           FROM unnest(CAST(:a AS bigint[]), CAST(:b AS bigint[])) AS p(a, b)
+           JOIN relation_evidence r ON r.source_id = p.a AND r.target_id = p.b AND r.owner_id = :o
+           JOIN chunks c ON c.id = r.chunk_id JOIN items i ON i.id = r.item_id
            JOIN mentions ma ON ma.chunk_id = r.chunk_id AND ma.entity_id = r.source_id
            JOIN mentions mb ON mb.chunk_id = r.chunk_id AND mb.entity_id = r.target_id AND mb.sentence = ma.sentence
-           WHERE r.source_id = :a AND r.target_id = :b ORDER BY i.name, c.idx, lo LIMIT 1"""),
-        {"a": source, "b": target}).first()
-    if row is None:
-        return None
-    return sentence_around(row.text, row.lo, row.hi), row.name
+           ORDER BY r.source_id, r.target_id, i.name, c.idx, lo"""),
+        {"a": [p[0] for p in pairs], "b": [p[1] for p in pairs], "o": owner}).all()
+    return {(r.source_id, r.target_id): (sentence_around(r.text, r.lo, r.hi), r.name) for r in rows}
 
 
 def sentence_around(text_: str, lo: int, hi: int) -> str:
@@ -135,14 +159,14 @@ def sentence_around(text_: str, lo: int, hi: int) -> str:
     return " ".join(text_[begin:end].split())[:400]
 
 
-def _summarize(models: Models, todo: list[tuple[CommunityRecord, dict[str, Any]]]) -> tuple[list[tuple[str, str, str]], int]:
+def _summarize(models: Models, todo: list[CommunityInput]) -> tuple[list[tuple[str, str, str]], int]:
     """(title, summary, by) for each community to (re)write, and the LLM tokens used."""
     from drive.summarize import summarize_community
 
     chat = models.chat
     out, tokens = [], 0
-    for _, data in todo:
-        title, summary, by, used = summarize_community(data, chat)
+    for community in todo:
+        title, summary, by, used = summarize_community(community, chat)
         out.append((title, summary, by))
         tokens += used
     return out, tokens

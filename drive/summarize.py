@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from drive.llm import ChatModel
@@ -200,19 +200,8 @@ def summarize_llm(chat: ChatModel, community: CommunityInput, prompt: PromptTemp
     return Summary(title=title, text=body, by="llm")
 
 
-def community_input(data: dict[str, Any]) -> CommunityInput:
-    """A CommunityInput from the plain form the communities job hashes: ``members`` [name, type,
-    mentions], ``relationships`` [source, target, label, weight], ``sentences`` [text, file]."""
-    return CommunityInput(
-        entities=[MemberEntity(str(n), str(t), int(c)) for n, t, c in data.get("members", [])],
-        relations=[MemberRelation(str(a), str(b), lbl, float(w)) for a, b, lbl, w in data.get("relationships", [])],
-        sentences=[Sentence(str(txt), str(f)) for txt, f in data.get("sentences", [])],
-    )
-
-
-def summarize_community(data: dict[str, Any], chat: ChatModel | None) -> tuple[str, str, str, int]:
+def summarize_community(community: CommunityInput, chat: ChatModel | None) -> tuple[str, str, str, int]:
     """(title, text, by, LLM tokens used) for the communities job; offline when ``chat`` is None."""
-    community = community_input(data)
     if chat is None:
         summary = summarize_offline(community)
         return summary.title, summary.text, summary.by, 0

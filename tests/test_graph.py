@@ -128,3 +128,23 @@ def test_llm_relation_extraction_is_validated(
     assert offline, "the offline relationships are kept whatever the LLM said"
     descriptions = [d for r in g.relationships for d in r.descriptions]
     assert bool(descriptions) is described
+
+
+def test_community_summaries_are_rewritten_only_where_something_changed(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    from drive.communities import recompute
+
+    add(svc, ["acme.txt", "curie.txt"])
+    drain(worker)
+    again = recompute(drive, svc.owner, models)
+    assert again.communities > 0 and again.resummarized == 0, "nothing changed: every summary reused"
+    svc.upload(io.BytesIO(b"Lionel Messi played for Barcelona in Spain. Messi later joined Inter Miami."), "f.txt")
+    drain(worker)
+    with drive.db.session() as s:
+        from sqlalchemy import text
+
+        summarized = s.execute(text("SELECT count(*) FROM communities WHERE owner_id = :o AND summary <> ''"),
+                               {"o": svc.owner}).scalar_one()
+    after = recompute(drive, svc.owner, models)
+    assert after.resummarized == 0 and summarized == after.communities > again.communities

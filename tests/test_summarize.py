@@ -111,11 +111,11 @@ def test_material_cannot_close_the_fence() -> None:
 
 
 def test_communities_job_form_is_summarized_offline_or_by_llm() -> None:
-    data = {
-        "members": [["Acme", "ORG", 12], ["Globex", "ORG", 7]],
-        "relationships": [["Acme", "Globex", "acquired", 3]],
-        "sentences": [["Acme acquired Globex in March.", "deal.txt"]],
-    }
+    data = CommunityInput(
+        [MemberEntity("Acme", "ORG", 12), MemberEntity("Globex", "ORG", 7)],
+        [MemberRelation("Acme", "Globex", "acquired", 3)],
+        [Sentence("Acme acquired Globex in March.", "deal.txt")],
+    )
     title, text, by, tokens = summarize_community(data, None)
     assert (title, by, tokens) == ("Acme and Globex", "offline", 0)
     assert '"Acme acquired Globex in March." (deal.txt)' in text
