@@ -232,7 +232,8 @@ _STOPWORDS = frozenset(
 MAX_CANDIDATES = 128
 MMR_LAMBDA = 0.7
 KEYWORD_WEIGHT = 0.35
-ANSWER_TYPE_BONUS = 0.15
+ANSWER_TYPE_BONUS = 0.25
+TYPED_CANDIDATES = 32
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,9 @@ def pick_sentences(
     texts = [text for text, _ in candidates]
     vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
     # Sentences naming something of the kind asked for ("what year" -> a date) rank higher.
-    relevance = _relevance(vectors[0], query, vectors[1:], texts) + ANSWER_TYPE_BONUS * _typed(query, texts)
+    relevance = _relevance(vectors[0], query, vectors[1:], texts)
+    top = np.argsort(-relevance)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
+    relevance[top] += ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
     chosen = mmr(vectors[1:], relevance, k)
     return [ScoredSentence(candidates[i][0], candidates[i][1], float(relevance[i])) for i in chosen]
 
