@@ -16,6 +16,7 @@ from rag.retrieve import Filters, chunks_by_id
 
 # Words spaCy sometimes tags as names but that name nothing on their own.
 _NOT_NAMES = frozenset({"the", "a", "an", "and", "of"})
+COMMON_SHARE = 0.03
 _LABELS = ("PERSON", "ORG", "GPE")  # normalize() differs only for these; other labels fold like GPE
 
 
@@ -46,16 +47,25 @@ def names_anything(s: Session, owner: uuid.UUID, question: str) -> bool:
 
 
 def match_entities(s: Session, owner: uuid.UUID, question: str, limit: int = 8) -> list[EntityHit]:
-    """Entities of this owner whose name or alias appears in the question; longer names first."""
+    """Entities of this owner whose name or alias appears in the question; longer names first.
+
+    Entities spread over many files ("American", "British") name no particular thing: those found in
+    more than ``COMMON_SHARE`` of a drive's files (of 40 or more) are left out, as an IDF would.
+    """
     keys, spans = question_keys(question)
     if not keys:
         return []
     rows = s.execute(
-        text("""SELECT e.id, e.name, e.type FROM entities e
-                WHERE e.owner_id = :o AND (e.key = ANY(:keys)
-                  OR EXISTS (SELECT 1 FROM unnest(e.aliases) a WHERE lower(a) = ANY(:spans)))
-                ORDER BY length(e.key) DESC, e.id LIMIT :n"""),
-        {"o": owner, "keys": keys, "spans": spans, "n": limit},
+        text("""WITH hit AS (
+                    SELECT e.id, e.name, e.type, e.key FROM entities e
+                    WHERE e.owner_id = :o AND (e.key = ANY(:keys)
+                      OR EXISTS (SELECT 1 FROM unnest(e.aliases) a WHERE lower(a) = ANY(:spans)))),
+                total AS (SELECT count(*) AS n FROM items WHERE owner_id = :o AND kind = 'file')
+                SELECT h.id, h.name, h.type FROM hit h, total t
+                WHERE t.n < 40 OR (SELECT count(DISTINCT m.item_id) FROM mentions m WHERE m.entity_id = h.id)
+                                  <= :share * t.n
+                ORDER BY length(h.key) DESC, h.id LIMIT :n"""),
+        {"o": owner, "keys": keys, "spans": spans, "n": limit, "share": COMMON_SHARE},
     ).all()
     return [EntityHit(r.id, r.name, r.type) for r in rows]
 
