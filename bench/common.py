@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import random
 import resource
@@ -43,6 +44,7 @@ def parse_args(description: str, limit_help: str) -> argparse.Namespace:
     parser.add_argument("--home", type=Path, default=None,
                         help="THEDRIVE_HOME to use and keep (default: a fresh temporary one)")
     parser.add_argument("--dataset", type=Path, default=DATASET)
+    git_commit()  # the code this run imports: taken now, as the checkout may move during a long run
     return parser.parse_args()
 
 
@@ -220,8 +222,23 @@ def header(title: str) -> str:
 
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cmd = " ".join([".venv/bin/python", *[json.dumps(a) if " " in a else a for a in sys.argv]])
-    return (f"# {title}\n\n{when}, {os.cpu_count()} CPU cores (shared with other work: load average "
-            f"{load_average()} at the end). Command: `{cmd}`\n")
+    return (f"# {title}\n\n{when}, commit {git_commit()}, {os.cpu_count()} CPU cores (shared with other work: "
+            f"load average {load_average()} at the end). Command: `{cmd}`\n")
+
+
+@functools.cache
+def git_commit() -> str:
+    """The checkout's commit (with "+dirty" for uncommitted changes): the code keeps moving."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--", "drive", "rag")
+                                                     else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def write_result(name: str, text: str) -> Path:

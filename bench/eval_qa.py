@@ -204,6 +204,11 @@ COLUMNS = ["R@5 retrieved", "R@10 retrieved", "R@5 cited", "R@10 cited", "EM", "
            "insight coverage"]
 
 
+def brief(o: Outcome) -> dict[str, Any]:
+    """One outcome for the details file: the top 10 files and a shortened answer are enough to diagnose."""
+    return {**asdict(o), "retrieved": o.retrieved[:10], "answer": o.answer[:600]}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -259,7 +264,7 @@ def main() -> None:
     suffix = f"-limit{args.limit}" if args.limit else ""
     common.write_result(f"eval_qa{suffix}.md", common.header("bench/eval_qa.py — answers on drive-qa") + "\n" + text)
     details = common.RESULTS / f"eval_qa{suffix}-details.jsonl"
-    details.write_text("".join(json.dumps(asdict(o)) + "\n" for o in outcomes), encoding="utf-8")
+    details.write_text("".join(json.dumps(brief(o)) + "\n" for o in outcomes), encoding="utf-8")
     print(f"\nwritten to {common.RESULTS / f'eval_qa{suffix}.md'} and {details}")
     bench.close()
 

@@ -71,7 +71,7 @@ def graph_counts(bench: Bench) -> dict[str, Any]:
         "evidence with a verb label": "SELECT count(*) FROM relation_evidence WHERE owner_id = :o AND label IS NOT NULL",
     }
     with bench.drive.db.session() as s:
-        out = {k: int(s.execute(text(v), {"o": bench.owner}).scalar_one()) for k, v in q.items()}
+        out: dict[str, Any] = {k: int(s.execute(text(v), {"o": bench.owner}).scalar_one()) for k, v in q.items()}
         levels = s.execute(text("SELECT level, count(*), round(avg(size), 1) FROM communities WHERE owner_id = :o "
                                 "GROUP BY level ORDER BY level"), {"o": bench.owner}).all()
     out["levels"] = [(int(lv), int(n), float(size)) for lv, n, size in levels]
@@ -92,9 +92,16 @@ def job_seconds(bench: Bench, name: str | None = None) -> float:
         return float(s.execute(text(sql), params).scalar_one())
 
 
-def recompute(bench: Bench) -> Any:
+def recompute(bench: Bench, *, from_scratch: bool = False) -> Any:
+    """``drive.communities.recompute``; ``from_scratch`` drops the stored communities first, so every
+    summary is written again, as in a rebuild (and as on a reused home it otherwise would not be)."""
+    from sqlalchemy import text
+
     from drive.communities import recompute as run
 
+    if from_scratch:
+        with bench.drive.db.session() as s:
+            s.execute(text("DELETE FROM communities WHERE owner_id = :o"), {"o": bench.owner})
     return run(bench.drive, bench.owner, bench.models)
 
 
@@ -138,7 +145,7 @@ def main() -> None:
     built = common.upload_missing(bench.svc, [p for p in files if p != added])
     common.drain(worker)
     build_wall = time.perf_counter() - start
-    first = recompute(bench)
+    first = recompute(bench, from_scratch=True)
     base_jobs = job_seconds(bench)
     print(f"built {len(files) - 1} files ({len(built)} ingested now in {build_wall:.1f} s); "
           f"recompute {first.seconds:.1f} s", flush=True)
@@ -162,7 +169,7 @@ def main() -> None:
     ]), "", "Communities per level (hierarchical Leiden, max cluster size 10):", "",
         markdown_table(["level", "communities", "mean size"], [list(x) for x in counts["levels"]]), "",
         markdown_table(["community step", "seconds"], [
-            ["recompute on the built graph (first time: every summary written)", first.seconds],
+            [f"recompute from scratch on {len(files) - 1} files ({first.resummarized} summaries written)", first.seconds],
             [f"recompute after adding one file ({after.resummarized} re-summarized, {after.reused} reused)",
              after.seconds],
             [f"hierarchical Leiden alone ({nodes:,} nodes, {edges:,} edges)", leiden],
