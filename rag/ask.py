@@ -11,15 +11,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drive.errors import DriveError
 from drive.llm import ChatModel
 from drive.records import Answer, Passage
 from rag import sessions
 from rag.answer import answer_extractive, answer_with_llm, parse_answer
+from rag.link import bridge_chunks
 from rag.local import LocalResult, local_search, names_anything
-from rag.retrieve import Filters, keyword_search, rrf, vector_search
+from rag.retrieve import Filters, chunks_by_id, keyword_search, rrf, vector_search
 from rag.rewrite import Turn, rewrite_followup
 from rag.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
 
@@ -95,8 +96,25 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
                 rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
                 weights.append(FUSION_WEIGHTS[GLOBAL])
             timings["global"] = _ms(t)
-    return Retrieved(chosen, rrf(rankings, k=RRF_K, weights=weights)[: 3 * k], [e.name for e in local.entities], local.relations,
-                     communities, timings)
+        fused = rrf(rankings, k=RRF_K, weights=weights)
+        if LOCAL in chosen.modes and qvec is not None:
+            fused = with_bridges(s, owner, fused, qvec, filters)
+    return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
+
+
+def with_bridges(s: Any, owner: uuid.UUID, fused: list[Passage], qvec: Any, filters: Filters | None,
+                 lead: int = 2) -> list[Passage]:
+    """Put the second hop right after the best files: the files that the top passages name.
+
+    Fused by rank at equal weight, such a file lands below passages that merely resemble the question.
+    """
+    top_files = list(dict.fromkeys(p.file for p in fused))[:lead]
+    head = [p for p in fused if p.file in top_files]
+    first_chunks = [next(p.chunk_id for p in fused if p.file == f) for f in top_files]
+    bridges = chunks_by_id(s, owner, bridge_chunks(s, owner, first_chunks, qvec, n=lead), "bridge", filters)
+    bridges = [b for b in bridges if b.file not in top_files]
+    seen = {p.chunk_id for p in head} | {b.chunk_id for b in bridges}
+    return head + bridges + [p for p in fused if p.chunk_id not in seen]
 
 
 def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",
