@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from drive.worker import JobContext
 
 log = logging.getLogger(__name__)
+SEARCHED_LEVELS = 1  # global search ranks communities of levels 0..1 (rag.global_search)
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
@@ -63,7 +64,7 @@ def recompute(drive: Drive, owner: uuid.UUID, models: Models) -> RecomputeStats:
     with drive.db.session() as s:
         sentences = _evidence_sentences(s, owner, [pair for r in stale for pair in inputs[r.id]["pairs"]])
     written, tokens = _summarize(models, [_typed_input(inputs[r.id], sentences) for r in stale])
-    vectors: Any = models.embedder.embed([f"{t}\n{summ}" for t, summ, _ in written]) if written else []
+    vectors = _embed_searchable(models, stale, written)
     with drive.db.session() as s:
         _store(s, owner, records, graph, stale, written, vectors, digests)
     stats = RecomputeStats(len(records), len(stale), len(records) - len(stale), time.perf_counter() - start, tokens)
@@ -172,6 +173,17 @@ def _summarize(models: Models, todo: list[CommunityInput]) -> tuple[list[tuple[s
     return out, tokens
 
 
+def _embed_searchable(models: Models, stale: list[CommunityRecord], written: list[tuple[str, str, str]]) -> list[Any]:
+    """Summary vectors for the levels global search ranks; deeper levels need none (None)."""
+    todo = [i for i, r in enumerate(stale) if r.level <= SEARCHED_LEVELS]
+    vectors: list[Any] = [None] * len(stale)
+    if todo:
+        found = models.embedder.embed([f"{written[i][0]}\n{written[i][1]}" for i in todo])
+        for i, vec in zip(todo, found, strict=True):
+            vectors[i] = vec
+    return vectors
+
+
 def _store(s: Any, owner: uuid.UUID, records: list[CommunityRecord], graph: _Graph, stale: list[CommunityRecord],
            written: list[tuple[str, str, str]], vectors: Any, digests: dict[str, str]) -> None:
     keep = [owner_community_id(owner, r.id) for r in records]
@@ -185,7 +197,8 @@ def _store(s: Any, owner: uuid.UUID, records: list[CommunityRecord], graph: _Gra
                  summary_embedding = CAST(:vec AS vector), summarized_by = :by, digest = :digest, updated_at = now()"""),
             {"id": owner_community_id(owner, r.id), "o": owner, "lvl": r.level,
              "parent": owner_community_id(owner, r.parent), "title": title, "summary": summary,
-             "size": len(r.members), "vec": "[" + ",".join(f"{float(x):.6f}" for x in vec) + "]", "by": by,
+             "size": len(r.members), "vec": None if vec is None else "[" + ",".join(f"{float(x):.6f}" for x in vec) + "]",
+             "by": by,
              "digest": digests[r.id]})
     s.execute(text("DELETE FROM community_members WHERE owner_id = :o"), {"o": owner})
     members = defaultdict(list)

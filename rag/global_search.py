@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from drive.communities import SEARCHED_LEVELS
 from rag.retrieve import Filters, _vec, chunks_by_id
 from rag.synthesize import CommunitySummary
 
 
-def rank_communities(s: Session, owner: uuid.UUID, qvec: Any, k: int = 8, max_level: int = 1,
+def rank_communities(s: Session, owner: uuid.UUID, qvec: Any, k: int = 8, max_level: int = SEARCHED_LEVELS,
                      filters: Filters | None = None) -> list[CommunitySummary]:
     rows = s.execute(
         text("""SELECT id, title, summary, 1 - (summary_embedding <=> CAST(:q AS vector)) AS score FROM communities
