@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MODES = ("auto", "local", "global", "vector", "keyword", "hybrid")
-CONTEXT_PASSAGES = 8
+CONTEXT_PASSAGES = 10
 # Reciprocal-rank-fusion weights per mode: full-text matches are the noisiest signal on questions.
 FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 0.5, LOCAL: 1.5, GLOBAL: 1.0}
 RRF_K = 20  # sharper than the usual 60: the head of each ranking matters most for 5-10 passages
