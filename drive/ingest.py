@@ -155,6 +155,13 @@ def _insert_chunks(s: Any, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -
     return {idx: cid for idx, cid in result.tuples()}
 
 
+def mark_pending(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> None:
+    """Back to pending while a transient failure waits out its backoff."""
+    with drive.db.session() as s:
+        s.execute(text("UPDATE items SET status = 'pending' WHERE id = :id AND owner_id = :o AND status = 'processing'"),
+                  {"id": item_id, "o": owner})
+
+
 def mark_failed(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, reason: str) -> None:
     """A failed file keeps its blob (still downloadable) and says why."""
     with drive.db.session() as s:

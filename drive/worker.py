@@ -94,6 +94,10 @@ class Worker:
                 delay = min(60.0, 2.0 ** job.attempts)
                 log.warning("job %s failed (%s); retrying in %.0fs", job.id, reason, delay)
                 jobs.retry_later(engine, job.id, reason, delay)
+                if job.item_id is not None:  # waiting for its next attempt, not being processed
+                    from drive.ingest import mark_pending
+
+                    mark_pending(self.drive, job.owner_id, job.item_id)
 
     def _give_up(self, ctx: JobContext, reason: str) -> None:
         from drive.ingest import mark_failed
