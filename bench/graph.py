@@ -79,14 +79,15 @@ def graph_counts(bench: Bench) -> dict[str, Any]:
 
 
 def job_seconds(bench: Bench, name: str | None = None) -> float:
-    """Sum of the worker's recorded ingest time (start -> stored) over the owner's files, or one file."""
+    """Run time of the finished ingest and graph jobs (last attempt each) over the owner's files, or one file."""
     from sqlalchemy import text
 
-    sql = ("SELECT coalesce(sum(extract(epoch FROM processed_at - processing_started_at)), 0) FROM items "
-           "WHERE owner_id = :o AND kind = 'file' AND status = 'ready'")
+    sql = ("SELECT coalesce(sum(extract(epoch FROM j.finished_at - j.started_at)), 0) FROM jobs j "
+           "JOIN items i ON i.id = j.item_id WHERE j.owner_id = :o AND j.status = 'done' "
+           "AND j.kind IN ('ingest', 'graph')")
     params: dict[str, Any] = {"o": bench.owner}
     if name is not None:
-        sql += " AND name = :n"
+        sql += " AND i.name = :n"
         params["n"] = name
     with bench.drive.db.session() as s:
         return float(s.execute(text(sql), params).scalar_one())

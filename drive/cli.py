@@ -142,7 +142,7 @@ def cmd_reprocess(args: argparse.Namespace, drive: Drive, svc: DriveService) -> 
 def cmd_worker(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     from drive.worker import run_forever
 
-    run_forever(drive, concurrency=args.concurrency)
+    run_forever(drive, concurrency=args.concurrency or max(1, drive.settings.workers_in_app))
     return 0
 
 
@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("add", help="upload files or folders (recursively)")
     a.add_argument("paths", nargs="+")
     a.add_argument("--folder", help="drive folder to put them in (created if missing)")
-    a.add_argument("--wait", action="store_true", help="return when every file is ready or failed")
+    a.add_argument("--wait", action="store_true", help="return when every file is searchable and in the graph, or failed")
     a.add_argument("--timeout", type=float, default=3600.0)
     a.set_defaults(func=cmd_add)
 
@@ -191,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_reprocess)
 
     w = sub.add_parser("worker", help="run a background worker until interrupted")
-    w.add_argument("--concurrency", type=int, default=1)
+    w.add_argument("--concurrency", type=int, default=None,
+                   help="jobs at once (default: THEDRIVE_APP_WORKERS, one per core)")
     w.set_defaults(func=cmd_worker)
 
     from drive.cli_rag import add_rag_commands

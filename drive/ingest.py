@@ -1,8 +1,9 @@
-"""The ingest job: blob -> text -> chunks -> vectors -> entities and relations, stored in one transaction.
+"""The ingest job: blob -> text -> chunks -> vectors, stored in one transaction; the file is then ready.
 
-Each stage is a pure function in its own module (extract, chunk, embed, recognize, resolve, relate);
-this module is the I/O around them. Running the same job twice replaces the file's rows, never
-duplicates them.
+Each stage is a pure function in its own module (extract, chunk, embed); this module is the I/O
+around them. Running the same job twice replaces the file's rows, never duplicates them. Entities
+and relations come from a follow-up ``graph`` job (drive.enrich), so a file is searchable as soon
+as its vectors are stored, and a batch of uploads is not held up by the graph stages.
 """
 
 from __future__ import annotations
@@ -18,16 +19,10 @@ from sqlalchemy import insert, select, text
 
 from drive import jobs
 from drive.errors import NotFound
-from drive.graph_store import detach_items, store_graph
+from drive.graph_store import detach_items
 from drive.models import Chunk, Item, ItemText
 from drive.names import title_key, title_of
-from drive.records import (
-    ChunkRecord,
-    Extracted,
-    RelationRecord,
-    ResolvedMention,
-    Status,
-)
+from drive.records import ChunkRecord, Extracted, Status
 
 if TYPE_CHECKING:
     from drive.context import Drive
@@ -43,8 +38,6 @@ class Processed:
     doc: Extracted
     chunks: list[ChunkRecord]
     vectors: Any
-    mentions: list[ResolvedMention]
-    relations: list[RelationRecord]
     title: str = ""
 
 
@@ -80,36 +73,7 @@ def process_file(ctx: JobContext, path: Path, name: str) -> Processed:
     title = title_of(name)
     # The title goes into the vector too: a passage rarely repeats what its file is about.
     vectors = ctx.models.embedder.embed([f"{title}\n{t}" for t in texts]) if texts else None
-    ctx.check()
-    mentions, relations = find_graph(ctx, texts)
-    return Processed(doc, chunks, vectors, mentions, relations, title)
-
-
-def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
-    from drive.recognize import recognize
-    from drive.relate import relate
-    from drive.resolve import resolve_file
-
-    if not texts:
-        return [], []
-    analyses = recognize(texts)
-    resolved = resolve_file([m for a in analyses for m in a.mentions])
-    relations = relate(analyses, resolved)
-    chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
-    if chat is not None:
-        relations += _llm_relations(chat, texts, resolved)
-    return resolved, relations
-
-
-def _llm_relations(chat: Any, texts: list[str], resolved: list[ResolvedMention]) -> list[RelationRecord]:
-    from drive.relate import llm_relations
-
-    extra: list[RelationRecord] = []
-    for index, chunk_text in enumerate(texts):
-        ents = sorted({(r.mention.label, r.key) for r in resolved if r.mention.chunk_index == index})
-        if len(ents) >= 2:
-            extra += llm_relations(chat, chunk_text, ents, chunk_index=index)
-    return extra
+    return Processed(doc, chunks, vectors, title)
 
 
 def start_processing(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> str:
@@ -135,24 +99,22 @@ def save(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> No
         s.execute(text("DELETE FROM item_texts WHERE item_id = :id"), {"id": item_id})
         pages = max((sec.page or 0 for sec in p.doc.sections), default=0) or None
         s.add(ItemText(item_id=item_id, owner_id=owner, text=p.doc.text, pages=pages, ocr_pages=p.doc.ocr_pages))
-        chunk_ids = _insert_chunks(s, owner, item_id, p)
-        store_graph(s, owner, item_id, chunk_ids, p.mentions, p.relations)
+        _insert_chunks(s, owner, item_id, p)
         item.status, item.error = Status.READY.value, None
         s.execute(text("UPDATE items SET processed_at = now() WHERE id = :id"), {"id": item_id})
-        jobs.enqueue(s, jobs.COMMUNITIES, owner, delay=drive.settings.community_debounce_seconds)
+        jobs.enqueue(s, jobs.GRAPH, owner, item_id)
 
 
-def _insert_chunks(s: Any, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> dict[int, int]:
+def _insert_chunks(s: Any, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> None:
     if not p.chunks:
-        return {}
+        return
     rows = [
         {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "title": p.title,
          "title_key": title_key(p.title) if c.index == 0 else None, "page": c.page,
          "char_start": c.char_start, "char_end": c.char_end, "embedding": p.vectors[i]}
         for i, c in enumerate(p.chunks)
     ]
-    result = s.execute(insert(Chunk).returning(Chunk.idx, Chunk.id, sort_by_parameter_order=True), rows)
-    return {idx: cid for idx, cid in result.tuples()}
+    s.execute(insert(Chunk), rows)
 
 
 def mark_pending(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> None:

@@ -13,7 +13,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 INGEST = "ingest"
+GRAPH = "graph"
 COMMUNITIES = "communities"
+# Claim order among due jobs: make files searchable first, then add them to the graph, then
+# recompute communities once the graph has settled.
+PRIORITY = {INGEST: 0, GRAPH: 1, COMMUNITIES: 2}
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,19 @@ def enqueue(
 
 
 def claim(engine: Engine, worker: str, stale_seconds: float, kinds: tuple[str, ...] | None = None) -> JobRecord | None:
-    """Take the oldest runnable job: queued and due, or running with a stale heartbeat."""
+    """Take the most urgent runnable job (queued and due, or running with a stale heartbeat):
+    by kind (``PRIORITY``), then the oldest."""
     kind_filter = "AND kind = ANY(:kinds)" if kinds else ""
+    rank = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in PRIORITY.items())
     sql = f"""
-        UPDATE jobs SET status = 'running', locked_by = :worker, heartbeat_at = now(), attempts = attempts + 1
+        UPDATE jobs SET status = 'running', locked_by = :worker, heartbeat_at = now(), started_at = now(),
+                        attempts = attempts + 1
         WHERE id = (
             SELECT id FROM jobs
             WHERE ((status = 'queued' AND run_after <= now())
                    OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => :stale)))
             {kind_filter}
-            ORDER BY run_after, id
+            ORDER BY CASE kind {rank} ELSE {len(PRIORITY)} END, run_after, id
             FOR UPDATE SKIP LOCKED
             LIMIT 1)
         RETURNING id, kind, owner_id, item_id, attempts
@@ -106,11 +113,26 @@ def retry_later(engine: Engine, job_id: int, error: str, delay: float) -> None:
         finish(engine, job_id)
 
 
-def pending_count(engine: Engine, owner_id: uuid.UUID | None = None) -> int:
+def pending_count(engine: Engine, owner_id: uuid.UUID | None = None, kind: str | None = None) -> int:
     sql = "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
     params: dict[str, object] = {}
     if owner_id:
         sql += " AND owner_id = :o"
         params["o"] = owner_id
+    if kind:
+        sql += " AND kind = :k"
+        params["k"] = kind
     with engine.connect() as conn:
         return int(conn.execute(text(sql), params).scalar_one())
+
+
+def busy_items(engine: Engine, item_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of these items that still have a job queued or running (ingest or graph)."""
+    if not item_ids:
+        return set()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT DISTINCT item_id FROM jobs WHERE item_id = ANY(:ids) AND status IN ('queued', 'running')"),
+            {"ids": item_ids},
+        ).scalars()
+        return set(rows)

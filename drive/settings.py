@@ -5,6 +5,7 @@ Load it once (``Settings()``) at the edge (CLI, app, worker, tests) and pass it 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -37,10 +38,13 @@ class Settings(BaseSettings):
     embedder: str = Field(default="minilm", validation_alias="THEDRIVE_EMBEDDER")  # minilm | openai
     embedding_model: str = Field(default="text-embedding-3-small", validation_alias="THEDRIVE_EMBEDDING_MODEL")
     embedding_dim: int = 384
+    # onnxruntime threads per embedding call; 1 does the most per CPU second when a job runs per core.
+    embed_threads: int = Field(default=1, ge=1, validation_alias="THEDRIVE_EMBED_THREADS")
     ocr: bool = Field(default=True, validation_alias="THEDRIVE_OCR")
 
     # Jobs
-    workers_in_app: int = Field(default=1, validation_alias="THEDRIVE_APP_WORKERS")
+    # Jobs run at once by the app (and by ``python -m drive worker`` unless told otherwise): one per core.
+    workers_in_app: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, validation_alias="THEDRIVE_APP_WORKERS")
     job_stale_seconds: float = Field(default=60.0, validation_alias="THEDRIVE_JOB_STALE_SECONDS")
     job_max_attempts: int = Field(default=4, validation_alias="THEDRIVE_JOB_MAX_ATTEMPTS")
     community_debounce_seconds: float = Field(default=3.0, validation_alias="THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS")

@@ -1,4 +1,8 @@
-"""Waiting for files to finish processing (``add --wait``), working the queue meanwhile if no worker does."""
+"""Waiting for files to finish processing (``add --wait``), working the queue meanwhile if no worker does.
+
+A file is finished when it failed, or when it is ready and its graph job has run too, so that
+``add --wait`` followed by ``graph`` shows what the new files mention.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
+from drive import jobs
 from drive.context import Drive
 from drive.errors import NotFound
 from drive.records import ItemInfo, Status
@@ -17,7 +22,7 @@ DONE = (Status.READY, Status.FAILED)
 def wait_for(
     drive: Drive, svc: DriveService, ids: Iterable[uuid.UUID], *, timeout: float = 3600.0, work: bool = True
 ) -> list[ItemInfo]:
-    """Block until every file is ready or failed. With ``work``, this process runs jobs too,
+    """Block until every file is finished (see the module doc). With ``work``, this process runs jobs too,
     so ``add --wait`` finishes even when no worker is running."""
     from drive.worker import Worker
 
@@ -27,12 +32,13 @@ def wait_for(
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
         still = []
+        busy = jobs.busy_items(drive.db.engine, pending)
         for item_id in pending:
             try:
                 info = svc.get(item_id)
             except NotFound:
                 continue
-            if info.status in DONE:
+            if info.status in DONE and item_id not in busy:
                 done.append(info)
             else:
                 still.append(item_id)

@@ -45,9 +45,10 @@ class JobContext:
 
 def default_handlers() -> dict[str, Handler]:
     from drive.communities import run_communities_job
+    from drive.enrich import run_graph_job
     from drive.ingest import run_ingest_job
 
-    return {jobs.INGEST: run_ingest_job, jobs.COMMUNITIES: run_communities_job}
+    return {jobs.INGEST: run_ingest_job, jobs.GRAPH: run_graph_job, jobs.COMMUNITIES: run_communities_job}
 
 
 class Worker:
@@ -94,7 +95,7 @@ class Worker:
                 delay = min(60.0, 2.0 ** job.attempts)
                 log.warning("job %s failed (%s); retrying in %.0fs", job.id, reason, delay)
                 jobs.retry_later(engine, job.id, reason, delay)
-                if job.item_id is not None:  # waiting for its next attempt, not being processed
+                if job.kind == jobs.INGEST and job.item_id is not None:  # waiting for its next attempt
                     from drive.ingest import mark_pending
 
                     mark_pending(self.drive, job.owner_id, job.item_id)
@@ -102,8 +103,9 @@ class Worker:
     def _give_up(self, ctx: JobContext, reason: str) -> None:
         from drive.ingest import mark_failed
 
-        log.warning("job %s failed: %s", ctx.job.id, reason)
-        if ctx.job.item_id is not None:
+        log.warning("%s job %s failed: %s", ctx.job.kind, ctx.job.id, reason)
+        # Only ingestion decides a file's status: a file whose graph job failed stays searchable.
+        if ctx.job.kind == jobs.INGEST and ctx.job.item_id is not None:
             mark_failed(self.drive, ctx.job.owner_id, ctx.job.item_id, reason)
         jobs.finish(self.drive.db.engine, ctx.job.id, error=reason)
 
