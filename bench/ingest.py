@@ -35,7 +35,8 @@ JOB = "ingest job total"
 GRAPH_JOB = "graph job total"
 STORE = "store chunks (PostgreSQL, one transaction)"
 EMBED = "embed (MiniLM)"
-RAW_REPEATS = 3  # the machine is shared: report the median of a few runs
+RAW_REPEATS = 3
+POLL = 0.1  # seconds between progress checks (one small query each)  # the machine is shared: report the median of a few runs
 
 
 @dataclass
@@ -202,21 +203,17 @@ def raw_embedder(bench: Bench, sample: list[str]) -> Raw:
                len(sample), {k: v[0] for k, v in found.items()})
 
 
-def _pending_by_kind(bench: Bench) -> dict[str, int]:
+def _progress(bench: Bench) -> tuple[dict[str, int], int]:
+    """Jobs still queued or running, by kind, and the files that are ready or failed (one query)."""
     from sqlalchemy import text
 
     with bench.drive.db.engine.connect() as conn:
-        rows = conn.execute(text("SELECT kind, count(*) FROM jobs WHERE owner_id = :o AND status IN "
-                                 "('queued', 'running') GROUP BY kind"), {"o": bench.owner}).tuples()
-        return {k: int(n) for k, n in rows}
-
-
-def _settled_files(bench: Bench) -> int:
-    from sqlalchemy import text
-
-    with bench.drive.db.engine.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM items WHERE owner_id = :o AND kind = 'file' "
-                                     "AND status IN ('ready', 'failed')"), {"o": bench.owner}).scalar_one())
+        rows = conn.execute(text(
+            """SELECT kind, count(*) FROM jobs WHERE owner_id = :o AND status IN ('queued', 'running') GROUP BY kind
+               UNION ALL SELECT '', count(*) FROM items WHERE owner_id = :o AND kind = 'file'
+               AND status IN ('ready', 'failed')"""), {"o": bench.owner}).tuples()
+        counts = {k: int(n) for k, n in rows}
+    return counts, counts.pop("")
 
 
 def ours(bench: Bench, files: list[Path]) -> Run:
@@ -239,14 +236,14 @@ def ours(bench: Bench, files: list[Path]) -> Run:
         uploaded = clock.wrap(UPLOAD, common.upload_missing)(bench.svc, files)
         searchable = searchable_cpu = 0.0
         while True:
-            pending, settled = _pending_by_kind(bench), _settled_files(bench)
+            pending, settled = _progress(bench)
             while quarters and settled >= quarters[0][0]:
                 samples.append((quarters.pop(0)[1], common.rss_mb()))
             if not searchable and not pending.get(jobs.INGEST) and settled >= len(uploaded):
                 searchable, searchable_cpu = time.perf_counter() - start, common.cpu_seconds(pg_dir) - cpu
             if searchable and not pending.get(jobs.GRAPH):
                 break
-            time.sleep(0.05)
+            time.sleep(POLL)
         graphed, graphed_cpu = time.perf_counter() - start, common.cpu_seconds(pg_dir) - cpu
         stop.set()
         for t in threads:

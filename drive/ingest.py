@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
 from drive import jobs
 from drive.errors import NotFound
 from drive.graph_store import detach_items
-from drive.models import Chunk, Item, ItemText
+from drive.models import Chunk, ItemText
 from drive.names import title_key, title_of
 from drive.records import ChunkRecord, Extracted, Status
 
@@ -45,15 +45,13 @@ def run_ingest_job(ctx: JobContext) -> None:
     job, drive = ctx.job, ctx.drive
     assert job.item_id is not None
     try:
-        name = start_processing(drive, job.owner_id, job.item_id)
+        name, key = start_processing(drive, job.owner_id, job.item_id)
     except NotFound:
         return  # deleted before we got to it
-    svc = drive.service(job.owner_id)
     with tempfile.TemporaryDirectory(dir=_spool(drive)) as tmp:
         path = Path(tmp) / name  # keep the extension: some readers (openpyxl) insist on it
-        _, pieces = svc.open(job.item_id)
         with path.open("wb") as f:
-            for piece in pieces:
+            for piece in drive.store.iter_bytes(key):
                 f.write(piece)
         processed = process_file(ctx, path, name)
     ctx.check()
@@ -76,32 +74,38 @@ def process_file(ctx: JobContext, path: Path, name: str) -> Processed:
     return Processed(doc, chunks, vectors, title)
 
 
-def start_processing(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> str:
+def start_processing(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> tuple[str, str]:
+    """Mark the file processing; its name and blob key. NotFound when it is gone."""
     with drive.db.session() as s:
-        item = s.scalars(
-            select(Item).where(Item.id == item_id, Item.owner_id == owner).with_for_update()
+        row = s.execute(
+            text("""UPDATE items i SET status = 'processing', error = NULL, processing_started_at = now()
+                    FROM blobs b WHERE i.id = :id AND i.owner_id = :o AND i.kind = 'file' AND b.id = i.blob_id
+                    RETURNING i.name, b.key"""),
+            {"id": item_id, "o": owner},
         ).first()
-        if item is None:
-            raise NotFound(str(item_id))
-        item.status, item.error = Status.PROCESSING.value, None
-        s.execute(text("UPDATE items SET processing_started_at = now() WHERE id = :id"), {"id": item_id})
-        return item.name
+    if row is None:
+        raise NotFound(str(item_id))
+    return row.name, row.key
 
 
 def save(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> None:
     """Replace everything derived from this file, in one transaction; a deleted file discards it."""
     with drive.db.session() as s:
-        item = s.scalars(select(Item).where(Item.id == item_id).with_for_update()).first()
+        item = s.execute(
+            text("SELECT processed_at IS NOT NULL AS before FROM items WHERE id = :id FOR UPDATE"), {"id": item_id}
+        ).first()
         if item is None:
             return
-        detach_items(s, owner, [item_id])
-        s.execute(text("DELETE FROM chunks WHERE item_id = :id"), {"id": item_id})
-        s.execute(text("DELETE FROM item_texts WHERE item_id = :id"), {"id": item_id})
+        if item.before:  # processed (or failed) before: clear what that run left
+            detach_items(s, owner, [item_id])
+            s.execute(text("DELETE FROM chunks WHERE item_id = :id"), {"id": item_id})
+            s.execute(text("DELETE FROM item_texts WHERE item_id = :id"), {"id": item_id})
         pages = max((sec.page or 0 for sec in p.doc.sections), default=0) or None
-        s.add(ItemText(item_id=item_id, owner_id=owner, text=p.doc.text, pages=pages, ocr_pages=p.doc.ocr_pages))
+        s.execute(insert(ItemText), [{"item_id": item_id, "owner_id": owner, "text": p.doc.text, "pages": pages,
+                                      "ocr_pages": p.doc.ocr_pages}])
         _insert_chunks(s, owner, item_id, p)
-        item.status, item.error = Status.READY.value, None
-        s.execute(text("UPDATE items SET processed_at = now() WHERE id = :id"), {"id": item_id})
+        s.execute(text("UPDATE items SET status = :s, error = NULL, processed_at = now() WHERE id = :id"),
+                  {"s": Status.READY.value, "id": item_id})
         jobs.enqueue(s, jobs.GRAPH, owner, item_id)
 
 
