@@ -188,10 +188,10 @@ def raw_embedder(bench: Bench, sample: list[str]) -> Raw:
     workers = max(1, bench.drive.settings.workers_in_app)
     ours_embedder = bench.models.embedder
     wide = MiniLmEmbedder(threads=cores)
-    configs = {
-        f"{workers} threads side by side, 1 onnxruntime thread each (our setting)": (ours_embedder, workers),
-        f"one thread, onnxruntime on {cores} threads (the baseline's setting)": (wide, 1),
-    }
+    configs: dict[str, tuple[Any, int]] = {
+        f"{n} threads side by side, 1 onnxruntime thread each" + (" (our setting)" if n == workers else ""):
+            (ours_embedder, n) for n in sorted({cores, workers})}
+    configs[f"one thread, onnxruntime on {cores} threads (the baseline's setting)"] = (wide, 1)
     found: dict[str, tuple[float, float]] = {}
     for label, (embedder, threads) in configs.items():
         embedder.embed(sample[:1])
