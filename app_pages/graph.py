@@ -7,6 +7,7 @@ from ui.graph_model import select_graph
 
 st.title("Entity graph")
 snap = graph_ui.load()
+graph_ui.waiting_note(graph_ui.waiting())
 if not snap.entities:
     st.info("No entities yet: they appear as your files are processed.", icon=":material/hub:")
     st.stop()

@@ -306,6 +306,21 @@ def test_llm_answer_streams_and_cites(env: Settings, filled: DriveService, monke
 # ---------------------------------------------------------------- graph and communities
 
 
+def test_graph_page_says_which_files_are_still_joining_the_graph(drive: Drive, svc: DriveService) -> None:
+    item = svc.upload(io.BytesIO(ADA), "ada.txt").id
+    only_ingest = Worker(drive, name="test")
+    only_ingest.handlers = {"ingest": only_ingest.handlers["ingest"]}
+    while only_ingest.run_once():
+        pass
+    assert svc.get(item).status == "ready"
+    at = start("app_pages/graph.py")
+    assert "1 file still joining the graph" in texts(at) and "No entities yet" in texts(at)
+    process(drive, svc, [item])
+    at.run()
+    assert "still joining the graph" not in texts(at)
+    assert at.selectbox(key="graph_entity") is not None
+
+
 def test_graph_page_shows_entities_and_their_passages(env: Settings, filled: DriveService) -> None:
     at = start("app_pages/graph.py")
     shown = next(c.value for c in at.caption if c.value.startswith("Showing"))

@@ -29,6 +29,19 @@ def load() -> GraphSnapshot:
     return snapshot(resources.drive().db, resources.owner())
 
 
+def waiting() -> int:
+    """Files that are searchable but not yet in the graph (their graph job is queued or running)."""
+    from drive import jobs
+
+    return jobs.pending_count(resources.drive().db.engine, resources.owner(), kind=jobs.GRAPH)
+
+
+def waiting_note(count: int) -> None:
+    if count:
+        st.caption(f":material/hourglass_top: {count} file{'s' if count != 1 else ''} still joining the graph: "
+                   "already searchable, their entities appear here shortly.")
+
+
 def filters_bar(snap: GraphSnapshot) -> GraphFilters:
     types = sorted({e.type for e in snap.entities})
     files = sorted({f for e in snap.entities for f in e.files})
