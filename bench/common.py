@@ -246,3 +246,16 @@ def write_result(name: str, text: str) -> Path:
     path = RESULTS / name
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def result_stem(name: str, limit: int | None) -> str:
+    """``name``, or ``name-limitN`` for a run on part of the corpus (kept apart from the full results)."""
+    return f"{name}-limit{limit}" if limit else name
+
+
+def publish(name: str, limit: int | None, title: str, table: str) -> Path:
+    """Print a benchmark's table and write it, headed by what ran, to ``results/<stem>.md``."""
+    print(table)
+    path = write_result(f"{result_stem(name, limit)}.md", header(title) + "\n" + table)
+    print(f"\nwritten to {path}")
+    return path

@@ -260,12 +260,10 @@ def main() -> None:
         if n % 10 == 0:
             print(f"{n}/{len(questions)} questions", flush=True)
     text = "\n".join([table(outcomes), "", f"Routes taken by ours (auto): {routes(outcomes)}."])
-    print(text)
-    suffix = f"-limit{args.limit}" if args.limit else ""
-    common.write_result(f"eval_qa{suffix}.md", common.header("bench/eval_qa.py — answers on drive-qa") + "\n" + text)
-    details = common.RESULTS / f"eval_qa{suffix}-details.jsonl"
+    common.publish("eval_qa", args.limit, "bench/eval_qa.py — answers on drive-qa", text)
+    details = common.RESULTS / f"{common.result_stem('eval_qa', args.limit)}-details.jsonl"
     details.write_text("".join(json.dumps(brief(o)) + "\n" for o in outcomes), encoding="utf-8")
-    print(f"\nwritten to {common.RESULTS / f'eval_qa{suffix}.md'} and {details}")
+    print(f"per-question rows: {details}")
     bench.close()
 
 

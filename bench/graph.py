@@ -183,11 +183,7 @@ def main() -> None:
             ["add one file + community recompute", add_wall + after.seconds,
              f"{100 * (add_wall + after.seconds) / rebuild:.2f}%"],
         ])]
-    table = "\n".join(out)
-    print(table)
-    path = common.write_result(f"graph{'-limit' + str(args.limit) if args.limit else ''}.md",
-                               common.header("bench/graph.py — knowledge graph") + "\n" + table)
-    print(f"\nwritten to {path}")
+    common.publish("graph", args.limit, "bench/graph.py — knowledge graph", "\n".join(out))
     bench.close()
 
 

@@ -375,10 +375,7 @@ def main() -> None:
     table = report([mine, base], raw, communities)
     table += (f"\n\n- raw MiniLM measured before and after the pipelines: {before.rate:.1f} and {after.rate:.1f} "
               "chunks/s; the ratios use the faster run.")
-    print(table)
-    path = common.write_result(f"ingest{'-limit' + str(args.limit) if args.limit else ''}.md",
-                               common.header("bench/ingest.py — ingestion throughput") + "\n" + table)
-    print(f"\nwritten to {path}")
+    common.publish("ingest", args.limit, "bench/ingest.py — ingestion throughput", table)
     bench.close()
 
 

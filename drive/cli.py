@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("worker", help="run a background worker until interrupted")
     w.add_argument("--concurrency", type=int, default=None,
-                   help="jobs at once (default: THEDRIVE_APP_WORKERS, one per core)")
+                   help="jobs at once (default: THEDRIVE_APP_WORKERS, one per core plus one)")
     w.set_defaults(func=cmd_worker)
 
     from drive.cli_rag import add_rag_commands

@@ -18,6 +18,7 @@ COMMUNITIES = "communities"
 # Claim order among due jobs: make files searchable first, then add them to the graph, then
 # recompute communities once the graph has settled.
 PRIORITY = {INGEST: 0, GRAPH: 1, COMMUNITIES: 2}
+_RANK = "CASE kind " + " ".join(f"WHEN '{k}' THEN {n}" for k, n in PRIORITY.items()) + f" ELSE {len(PRIORITY)} END"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,6 @@ def claim(engine: Engine, worker: str, stale_seconds: float, kinds: tuple[str, .
     """Take the most urgent runnable job (queued and due, or running with a stale heartbeat):
     by kind (``PRIORITY``), then the oldest."""
     kind_filter = "AND kind = ANY(:kinds)" if kinds else ""
-    rank = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in PRIORITY.items())
     sql = f"""
         UPDATE jobs SET status = 'running', locked_by = :worker, heartbeat_at = now(), started_at = now(),
                         attempts = attempts + 1
@@ -66,7 +66,7 @@ def claim(engine: Engine, worker: str, stale_seconds: float, kinds: tuple[str, .
             WHERE ((status = 'queued' AND run_after <= now())
                    OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => :stale)))
             {kind_filter}
-            ORDER BY CASE kind {rank} ELSE {len(PRIORITY)} END, run_after, id
+            ORDER BY {_RANK}, run_after, id
             FOR UPDATE SKIP LOCKED
             LIMIT 1)
         RETURNING id, kind, owner_id, item_id, attempts

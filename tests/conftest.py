@@ -123,6 +123,14 @@ def drain(worker: Worker, timeout: float = 120.0) -> None:
     raise AssertionError("jobs still pending after the timeout")
 
 
+def ingest_only(drive: Drive, models: Models | None = None) -> None:
+    """Run the due ingest jobs and nothing else: files become searchable, their graph jobs stay queued."""
+    worker = Worker(drive, name="ingest", models=models)
+    worker.handlers = {jobs.INGEST: worker.handlers[jobs.INGEST]}
+    while worker.run_once():
+        pass
+
+
 @pytest.fixture
 def svc(drive: Drive) -> DriveService:
     """The drive service for a brand-new user."""

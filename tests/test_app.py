@@ -25,6 +25,7 @@ from drive.service import DriveService
 from drive.settings import Settings
 from drive.wait import wait_for
 from drive.worker import Worker
+from tests.conftest import ingest_only
 from tests.openai_stub import OpenAIStub
 from ui.chat import suggested_questions
 from ui.format import human_size
@@ -308,17 +309,14 @@ def test_llm_answer_streams_and_cites(env: Settings, filled: DriveService, monke
 
 def test_graph_page_says_which_files_are_still_joining_the_graph(drive: Drive, svc: DriveService) -> None:
     item = svc.upload(io.BytesIO(ADA), "ada.txt").id
-    only_ingest = Worker(drive, name="test")
-    only_ingest.handlers = {"ingest": only_ingest.handlers["ingest"]}
-    while only_ingest.run_once():
-        pass
+    ingest_only(drive)
     assert svc.get(item).status == "ready"
     at = start("app_pages/graph.py")
     assert "1 file still joining the graph" in texts(at) and "No entities yet" in texts(at)
     process(drive, svc, [item])
     at.run()
-    assert "still joining the graph" not in texts(at)
-    assert at.selectbox(key="graph_entity") is not None
+    assert "still joining the graph" not in texts(at) and "No entities yet" not in texts(at)
+    assert "Ada Lovelace (PERSON)" in at.selectbox(key="graph_entity").options
 
 
 def test_graph_page_shows_entities_and_their_passages(env: Settings, filled: DriveService) -> None:

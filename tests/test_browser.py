@@ -62,7 +62,8 @@ class Served:
 def served(tmp_path: Path, database_url: str) -> Iterator[Served]:
     """The app served by a real ``streamlit run`` with one in-app worker; always killed afterwards."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
+        # A developer without a browser still runs every page through AppTest (test_app.py); .ci/run installs it.
+        pytest.skip("no browser to drive: Debian chromium is not at /usr/bin/chromium (apt-get install -y chromium)")
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "THEDRIVE_", "STREAMLIT_"))}

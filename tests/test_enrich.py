@@ -18,7 +18,7 @@ from drive.records import Status
 from drive.service import DriveService
 from drive.worker import Worker
 from rag.retrieve import vector_search
-from tests.conftest import drain
+from tests.conftest import drain, ingest_only
 
 TEXT = "Ada Lovelace wrote the first program for Charles Babbage in London."
 
@@ -37,17 +37,9 @@ def found(drive: Drive, svc: DriveService, models: Models, question: str) -> lis
         return [p.item_id for p in vector_search(s, svc.owner, models.embedder.embed([question])[0], k=3)]
 
 
-def ingest_only(worker: Worker) -> None:
-    """Run the due ingest jobs and nothing else."""
-    only = Worker(worker.drive, name="ingest", models=worker.models,
-                  handlers={jobs.INGEST: worker.handlers[jobs.INGEST]})
-    while only.run_once():
-        pass
-
-
 def test_a_file_is_searchable_before_its_graph_job_runs(drive: Drive, svc: DriveService, worker: Worker) -> None:
     item = upload(svc, "ada.txt")
-    ingest_only(worker)
+    ingest_only(drive, worker.models)
     assert svc.get(item).status == Status.READY
     assert found(drive, svc, worker.models, "Who wrote the first program?") == [item]
     assert names(drive, svc) == set(), "no graph yet: the graph job has not run"
@@ -60,7 +52,7 @@ def test_ingestion_is_claimed_before_graph_work_and_communities_last(
     drive: Drive, svc: DriveService, worker: Worker
 ) -> None:
     first = upload(svc, "first.txt")
-    ingest_only(worker)  # leaves first.txt's graph job queued
+    ingest_only(drive, worker.models)  # leaves first.txt's graph job queued
     second = upload(svc, "second.txt", "Grace Hopper worked on the UNIVAC in Philadelphia.")
     order = []
     while job := jobs.claim(drive.db.engine, "test", 60.0):
@@ -83,27 +75,28 @@ def test_a_failing_graph_job_leaves_the_file_searchable(
     monkeypatch.setattr(recognize, "recognize", broken)
     item = upload(svc, "ada.txt")
     worker = Worker(drive, models=models)
-    ingest_only(worker)
-    with drive.db.session() as s:  # no backoff wait: give up at the first failure
-        s.execute(text("UPDATE jobs SET attempts = 99 WHERE item_id = :i AND kind = 'graph'"), {"i": item})
+    ingest_only(drive, worker.models)
+    with drive.db.session() as s:  # its last attempt: no backoff wait, give up when it fails
+        s.execute(text("UPDATE jobs SET attempts = :n WHERE item_id = :i AND kind = 'graph'"),
+                  {"n": drive.settings.job_max_attempts - 1, "i": item})
     drain(worker)
     info = svc.get(item)
     assert info.status == Status.READY and info.error is None
     with drive.db.session() as s:
         job = s.execute(text("SELECT status, last_error FROM jobs WHERE item_id = :i AND kind = 'graph'"),
                         {"i": item}).one()
-    assert job.status == "failed"
+    assert job.status == "failed" and "the entity model crashed" in job.last_error
     assert found(drive, svc, models, "Who wrote the first program?") == [item]
 
 
 def test_a_graph_result_for_replaced_chunks_is_discarded(drive: Drive, svc: DriveService, worker: Worker) -> None:
     item = upload(svc, "ada.txt")
-    ingest_only(worker)
+    ingest_only(drive, worker.models)
     with drive.db.session() as s:
         stale = {idx: cid for cid, idx in s.execute(text("SELECT id, idx FROM chunks WHERE item_id = :i"),
                                                      {"i": item}).tuples()}
     svc.reprocess(item)
-    ingest_only(worker)  # new chunks, new ids
+    ingest_only(drive, worker.models)  # new chunks, new ids
     assert not save_graph(drive, svc.owner, item, stale, [], [])
     drain(worker)
     assert "Ada Lovelace" in names(drive, svc)
