@@ -13,9 +13,8 @@ import random
 import resource
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,13 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python bench/NAME.py` from a checkout: find drive/ and rag/
     sys.path.insert(0, str(ROOT))
 
-from drive import jobs  # noqa: E402
-from drive.context import Drive, open_drive  # noqa: E402
-from drive.embed import Embedder  # noqa: E402
-from drive.models_runtime import Models  # noqa: E402
+from drive.core import Drive, open_drive  # noqa: E402
+from drive.jobs.drain import drain  # noqa: E402,F401  (re-exported for the benches)
+from drive.jobs.worker import Worker  # noqa: E402
+from drive.ml.embedder import Embedder  # noqa: E402
+from drive.ml.models import Models  # noqa: E402
+from drive.pipeline.handlers import handlers  # noqa: E402
 from drive.service import DriveService  # noqa: E402
 from drive.settings import Settings  # noqa: E402
-from drive.worker import Worker  # noqa: E402
+from drive.store import queue as jobs  # noqa: E402
 
 DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "drive-qa"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -77,8 +78,8 @@ class Bench:
 
     def worker(self, kinds: Iterable[str] = (jobs.INGEST, jobs.GRAPH)) -> Worker:
         """A worker running only ``kinds`` (the debounced communities job is timed on its own)."""
-        handlers = {k: v for k, v in Worker(self.drive, models=self.models).handlers.items() if k in set(kinds)}
-        return Worker(self.drive, name="bench", models=self.models, handlers=handlers)
+        chosen = {k: v for k, v in handlers().items() if k in set(kinds)}
+        return Worker(self.drive, chosen, name="bench", models=self.models)
 
 
 def open_bench(home: Path | None, user: str = BENCH_USER) -> Bench:
@@ -106,30 +107,6 @@ def upload_missing(svc: DriveService, paths: list[Path]) -> list[Path]:
         with path.open("rb") as f:
             svc.upload(f, path.name)
     return todo
-
-
-def drain(worker: Worker, on_job: Callable[[int], None] | None = None, timeout: float = 7200.0) -> int:
-    """Run jobs this worker handles until none is due; ``on_job(n)`` after each. Returns jobs run."""
-    done, deadline = 0, time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.run_once():
-            done += 1
-            if on_job:
-                on_job(done)
-        elif _pending(worker) == 0:
-            return done
-        else:
-            time.sleep(0.2)
-    raise TimeoutError("jobs still pending after the timeout")
-
-
-def _pending(worker: Worker) -> int:
-    from sqlalchemy import text
-
-    with worker.drive.db.engine.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM jobs WHERE status IN ('queued','running') "
-                                     "AND kind = ANY(:k)"),
-                                {"k": list(worker.handlers)}).scalar_one())
 
 
 def rss_mb() -> float:
@@ -195,7 +172,7 @@ def pgvector_store(settings: Settings, collection: str, embedder: Embedder, *, f
     """A langchain-postgres PGVector collection on the same PostgreSQL server as the drive."""
     from langchain_postgres import PGVector
 
-    from drive.db import database_url
+    from drive.store.db import database_url
 
     return PGVector(LangChainMiniLm(embedder), connection=database_url(settings), collection_name=collection,
                     embedding_length=embedder.dim, pre_delete_collection=fresh, use_jsonb=True)

@@ -5,7 +5,7 @@
 On the corpus (or its first N files in a fixed shuffled order) it builds the graph through the real
 queue and worker, then prints: words/s of our spaCy pass (NER + dependency parse, as the pipeline
 runs it) beside NER alone; distinct raw surface forms vs resolved entities; relationships; communities
-per level and the time of ``drive.communities.recompute`` (with hierarchical Leiden beside networkx
+per level and the time of ``drive.pipeline.communities.job.recompute`` (with hierarchical Leiden beside networkx
 Louvain on the same graph); and the incremental ratio: adding one more file (median size) to the built
 graph vs rebuilding all N+1 files from scratch. The rebuild cost is the sum of every file's ingest and
 graph job run times as recorded by the queue (``jobs.started_at`` -> ``finished_at``) plus one recompute, so a
@@ -26,14 +26,15 @@ NER_SAMPLE = 400  # chunks for the words/s figures
 
 def words_per_second(texts: list[str], bench: Bench) -> tuple[float, float, int]:
     """(our recognize() pass, NER alone) in words/s on the same texts."""
-    from drive.recognize import load_pipeline, recognize
+    from drive.ml.nlp import load_nlp
+    from drive.pipeline.graph.recognize import recognize
 
     words = sum(len(t.split()) for t in texts)
     recognize(texts[:2])
     start = time.perf_counter()
     recognize(texts)
     ours = words / (time.perf_counter() - start)
-    nlp = load_pipeline()
+    nlp = load_nlp().pipeline
     with nlp.select_pipes(enable=["ner"]):
         list(nlp.pipe(texts[:2]))
         start = time.perf_counter()
@@ -94,11 +95,11 @@ def job_seconds(bench: Bench, name: str | None = None) -> float:
 
 
 def recompute(bench: Bench, *, from_scratch: bool = False) -> Any:
-    """``drive.communities.recompute``; ``from_scratch`` drops the stored communities first, so every
+    """``drive.pipeline.communities.job.recompute``; ``from_scratch`` drops the stored communities first, so every
     summary is written again, as in a rebuild (and as on a reused home it otherwise would not be)."""
     from sqlalchemy import text
 
-    from drive.communities import recompute as run
+    from drive.pipeline.communities.job import recompute as run
 
     if from_scratch:
         with bench.drive.db.session() as s:
@@ -110,11 +111,11 @@ def clustering_baseline(bench: Bench) -> tuple[float, float, int, int]:
     """Seconds of hierarchical Leiden (ours) and networkx Louvain on the same entity graph, and its size."""
     import networkx as nx
 
-    from drive.cluster import canonical_edges, detect_communities
-    from drive.communities import _load_graph
+    from drive.pipeline.communities.cluster import canonical_edges, detect_communities
+    from drive.pipeline.communities.job import load_graph
 
     with bench.drive.db.session() as s:
-        graph = _load_graph(s, bench.owner)
+        graph = load_graph(s, bench.owner)
     edges = [(graph.node[a], graph.node[b], float(w)) for a, b, w in graph.edges]
     start = time.perf_counter()
     detect_communities(edges)

@@ -27,7 +27,7 @@ from typing import Any
 import common
 from common import Bench, markdown_table
 
-from drive import jobs
+from drive.store import queue as jobs
 
 RAW_SAMPLE = 256  # corpus chunks embedded in one call for the raw-embedder figure
 UPLOAD = "upload (spool, hash, blob store, enqueue)"
@@ -66,7 +66,7 @@ class Raw:
     rate: float  # chunks per wall second
     per_cpu: float  # chunks per CPU second
     config: str
-    synthetic: float  # chunks/s on synthetic 200-word texts (drive.embed.measure_throughput)
+    synthetic: float  # chunks/s on synthetic 200-word texts (drive.ml.embedder.measure_throughput)
     sample: int
     all_configs: dict[str, float] = field(default_factory=dict)
 
@@ -109,21 +109,21 @@ class TimedEmbedder:
 @contextmanager
 def stage_timers(bench: Bench, clock: StageClock) -> Iterator[None]:
     """Time each pipeline stage by wrapping the module functions the jobs call."""
-    import drive.chunk
-    import drive.enrich
-    import drive.extract
-    import drive.ingest
-    import drive.recognize
-    import drive.relate
-    import drive.resolve
+    import drive.pipeline.graph.job
+    import drive.pipeline.graph.recognize
+    import drive.pipeline.graph.relate
+    import drive.pipeline.graph.resolve
+    import drive.pipeline.ingest.chunk
+    import drive.pipeline.ingest.extract
+    import drive.pipeline.ingest.job
 
-    patches = [(drive.extract, "extract", "extract"), (drive.chunk, "chunk", "chunk"),
-               (drive.ingest, "save", STORE),
-               (drive.ingest, "run_ingest_job", JOB),
-               (drive.recognize, "recognize", "NER + dependency parse (spaCy)"),
-               (drive.resolve, "resolve_file", "entity resolution"), (drive.relate, "relate", "relations"),
-               (drive.enrich, "save_graph", "store graph (PostgreSQL, one transaction)"),
-               (drive.enrich, "run_graph_job", GRAPH_JOB)]
+    patches = [(drive.pipeline.ingest.extract, "extract", "extract"), (drive.pipeline.ingest.chunk, "chunk", "chunk"),
+               (drive.pipeline.ingest.job, "save", STORE),
+               (drive.pipeline.ingest.job, "run_ingest_job", JOB),
+               (drive.pipeline.graph.recognize, "recognize", "NER + dependency parse (spaCy)"),
+               (drive.pipeline.graph.resolve, "resolve_file", "entity resolution"), (drive.pipeline.graph.relate, "relate", "relations"),
+               (drive.pipeline.graph.job, "save_graph", "store graph (PostgreSQL, one transaction)"),
+               (drive.pipeline.graph.job, "run_graph_job", GRAPH_JOB)]
     saved = [(m, a, getattr(m, a)) for m, a, _ in patches]
     inner = bench.models.embedder
     bench.models.__dict__["embedder"] = TimedEmbedder(inner, clock)
@@ -138,7 +138,7 @@ def stage_timers(bench: Bench, clock: StageClock) -> Iterator[None]:
 
 
 def warm_up(bench: Bench) -> None:
-    from drive.recognize import recognize
+    from drive.pipeline.graph.recognize import recognize
 
     bench.models.embedder.embed(["warm-up"])
     recognize(["Ada Lovelace met Charles Babbage in London."])
@@ -149,14 +149,14 @@ def warm_up(bench: Bench) -> None:
 
 def corpus_chunks(files: list[Path], bench: Bench) -> list[str]:
     """The corpus's chunks as our pipeline embeds them (title line first)."""
-    from drive.chunk import chunk
-    from drive.extract import extract
     from drive.names import title_of
+    from drive.pipeline.ingest.chunk import chunk
+    from drive.pipeline.ingest.extract import extract
 
     settings = bench.drive.settings
     texts: list[str] = []
     for path in files:
-        doc = extract(path, path.name, ocr=False)
+        doc = extract(path, path.name, ocr=None)
         texts += [f"{title_of(path.name)}\n{c.text}" for c in chunk(doc, settings.chunk_size, settings.chunk_overlap)]
     return texts
 
@@ -182,7 +182,7 @@ def _embed_in_threads(embedder: Any, texts: list[str], threads: int) -> tuple[fl
 def raw_embedder(bench: Bench, sample: list[str]) -> Raw:
     """The embedder alone on a sample of the corpus's chunks, in each way it can use this machine's
     cores; the fastest is the reference ("raw")."""
-    from drive.embed import MiniLmEmbedder, measure_throughput
+    from drive.ml.embedder import MiniLmEmbedder, measure_throughput
 
     cores = os.cpu_count() or 1
     workers = max(1, bench.drive.settings.workers_in_app)
@@ -261,7 +261,7 @@ def ours(bench: Bench, files: list[Path]) -> Run:
 
 def langchain_child(home: str, files: list[str], out: Any) -> None:
     """The baseline, in its own process: split, embed with the same MiniLM, store in PGVector."""
-    from drive.embed import make_embedder
+    from drive.ml.embedder import make_embedder
 
     # One process doing one thing at a time: onnxruntime gets every core (faster here than one thread).
     settings = common.bench_settings(Path(home)).model_copy(update={"embed_threads": os.cpu_count() or 1})
@@ -297,7 +297,7 @@ def langchain(home: Path, files: list[Path]) -> Run:
 
 
 def recompute_seconds(bench: Bench) -> tuple[float, int]:
-    from drive.communities import recompute
+    from drive.pipeline.communities.job import recompute
 
     stats = recompute(bench.drive, bench.owner, bench.models)
     return stats.seconds, stats.communities

@@ -2,6 +2,6 @@
 
 import sys
 
-from drive.cli import main
+from drive.cli.main import main
 
 sys.exit(main())

@@ -1,4 +1,12 @@
-"""The few specific exceptions of the drive, caught at the edges (CLI, UI, worker)."""
+"""The few specific exceptions of the drive (and of answering), caught at the edges (CLI, UI, API, worker).
+
+The language-model policy, the same for every caller:
+- ``ModelUnavailable`` (network, timeout, rate limit, HTTP 5xx) is transient. A background job lets it
+  propagate, so the queue retries the job with backoff; it never stores an offline fallback in its place.
+  A live question, which cannot wait for a retry, answers offline and says so.
+- ``ModelError`` (the endpoint refused the request, unusable output) is permanent: every caller falls back
+  to its offline result and records or says that it did.
+"""
 
 from __future__ import annotations
 
@@ -53,3 +61,11 @@ class CorruptFile(PermanentError):
 
 class TransientError(DriveError):
     """A failure worth retrying with backoff (network, endpoint busy)."""
+
+
+class ModelError(DriveError):
+    """The language model refused the request or answered with something unusable: fall back offline."""
+
+
+class ModelUnavailable(ModelError, TransientError):
+    """The language model could not be reached right now (network, timeout, rate limit, 5xx): retry later."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drive import jobs
-from drive.context import Drive
+from drive.core import Drive
 from drive.service import DriveService
+from drive.store import queue as jobs
 
 
 def _probe(using: str, fn: Any) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def _storage_probe(drive: Drive) -> str:
 
 
 def _embed_probe(drive: Drive) -> str:
-    from drive.embed import make_embedder
+    from drive.ml.embedder import make_embedder
 
     embedder = make_embedder(drive.settings)
     vec = embedder.embed(["status check"])
@@ -45,7 +45,7 @@ def _embed_probe(drive: Drive) -> str:
 
 
 def _llm_probe(drive: Drive) -> str:
-    from drive.llm import Message, make_chat_model
+    from drive.ml.chat import Message, make_chat_model
 
     chat = make_chat_model(drive.settings)
     if chat is None:

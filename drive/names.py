@@ -1,9 +1,12 @@
-"""File and folder names: what the drive accepts, with a clear reason for what it refuses."""
+"""Names: file and folder names the drive accepts (with a clear reason for what it refuses), and the
+folding of entity names into identity keys and display names (``normalize``, ``display_name``)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 from drive.errors import InvalidName
 
@@ -56,3 +59,81 @@ def title_key(text: str) -> str:
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
     return " ".join(words)
+
+
+# ---------------------------------------------------------------- entity names
+
+CORPORATE_SUFFIXES = frozenset(
+    {
+        "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "co", "company",
+        "plc", "gmbh", "ag", "sa", "nv", "bv", "se", "ab", "oy", "asa", "spa", "srl", "sarl", "pty", "pte", "kk",
+    }
+)
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "madam"})
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+_JOINERS = re.compile(r"[.'’`]")  # "U.S." -> "us", "O'Brien" -> "obrien"
+_NON_WORD = re.compile(r"[\W_]+")
+_EDGE_PUNCT = " \t\r\n\"'“”‘’«»()[]{}<>,;:!?*|/\\"
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Société' -> 'societe'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _tokens(surface: str) -> list[str]:
+    text = _POSSESSIVE.sub("", surface.strip())
+    text = _JOINERS.sub("", _fold(text))
+    return [t for t in _NON_WORD.split(text) if t]
+
+
+def normalize(surface: str, label: str) -> str:
+    """The identity key of a name within its label (lowercase words joined by single spaces).
+
+    Drops case, accents, punctuation, possessives, a leading "the", corporate suffixes and,
+    for people, honorifics. Never returns less than one word if the name had one.
+    """
+    tokens = _tokens(surface)
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens = tokens[1:]
+    if label == "PERSON":
+        while len(tokens) > 1 and tokens[0] in HONORIFICS:
+            tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in CORPORATE_SUFFIXES:
+        tokens = tokens[:-1]
+    return " ".join(tokens)
+
+
+def clean_surface(surface: str) -> str:
+    """A surface form fit for display: single spaces, no possessive, no stray edge punctuation."""
+    text = " ".join(surface.split())
+    text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
+    return text
+
+
+def _surface_counts(surfaces: Iterable[str]) -> Counter[str]:
+    return Counter(c for c in (clean_surface(s) for s in surfaces) if c)
+
+
+def display_name(surfaces: Iterable[str]) -> str:
+    """The name to show for an entity seen under these surface forms.
+
+    Prefers the fullest form (most words), then the most frequent, then the longest, then the
+    lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme" over "Acme's".
+    """
+    counts = _surface_counts(surfaces)
+    if not counts:
+        return ""
+    return min(counts, key=lambda s: (-len(s.split()), -counts[s], -len(s), s))
+
+
+def aliases(surfaces: Iterable[str]) -> list[str]:
+    """The other names an entity goes by: distinct cleaned forms (ignoring case) except the display name."""
+    counts = _surface_counts(surfaces)
+    shown = display_name(counts.elements())
+    best: dict[str, str] = {}
+    for surface in sorted(counts, key=lambda s: (-counts[s], s)):
+        best.setdefault(surface.casefold(), surface)
+    return sorted(s for folded, s in best.items() if folded != shown.casefold())

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+# Global search ranks communities of levels 0..SEARCHED_LEVELS; the communities job embeds only those.
+SEARCHED_LEVELS = 1
 
 
 class ItemKind(StrEnum):
@@ -20,6 +23,33 @@ class Status(StrEnum):
     PROCESSING = "processing"
     READY = "ready"
     FAILED = "failed"
+
+
+class BlobState(StrEnum):
+    """A stored content's life: pending (being written) -> stored -> deleting (no item uses it)."""
+
+    PENDING = "pending"
+    STORED = "stored"
+    DELETING = "deleting"
+
+
+class JobState(StrEnum):
+    """A job's life: queued -> running -> done | failed (a transient failure goes back to queued)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DriveCounts:
+    """How many files an owner has, by processing status."""
+
+    files: int
+    ready: int
+    failed: int
+    busy: int  # pending or processing
 
 
 @dataclass(frozen=True)
@@ -119,38 +149,3 @@ class RelationRecord:
     target: tuple[str, str]
     verb: str | None = None
     description: str | None = None
-
-
-# ---------------------------------------------------------------- answers
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with everything needed to cite it."""
-
-    chunk_id: int
-    item_id: uuid.UUID
-    file: str
-    page: int | None
-    text: str
-    score: float = 0.0
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    file: str
-    item_id: uuid.UUID
-    page: int | None
-    passage: str
-    score: float
-
-
-@dataclass
-class Answer:
-    text: str
-    mode: str
-    citations: list[Citation] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    extractive: bool = False

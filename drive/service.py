@@ -18,20 +18,21 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from drive import jobs
-from drive.blobstore import PIECE, BlobStore
-from drive.db import Database
 from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
-from drive.graph_store import detach_items
-from drive.models import Blob, Item
 from drive.names import clean_name, title_key, title_of
-from drive.records import ItemInfo, ItemKind, Status
+from drive.records import DriveCounts, ItemInfo, ItemKind, Status
 from drive.settings import Settings
-from drive.tree import descendants, get_item, list_items, path_of, resolve, to_info
+from drive.store import blob_rows, chunks, graph, items
+from drive.store import queue as jobs
+from drive.store.blobs import PIECE, BlobStore
+from drive.store.db import Database
+from drive.store.graph import detach_items
+from drive.store.items import descendants, get_item, list_items, path_of, resolve, to_info
+from drive.store.tables import Blob, Item
 
 
 class DriveService:
@@ -122,11 +123,7 @@ class DriveService:
             item.updated_at = func.now()
             self._flush(s, new_name)
             title = title_of(new_name)
-            s.execute(
-                text("""UPDATE chunks SET title = :t, title_key = CASE WHEN idx = 0 THEN :k END
-                        WHERE item_id = :id"""),
-                {"t": title, "k": title_key(title), "id": item_id},
-            )
+            chunks.retitle(s, item_id, title, title_key(title))
         return self.get(item_id)
 
     def move(self, item_id: uuid.UUID, folder: uuid.UUID | None) -> ItemInfo:
@@ -152,8 +149,8 @@ class DriveService:
             blob_ids = set(s.scalars(select(Item.blob_id).where(Item.id.in_(ids), Item.blob_id.is_not(None))))
             detach_items(s, self.owner, ids)
             # Cascades remove children, texts, chunks and queued jobs; a running job sees its item gone.
-            s.execute(text("DELETE FROM items WHERE id = :id"), {"id": item_id})
-            doomed = self._mark_unreferenced(s, blob_ids)
+            items.delete(s, item_id)
+            doomed = blob_rows.mark_unreferenced(s, blob_ids)
             jobs.enqueue(s, jobs.COMMUNITIES, self.owner, delay=self.settings.community_debounce_seconds)
         self._drop_blobs(doomed)
         return len(ids)
@@ -168,10 +165,36 @@ class DriveService:
 
     def reprocess_failed(self) -> int:
         with self.db.session() as s:
-            ids = list(s.scalars(select(Item.id).where(Item.owner_id == self.owner, Item.status == "failed")))
+            ids = items.failed_ids(s, self.owner)
         for item_id in ids:
             self.reprocess(item_id)
         return len(ids)
+
+    # ------------------------------------------------------------------ small reads for the pages
+
+    def counts(self) -> DriveCounts:
+        """How many files, by processing status."""
+        with self.db.session() as s:
+            return items.counts(s, self.owner)
+
+    def recent_files(self, limit: int = 3) -> builtins.list[str]:
+        """Names of the newest ready files."""
+        with self.db.session() as s:
+            return items.recent_ready(s, self.owner, limit)
+
+    def text_of(self, item_id: uuid.UUID) -> str | None:
+        """The extracted text of a processed file, or None when there is none (yet)."""
+        with self.db.session() as s:
+            return chunks.item_text(s, self.owner, item_id)
+
+    def top_entities(self, limit: int = 3) -> builtins.list[str]:
+        """The most mentioned entity names."""
+        with self.db.session() as s:
+            return graph.top_entity_names(s, self.owner, limit)
+
+    def joining_graph(self) -> int:
+        """Files that are searchable but not yet in the graph (their graph job is queued or running)."""
+        return jobs.pending_count(self.db.engine, self.owner, kind=jobs.GRAPH)
 
     # ------------------------------------------------------------------ internals
 
@@ -204,7 +227,7 @@ class DriveService:
             if not stored:
                 self.store.put_file(key, spool, mime)
             with self.db.session() as s:
-                s.execute(update(Blob).where(Blob.id == blob_id).values(state="stored"))
+                blob_rows.mark_stored(s, blob_id)
                 item = Item(
                     owner_id=self.owner, parent_id=folder, name=name, kind=ItemKind.FILE.value,
                     blob_id=blob_id, size=size, mime=mime, status=Status.PENDING.value,
@@ -218,58 +241,30 @@ class DriveService:
         return self.get(item.id)
 
     def _claim_blob(self, sha: str, size: int, mime: str) -> tuple[uuid.UUID, str, bool]:
-        """The blob row for this content: (id, key, already stored?). New rows start ``pending``."""
-        key = f"{self.owner}/{sha[:2]}/{sha}"
+        """The blob row for this content: (id, key, already stored?)."""
         with self.db.session() as s:
-            s.execute(
-                text(
-                    """INSERT INTO blobs (id, owner_id, sha256, size, mime, key, state, created_at)
-                       VALUES (:id, :owner, :sha, :size, :mime, :key, 'pending', now())
-                       ON CONFLICT (owner_id, sha256) DO NOTHING"""
-                ),
-                {"id": uuid.uuid4(), "owner": self.owner, "sha": sha, "size": size, "mime": mime, "key": key},
-            )
-            blob = s.scalars(select(Blob).where(Blob.owner_id == self.owner, Blob.sha256 == sha)).one()
-            if blob.state == "deleting":  # being removed right now: bring it back to life
-                blob.state = "pending"
-            return blob.id, blob.key, blob.state == "stored"
+            return blob_rows.claim(s, self.owner, sha, size, mime)
 
     def _abandon_blob(self, blob_id: uuid.UUID, key: str) -> None:
         """Best-effort undo of a failed upload; whatever is left, the sweep removes."""
         with suppress(Exception):
             with self.db.session() as s:
-                gone = s.execute(  # type: ignore[attr-defined]
-                    text("""DELETE FROM blobs b WHERE id = :id AND state = 'pending'
-                            AND NOT EXISTS (SELECT 1 FROM items i WHERE i.blob_id = b.id)"""),
-                    {"id": blob_id},
-                ).rowcount
+                gone = blob_rows.drop_if_abandoned(s, blob_id)
             if gone:
                 self.store.delete(key)
-
-    def _mark_unreferenced(self, s: Session, blob_ids: set[uuid.UUID | None]) -> builtins.list[tuple[uuid.UUID, str]]:
-        if not blob_ids:
-            return []
-        rows = s.execute(
-            text(
-                """UPDATE blobs b SET state = 'deleting' WHERE b.id = ANY(:ids)
-                   AND NOT EXISTS (SELECT 1 FROM items i WHERE i.blob_id = b.id) RETURNING id, key"""
-            ),
-            {"ids": list(blob_ids)},
-        ).tuples()
-        return list(rows)
 
     def _drop_blobs(self, doomed: builtins.list[tuple[uuid.UUID, str]]) -> None:
         for blob_id, key in doomed:
             self.store.delete(key)
             with self.db.session() as s:
-                s.execute(text("DELETE FROM blobs WHERE id = :id AND state = 'deleting'"), {"id": blob_id})
+                blob_rows.drop_deleted(s, blob_id)
 
     def _file_key(self, item_id: uuid.UUID) -> tuple[ItemInfo, str]:
         info = self.get(item_id)
         if info.kind != ItemKind.FILE:
             raise NotFound(f"{info.path} is a folder, not a file")
         with self.db.session() as s:
-            key = s.scalar(select(Blob.key).join(Item, Item.blob_id == Blob.id).where(Item.id == item_id))
+            key = blob_rows.key_of_item(s, item_id)
         if key is None:
             raise NotFound(f"no content stored for {info.path}")
         return info, key

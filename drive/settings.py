@@ -11,6 +11,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The dimension of stored vectors (chunks and community summaries): fixed by the schema's vector(384)
+# columns, so an embedder must produce exactly this many.
+EMBEDDING_DIM = 384
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -39,7 +43,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=150, validation_alias="THEDRIVE_CHUNK_OVERLAP")
     embedder: str = Field(default="minilm", validation_alias="THEDRIVE_EMBEDDER")  # minilm | openai
     embedding_model: str = Field(default="text-embedding-3-small", validation_alias="THEDRIVE_EMBEDDING_MODEL")
-    embedding_dim: int = 384
+    embedding_dim: int = EMBEDDING_DIM
     # onnxruntime threads per embedding call; 1 does the most per CPU second when a job runs per core.
     embed_threads: int = Field(default=1, ge=1, validation_alias="THEDRIVE_EMBED_THREADS")
     ocr: bool = Field(default=True, validation_alias="THEDRIVE_OCR")

@@ -13,20 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from drive.errors import DriveError
-from drive.llm import ChatModel
-from drive.records import Answer, Passage
-from rag import sessions
-from rag.answer import answer_extractive, answer_with_llm, parse_answer
-from rag.link import bridge_chunks
-from rag.local import LocalResult, local_search, names_anything
-from rag.retrieve import Filters, chunks_by_id, keyword_search, rrf, vector_search
-from rag.rewrite import Turn, rewrite_followup
-from rag.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
+from drive.errors import ModelError
+from drive.ml.chat import ChatModel
+from drive.store import chats as sessions
+from rag.answer.compose import answer_extractive, answer_with_llm, parse_answer
+from rag.rewrite import rewrite_followup
+from rag.search.link import bridge_chunks
+from rag.search.local import LocalResult, local_search, names_anything
+from rag.search.retrieve import chunks_by_id, keyword_search, rrf, vector_search
+from rag.search.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
+from rag.types import Answer, Filters, Passage, Scope, Turn
 
 if TYPE_CHECKING:
-    from drive.context import Drive
-    from drive.models_runtime import Models
+    from drive.core import Drive
+    from drive.ml.models import Models
 
 log = logging.getLogger(__name__)
 MODES = ("auto", "local", "global", "vector", "keyword", "hybrid")
@@ -42,7 +42,7 @@ class Retrieved:
     passages: list[Passage]
     entities: list[str] = field(default_factory=list)
     relations: list[str] = field(default_factory=list)
-    communities: list = field(default_factory=list)  # rag.synthesize.CommunitySummary
+    communities: list = field(default_factory=list)  # rag.answer.synthesize.CommunitySummary
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -61,8 +61,9 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
     """Every passage the chosen modes find, fused by reciprocal rank."""
     timings: dict[str, float] = {}
     with drive.db.session() as s:
+        scope = Scope(s, owner, filters)
         t = time.perf_counter()
-        chosen = forced_route(mode) or route(question, names_anything(s, owner, question))
+        chosen = forced_route(mode) or route(question, names_anything(scope, question))
         rankings: list[list[Passage]] = []
         weights: list[float] = []
         local = LocalResult([], [], [])
@@ -72,38 +73,37 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
             timings["embed"] = _ms(t)
         if VECTOR in chosen.modes:
             t = time.perf_counter()
-            rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
+            rankings.append(vector_search(scope, qvec, 3 * k))
             weights.append(FUSION_WEIGHTS[VECTOR])
             timings["vector"] = _ms(t)
         if KEYWORD in chosen.modes:
             t = time.perf_counter()
-            rankings.append(keyword_search(s, owner, question, 3 * k, filters))
+            rankings.append(keyword_search(scope, question, 3 * k))
             weights.append(FUSION_WEIGHTS[KEYWORD])
             timings["keyword"] = _ms(t)
         if LOCAL in chosen.modes:
             t = time.perf_counter()
-            local = local_search(s, owner, question, k, filters, qvec)
+            local = local_search(scope, question, k, qvec)
             rankings.append(local.passages)
             weights.append(FUSION_WEIGHTS[LOCAL])
             timings["local"] = _ms(t)
         communities = []
         if GLOBAL in chosen.modes:
-            from rag.global_search import rank_communities
+            from rag.search.global_search import rank_communities
 
             t = time.perf_counter()
-            communities = rank_communities(s, owner, qvec, filters=filters)
+            communities = rank_communities(scope, qvec)
             if not communities:  # no graph yet: fall back to plain retrieval
-                rankings.append(vector_search(s, owner, qvec, 3 * k, filters))
+                rankings.append(vector_search(scope, qvec, 3 * k))
                 weights.append(FUSION_WEIGHTS[GLOBAL])
             timings["global"] = _ms(t)
         fused = rrf(rankings, k=RRF_K, weights=weights)
         if LOCAL in chosen.modes and qvec is not None:
-            fused = with_bridges(s, owner, fused, qvec, filters)
+            fused = with_bridges(scope, fused, qvec)
     return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
 
 
-def with_bridges(s: Any, owner: uuid.UUID, fused: list[Passage], qvec: Any, filters: Filters | None,
-                 lead: int = 2) -> list[Passage]:
+def with_bridges(scope: Scope, fused: list[Passage], qvec: Any, lead: int = 2) -> list[Passage]:
     """Put the second hop right after the best files: the files that the top passages name.
 
     Fused by rank at equal weight, such a file lands below passages that merely resemble the question.
@@ -111,7 +111,7 @@ def with_bridges(s: Any, owner: uuid.UUID, fused: list[Passage], qvec: Any, filt
     top_files = list(dict.fromkeys(p.file for p in fused))[:lead]
     head = [p for p in fused if p.file in top_files]
     first_chunks = [next(p.chunk_id for p in fused if p.file == f) for f in top_files]
-    bridges = chunks_by_id(s, owner, bridge_chunks(s, owner, first_chunks, qvec, n=lead), "bridge", filters)
+    bridges = chunks_by_id(scope, bridge_chunks(scope, first_chunks, qvec, n=lead), "bridge")
     bridges = [b for b in bridges if b.file not in top_files]
     seen = {p.chunk_id for p in head} | {b.chunk_id for b in bridges}
     return head + bridges + [p for p in fused if p.chunk_id not in seen]
@@ -138,15 +138,17 @@ def _answer(models: Models, question: str, found: Retrieved, history: list[Turn]
             on_token: Callable[[str], None] | None, k: int) -> Answer:
     try:
         return _answer_with(models.chat, models, question, found, history, on_token, k)
-    except DriveError as exc:  # the LLM endpoint failed: answer offline rather than not at all
-        log.warning("LLM unavailable (%s); answering extractively", exc)
-        return _answer_with(None, models, question, found, history, None, k)
+    except ModelError as exc:  # a live question cannot wait for a retry: answer offline, and say so
+        log.warning("LLM failed (%s); answering extractively", exc)
+        answer = _answer_with(None, models, question, found, history, None, k)
+        answer.note = f"The language model could not answer ({exc}); this answer is extracted from your files."
+        return answer
 
 
 def _answer_with(chat: ChatModel | None, models: Models, question: str, found: Retrieved, history: list[Turn],
                  on_token: Callable[[str], None] | None, k: int) -> Answer:
     if found.communities:
-        from rag.synthesize import map_reduce, numbered_passages, synthesize_offline
+        from rag.answer.synthesize import map_reduce, numbered_passages, synthesize_offline
 
         if chat is None:
             return synthesize_offline(question, found.communities, found.passages[:k], models.embedder)
@@ -176,8 +178,7 @@ def _history(drive: Drive, owner: uuid.UUID, session_id: uuid.UUID | None) -> li
 def _remember(drive: Drive, owner: uuid.UUID, session_id: uuid.UUID, question: str, answer: Answer,
               entities: list[str]) -> None:
     sessions.add_message(drive.db, owner, session_id, sessions.StoredMessage("user", question, None, [], entities))
-    cites = [{"n": c.n, "file": c.file, "item_id": str(c.item_id), "page": c.page, "passage": c.passage,
-              "score": c.score} for c in answer.citations]
+    cites = [c.to_json() for c in answer.citations]
     sessions.add_message(drive.db, owner, session_id, sessions.StoredMessage("assistant", answer.text, answer.mode,
                                                                                cites, []))
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
-from drive.llm import ChatModel
-from drive.prompts import load_prompt
-from rag.answer import neutralise
+from drive.errors import ModelError
+from drive.ml.chat import ChatModel
+from drive.ml.fence import CONVERSATION, neutralise
+from drive.ml.prompts import load_prompt
+from rag.types import Turn
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,6 @@ TURN_CHARS = 600
 LOOKBACK_USER_TURNS = 3
 SHORT_QUESTION_WORDS = 4
 
-_FENCE_OPEN = "<<<CONVERSATION"
-_FENCE_CLOSE = "CONVERSATION>>>"
 
 # "that", "there" and "then" are left out: too often a conjunction or "is there any ...".
 _REFERRING_WORDS = frozenset(
@@ -44,15 +42,6 @@ _TIME_REFERENCE = re.compile(r"\b(after|before|since|until) (that|this|then)\b",
 _NAME_INSIDE = re.compile(r"\s[A-Z][\w'’-]+")
 
 
-@dataclass
-class Turn:
-    """One message of the conversation; ``entities`` are the names found in it (may be empty)."""
-
-    role: Literal["user", "assistant"]
-    content: str
-    entities: list[str] = field(default_factory=list)
-
-
 def rewrite_followup(question: str, history: Sequence[Turn], chat: ChatModel | None) -> str:
     """A standalone version of ``question`` given the earlier ``history`` (oldest first)."""
     if not history or not question.strip():
@@ -60,7 +49,7 @@ def rewrite_followup(question: str, history: Sequence[Turn], chat: ChatModel | N
     if chat is not None:
         try:
             rewritten = _rewrite_with_llm(question, history, chat)
-        except Exception:  # noqa: BLE001 - rewriting is an aid; never let it break the chat
+        except ModelError:  # rewriting is an aid: a live question goes on with the offline rewrite
             log.warning("LLM rewrite of a follow-up failed; using the offline rewrite", exc_info=True)
         else:
             if rewritten:
@@ -109,8 +98,8 @@ def _rewrite_with_llm(question: str, history: Sequence[Turn], chat: ChatModel) -
         for turn in list(history)[-REWRITE_TURNS:]
     ]
     messages = load_prompt("rewrite").render(
-        fence_open=_FENCE_OPEN,
-        fence_close=_FENCE_CLOSE,
+        fence_open=CONVERSATION.open,
+        fence_close=CONVERSATION.close,
         history="\n".join(lines),
         question=question.strip(),
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import socket
 import tempfile
-import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -16,13 +15,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from drive import jobs
-from drive.context import Drive, open_drive
-from drive.db import embedded_url, make_engine, migrate, sqlalchemy_url
-from drive.models_runtime import Models
+from drive.core import Drive, open_drive
+from drive.jobs.worker import Worker
+from drive.ml.models import Models
+from drive.pipeline.handlers import handlers
 from drive.service import DriveService
 from drive.settings import Settings
-from drive.worker import Worker
+from drive.store import queue as jobs
+from drive.store.db import embedded_url, make_engine, migrate, sqlalchemy_url
 
 
 @pytest.fixture(scope="session")
@@ -108,25 +108,12 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Models:
 
 @pytest.fixture
 def worker(drive: Drive, models: Models) -> Worker:
-    return Worker(drive, name="test", models=models)
-
-
-def drain(worker: Worker, timeout: float = 120.0) -> None:
-    """Run jobs until the queue holds nothing runnable (retries waiting for backoff included)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.run_once():
-            continue
-        if jobs.pending_count(worker.drive.db.engine) == 0:
-            return
-        time.sleep(0.2)
-    raise AssertionError("jobs still pending after the timeout")
+    return Worker(drive, handlers(), name="test", models=models)
 
 
 def ingest_only(drive: Drive, models: Models | None = None) -> None:
     """Run the due ingest jobs and nothing else: files become searchable, their graph jobs stay queued."""
-    worker = Worker(drive, name="ingest", models=models)
-    worker.handlers = {jobs.INGEST: worker.handlers[jobs.INGEST]}
+    worker = Worker(drive, {jobs.INGEST: handlers()[jobs.INGEST]}, name="ingest", models=models)
     while worker.run_once():
         pass
 

@@ -1,6 +1,6 @@
 """Test doubles for the LLM only (everything else in tests is real).
 
-``FakeChatModel`` implements ``drive.llm.ChatModel`` with scripted replies: a list consumed in
+``FakeChatModel`` implements ``drive.ml.chat.ChatModel`` with scripted replies: a list consumed in
 order (the last one repeats) whose items are strings, functions of the messages, or exceptions
 to raise. Every call's messages are recorded in ``calls``.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 
-from drive.llm import Message
+from drive.ml.chat import Message
 
 Script = str | Callable[[list[Message]], str] | BaseException
 

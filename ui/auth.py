@@ -1,6 +1,6 @@
 """Who is using the app: the drive's single local user, or (accounts on) a signed-in account.
 
-Passwords are checked by ``drive.users`` (argon2). The signed-in id lives in ``st.session_state``,
+Passwords are checked by ``drive.store.users`` (argon2). The signed-in id lives in ``st.session_state``,
 so every browser session sees only its own user's drive.
 """
 
@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from drive.db import Database
 from drive.errors import DriveError
-from drive.users import sign_in, sign_up
+from drive.store.db import Database
+from drive.store.users import sign_in, sign_up
 from ui import resources
 from ui.resources import OWNER_KEY, USER_NAME_KEY
 

@@ -9,13 +9,12 @@ from typing import Any
 import streamlit as st
 
 from drive.errors import DriveError, NotFound
-from drive.records import Answer, Citation
-from rag import sessions
+from drive.store import chats as sessions
 from rag.ask import MODES
+from rag.types import Answer, Citation
 from ui import resources
 from ui.downloads import file_link
 from ui.format import ago, mode_caption, page_label
-from ui.queries import counts, recent_files, top_entities
 
 SID_KEY = "chat_session"
 PENDING_KEY = "chat_pending"
@@ -87,15 +86,7 @@ def history() -> int:
 
 def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
     """Citations as ``rag.ask`` stores them (JSON) back to records; malformed entries are skipped."""
-    out = []
-    for c in raw:
-        try:
-            out.append(Citation(n=int(c["n"]), file=str(c["file"]), item_id=uuid.UUID(str(c["item_id"])),
-                                page=c.get("page"), passage=str(c.get("passage", "")),
-                                score=float(c.get("score") or 0.0)))
-        except (KeyError, ValueError, TypeError):
-            continue
-    return out
+    return [c for c in map(Citation.from_json, raw) if c is not None]
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
@@ -120,8 +111,8 @@ def safe_markdown(text: str) -> str:
 
 def suggestions() -> None:
     """Questions to start from: generic on an empty drive, built from the files and entities otherwise."""
-    db, owner = resources.drive().db, resources.owner()
-    n = counts(db, owner)
+    svc = resources.service()
+    n = svc.counts()
     if n.files == 0:
         st.info("Your drive is empty. Add PDFs, Word files, slides, spreadsheets or notes in the sidebar, "
                 "then ask about them here.", icon=":material/upload_file:")
@@ -130,7 +121,7 @@ def suggestions() -> None:
         many = n.busy != 1
         st.caption(f"{n.busy} file{'s are' if many else ' is'} still being processed; "
                    f"answers will include {'them' if many else 'it'} once ready.")
-    questions = suggested_questions(recent_files(db, owner, 2), top_entities(db, owner, 2), n.ready)
+    questions = suggested_questions(svc.recent_files(2), svc.top_entities(2), n.ready)
     if not questions:
         return
     st.markdown("**Try asking**")

@@ -6,7 +6,7 @@ from collections import Counter
 
 import streamlit as st
 
-from drive.graph_view import CommunityView, EntityView, GraphSnapshot
+from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot
 
 SELECTED_KEY = "comm_selected"
 TOP = 5

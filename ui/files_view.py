@@ -15,7 +15,6 @@ from ui import sidebar
 from ui.downloads import file_link
 from ui.folders import breadcrumbs, move_targets, open_folder
 from ui.format import ago, human_size, item_icon, status_badge
-from ui.queries import counts, item_text
 
 SELECTED_KEY = "files_selected"
 CONFIRM_KEY = "files_confirm_delete"
@@ -26,7 +25,7 @@ PREVIEW_CHARS = 20_000
 
 def header(svc: DriveService) -> None:
     st.title("Files")
-    n = counts(svc.db, svc.owner)
+    n = svc.counts()
     st.caption(f"{human_size(svc.storage_used())} used · {n.files} files · {n.ready} ready"
                + (f" · {n.busy} processing" if n.busy else "") + (f" · {n.failed} failed" if n.failed else ""))
     if n.failed and st.button(f"Retry {n.failed} failed file{'s' if n.failed != 1 else ''}",
@@ -185,7 +184,7 @@ def _move(svc: DriveService, item: ItemInfo) -> None:
 
 def _preview(svc: DriveService, item: ItemInfo) -> None:
     with st.expander("Text preview", icon=":material/article:", expanded=item.status == Status.READY):
-        body = item_text(svc.db, svc.owner, item.id) if item.status == Status.READY else None
+        body = svc.text_of(item.id) if item.status == Status.READY else None
         if body is None:
             st.caption("The text appears here once the file is processed.")
         elif not body.strip():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from drive.graph_view import CommunityView, EntityView, GraphSnapshot, RelationshipView
+from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot, RelationshipView
 
 PALETTE = (
     "#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2",

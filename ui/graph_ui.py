@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from drive.graph_view import EntityView, GraphSnapshot, entity_passages, snapshot
+from drive.store.graph_view import EntityView, GraphSnapshot, entity_passages, snapshot
 from ui import resources
 from ui.downloads import file_link
 from ui.format import page_label
@@ -31,9 +31,7 @@ def load() -> GraphSnapshot:
 
 def waiting() -> int:
     """Files that are searchable but not yet in the graph (their graph job is queued or running)."""
-    from drive import jobs
-
-    return jobs.pending_count(resources.drive().db.engine, resources.owner(), kind=jobs.GRAPH)
+    return resources.service().joining_graph()
 
 
 def waiting_note(count: int) -> None:

@@ -11,8 +11,8 @@ import uuid
 
 import streamlit as st
 
-from drive.context import Drive, open_drive
-from drive.models_runtime import Models
+from drive.core import Drive, open_drive
+from drive.ml.models import Models
 from drive.service import DriveService
 from drive.settings import Settings
 
@@ -48,12 +48,13 @@ def _stop_workers(started: tuple[threading.Event, list[threading.Thread]] | None
 @st.cache_resource(show_spinner=False, on_release=_stop_workers)
 def workers() -> tuple[threading.Event, list[threading.Thread]] | None:
     """The in-process background workers (``THEDRIVE_APP_WORKERS``; 0 leaves processing to ``thedrive worker``)."""
-    from drive.worker import start_background
+    from drive.jobs.worker import start_background
+    from drive.pipeline.handlers import handlers
 
     count = settings().workers_in_app
     if count <= 0:
         return None
-    return start_background(drive(), count, models())
+    return start_background(drive(), handlers(), count, models())
 
 
 def owner() -> uuid.UUID:

@@ -1,0 +1,2 @@
+"""``python -m drive``: the command line (the only part of ``drive`` that may import ``rag``).
+"""

@@ -1,0 +1,49 @@
+"""Every model the drive uses, reached one way: embedder, chat model, spaCy and OCR, each loaded lazily
+once per process and shared by threads."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from drive.settings import Settings
+
+if TYPE_CHECKING:
+    from drive.ml.chat import ChatModel
+    from drive.ml.embedder import Embedder
+    from drive.ml.nlp import Nlp
+    from drive.ml.ocr import Ocr
+
+
+class Models:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from drive.ml.embedder import make_embedder
+
+        with self._lock:
+            return make_embedder(self.settings)
+
+    @property
+    def nlp(self) -> Nlp:
+        """spaCy, one pipeline per process."""
+        from drive.ml.nlp import load_nlp
+
+        return load_nlp()
+
+    @property
+    def ocr(self) -> Ocr:
+        """The OCR engine, one per process."""
+        from drive.ml.ocr import load_ocr
+
+        return load_ocr()
+
+    @cached_property
+    def chat(self) -> ChatModel | None:
+        from drive.ml.chat import make_chat_model
+
+        return make_chat_model(self.settings)

@@ -1,0 +1,2 @@
+"""The communities job: cluster the entity graph (hierarchical Leiden) -> summarize what changed.
+"""

@@ -1,0 +1,90 @@
+"""The graph job: a ready file's stored chunks -> entities and relations, merged into the owner's graph.
+
+It runs after the ingest job has made the file searchable, at a lower priority than ingestion
+(see drive.store.queue.claim). The pure stages are recognize, resolve_file and relate (plus, when
+configured, LLM relations); this module reads the chunks and stores what they found. If the file
+was reprocessed or deleted while this ran, the result is discarded: the newer chunks have a graph
+job of their own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from drive.records import RelationRecord, ResolvedMention, Status
+from drive.store import chunks, items
+from drive.store import queue as jobs
+from drive.store.graph import detach_items, store_graph
+
+if TYPE_CHECKING:
+    from drive.core import Drive
+    from drive.jobs.context import JobContext
+
+
+def run_graph_job(ctx: JobContext) -> None:
+    job, drive = ctx.job, ctx.drive
+    assert job.item_id is not None
+    chunks = load_chunks(drive, job.owner_id, job.item_id)
+    if chunks is None:
+        return  # deleted, or waiting to be processed again
+    mentions, relations = find_graph(ctx, [t for _, _, t in chunks])
+    ctx.check()
+    save_graph(drive, job.owner_id, job.item_id, {idx: cid for cid, idx, _ in chunks}, mentions, relations)
+
+
+def load_chunks(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> list[tuple[int, int, str]] | None:
+    """(chunk id, index, text) of a ready file in order; None when the file is gone or not ready."""
+    with drive.db.session() as s:
+        if items.status_of(s, owner, item_id) != Status.READY:
+            return None
+        return chunks.of_item(s, owner, item_id)
+
+
+def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
+    """Resolved entity mentions and relations of one file's chunk texts (index = chunk index)."""
+    from drive.pipeline.graph.recognize import recognize
+    from drive.pipeline.graph.relate import relate
+    from drive.pipeline.graph.resolve import resolve_file
+
+    if not texts:
+        return [], []
+    analyses = recognize(texts, ctx.models.nlp)
+    resolved = resolve_file([m for a in analyses for m in a.mentions])
+    relations = relate(analyses, resolved)
+    chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
+    if chat is not None:
+        relations += _llm_relations(chat, texts, resolved)
+    return resolved, relations
+
+
+def _llm_relations(chat: Any, texts: list[str], resolved: list[ResolvedMention]) -> list[RelationRecord]:
+    from drive.pipeline.graph.relate import llm_relations
+
+    extra: list[RelationRecord] = []
+    for index, chunk_text in enumerate(texts):
+        ents = sorted({(r.mention.label, r.key) for r in resolved if r.mention.chunk_index == index})
+        if len(ents) >= 2:
+            extra += llm_relations(chat, chunk_text, ents, chunk_index=index)
+    return extra
+
+
+def save_graph(
+    drive: Drive,
+    owner: uuid.UUID,
+    item_id: uuid.UUID,
+    chunk_ids: dict[int, int],
+    mentions: list[ResolvedMention],
+    relations: list[RelationRecord],
+) -> bool:
+    """Replace the file's graph evidence in one transaction; False (nothing stored) when its chunks
+    changed since they were read."""
+    with drive.db.session() as s:
+        if not items.lock_item(s, owner, item_id):
+            return False
+        if chunks.ids_of_item(s, item_id) != set(chunk_ids.values()):
+            return False
+        detach_items(s, owner, [item_id])
+        store_graph(s, owner, item_id, chunk_ids, mentions, relations)
+        jobs.enqueue(s, jobs.COMMUNITIES, owner, delay=drive.settings.community_debounce_seconds)
+    return True

@@ -1,0 +1,48 @@
+"""The extract stage: a local file -> ``Extracted`` (ordered Sections with page numbers, and its MIME type).
+
+``sniff`` decides the format from extension and content (see its docstring for the mismatch
+policy); the matching module in ``drive.pipeline.ingest.formats`` reads it. Bad input raises ``UnsupportedFile``
+or ``CorruptFile`` (both ``PermanentError``) with a message meant for the person who uploaded it.
+A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
+zero Sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from drive.pipeline.ingest.formats import html, image, office, pdf, text
+from drive.pipeline.ingest.sniff import EXTENSIONS, Family, sniff
+from drive.records import Extracted
+
+if TYPE_CHECKING:
+    from drive.ml.ocr import Ocr
+
+Reader = Callable[..., Extracted]
+
+_READERS: dict[Family, Reader] = {
+    Family.PDF: pdf.read,
+    Family.DOCX: office.read_docx,
+    Family.PPTX: office.read_pptx,
+    Family.XLSX: office.read_xlsx,
+    Family.CSV: text.read_csv,
+    Family.HTML: html.read,
+    Family.TEXT: text.read_plain,
+    Family.JSON: text.read_json,
+    Family.IMAGE: image.read,
+}
+
+# Lower-case, with the dot. Files without an extension are read too when their content is text.
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(EXTENSIONS)
+
+
+def extract(path: Path, filename: str, *, ocr: Ocr | None) -> Extracted:
+    """Text of the file at ``path``; ``filename`` is the user's name for it (its extension counts).
+
+    With an ``ocr`` engine, images and PDF pages without a text layer are read by OCR; without, they
+    give no text.
+    """
+    kind = sniff(path, filename)
+    return _READERS[kind.family](path, kind.mime, ocr=ocr)

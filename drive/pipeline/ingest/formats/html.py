@@ -1,0 +1,153 @@
+"""HTML: visible text with structure, via beautifulsoup4.
+
+Scripts, styles, templates and other invisible parts are dropped. Headings become Markdown ``#``
+lines, list items ``- `` lines, table rows ``| a | b |`` lines, ``<pre>`` keeps its layout, and
+every other block element (p, div, section, ...) is a paragraph. One Section, no page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+from drive.pipeline.ingest.formats import clean_text, corrupt_as, read_text, table_line
+from drive.records import Extracted, Section
+
+if TYPE_CHECKING:
+    from drive.ml.ocr import Ocr
+
+_DROP = {"script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object", "button", "select"}
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "blockquote",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "caption",
+    "figure",
+    "figcaption",
+    "address",
+    "form",
+    "fieldset",
+    "details",
+    "summary",
+    "body",
+    "html",
+    "hr",
+}
+_SPACE = re.compile(r"\s+")
+_BREAK = "\ue000"  # stands for <br> inside a block until whitespace is collapsed
+
+
+@dataclass
+class _Out:
+    """Finished blocks (paragraphs, headings) and the inline text of the block being built."""
+
+    blocks: list[str] = field(default_factory=list)
+    inline: list[str] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+
+    def flush(self) -> None:
+        lines = (_SPACE.sub(" ", line).strip() for line in "".join(self.inline).split(_BREAK))
+        text = "\n".join(line for line in lines if line)
+        self.inline.clear()
+        if text:
+            self.end_table()
+            self.blocks.append(text)
+
+    def add(self, text: str) -> None:
+        self.flush()
+        self.end_table()
+        if text.strip():
+            self.blocks.append(text)
+
+    def end_table(self) -> None:
+        if self.rows:
+            self.blocks.append("\n".join(self.rows))
+            self.rows.clear()
+
+
+def read(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
+    """The page's title and visible text as Markdown-ish blocks."""
+    with corrupt_as("HTML page"):
+        soup = BeautifulSoup(read_text(path), "lxml")
+        out = _Out()
+        title = soup.title.get_text(" ", strip=True) if soup.title else ""
+        if title:
+            out.add(f"# {title}")
+        _walk(soup, out)
+        out.flush()
+        out.end_table()
+    blocks = out.blocks[1:] if title and len(out.blocks) > 1 and out.blocks[1] == f"# {title}" else out.blocks
+    text = clean_text("\n\n".join(blocks))
+    return Extracted(sections=[Section(text=text)] if text else [], mime=mime)
+
+
+def _walk(node: Tag, out: _Out) -> None:
+    for child in node.children:
+        if isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):
+            continue
+        if isinstance(child, NavigableString):
+            out.inline.append(str(child))
+        elif isinstance(child, Tag):
+            _element(child, out)
+
+
+def _element(tag: Tag, out: _Out) -> None:
+    name = tag.name.lower()
+    if name in _DROP:
+        return
+    if name in _HEADINGS:
+        out.add("#" * _HEADINGS[name] + " " + _inline_text(tag))
+    elif name == "pre":
+        out.add(tag.get_text())
+    elif name == "br":
+        out.inline.append(_BREAK)
+    elif name == "tr":
+        out.flush()
+        cells = [_inline_text(c) for c in tag.find_all(["td", "th"], recursive=False)]
+        if any(cells):
+            out.rows.append(table_line(cells))
+    elif name == "li":
+        out.flush()
+        before = len(out.blocks)
+        _walk(tag, out)
+        out.flush()
+        if len(out.blocks) > before:
+            out.blocks[before] = "- " + out.blocks[before]
+    elif name == "table":
+        out.flush()
+        _walk(tag, out)
+        out.flush()
+        out.end_table()
+    elif name in _BLOCKS:
+        out.flush()
+        _walk(tag, out)
+        out.flush()
+    else:
+        _walk(tag, out)
+
+
+def _inline_text(tag: Tag) -> str:
+    for dropped in tag.find_all(list(_DROP)):
+        dropped.decompose()
+    return _SPACE.sub(" ", tag.get_text(" ")).strip()

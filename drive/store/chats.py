@@ -1,0 +1,77 @@
+"""Chat sessions and their messages, persisted in PostgreSQL and scoped to their owner."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+
+from drive.errors import NotFound
+from drive.store.db import Database
+from drive.store.tables import ChatMessage, ChatSession
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: uuid.UUID
+    title: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    role: str
+    content: str
+    mode: str | None
+    citations: list[dict[str, Any]]
+    entities: list[str]
+
+
+def create_session(db: Database, owner: uuid.UUID, title: str = "New chat") -> uuid.UUID:
+    with db.session() as s:
+        chat = ChatSession(owner_id=owner, title=title[:120])
+        s.add(chat)
+        s.flush()
+        return chat.id
+
+
+def list_sessions(db: Database, owner: uuid.UUID) -> list[SessionInfo]:
+    with db.session() as s:
+        rows = s.scalars(
+            select(ChatSession).where(ChatSession.owner_id == owner).order_by(ChatSession.updated_at.desc())
+        ).all()
+        return [SessionInfo(r.id, r.title, r.updated_at) for r in rows]
+
+
+def _own(s: Any, owner: uuid.UUID, session_id: uuid.UUID) -> ChatSession:
+    chat = s.scalars(select(ChatSession).where(ChatSession.id == session_id, ChatSession.owner_id == owner)).first()
+    if chat is None:
+        raise NotFound(f"no such conversation: {session_id}")
+    return chat
+
+
+def messages(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> list[StoredMessage]:
+    with db.session() as s:
+        _own(s, owner, session_id)
+        rows = s.scalars(
+            select(ChatMessage).where(ChatMessage.session_id == session_id).order_by(ChatMessage.id)
+        ).all()
+        return [StoredMessage(r.role, r.content, r.mode, list(r.citations or []), list(r.entities or [])) for r in rows]
+
+
+def add_message(db: Database, owner: uuid.UUID, session_id: uuid.UUID, message: StoredMessage) -> None:
+    with db.session() as s:
+        chat = _own(s, owner, session_id)
+        if chat.title == "New chat" and message.role == "user":
+            chat.title = message.content[:80]
+        s.add(ChatMessage(session_id=session_id, owner_id=owner, role=message.role, content=message.content,
+                          mode=message.mode, citations=message.citations, entities=message.entities))
+        s.execute(text("UPDATE chat_sessions SET updated_at = now() WHERE id = :id"), {"id": session_id})
+
+
+def delete_session(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> None:
+    with db.session() as s:
+        s.delete(_own(s, owner, session_id))

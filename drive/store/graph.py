@@ -1,0 +1,113 @@
+"""Persistence of the entity graph: mentions and relation evidence per chunk, entities derived from them.
+
+Everything here is evidence-based, which makes changes exact: an entity exists while it has a
+mention, a relationship while it has evidence, and an entity's name and aliases are recomputed
+from its remaining mentions. So "add A and B, delete B" leaves the same graph as "add A".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import insert, text
+from sqlalchemy.orm import Session
+
+from drive.records import RelationRecord, ResolvedMention
+from drive.store.tables import Mention, RelationEvidence
+
+
+def store_graph(
+    s: Session,
+    owner: uuid.UUID,
+    item_id: uuid.UUID,
+    chunk_ids: dict[int, int],
+    mentions: list[ResolvedMention],
+    relations: list[RelationRecord],
+) -> None:
+    """Insert one file's mentions and relation evidence (its chunks are already stored)."""
+    idents = sorted({(m.mention.label, m.key) for m in mentions})
+    ids = _upsert_entities(s, owner, idents)
+    if mentions:
+        s.execute(insert(Mention), [
+            {"owner_id": owner, "entity_id": ids[(m.mention.label, m.key)], "chunk_id": chunk_ids[m.mention.chunk_index],
+             "item_id": item_id, "surface": m.mention.surface, "start": m.mention.start, "end": m.mention.end,
+             "sentence": m.mention.sentence}
+            for m in mentions
+        ])
+    evidence = [r for r in relations if r.source in ids and r.target in ids and r.chunk_index in chunk_ids]
+    if evidence:
+        s.execute(insert(RelationEvidence), [
+            {"owner_id": owner, "chunk_id": chunk_ids[r.chunk_index], "item_id": item_id,
+             "source_id": ids[r.source], "target_id": ids[r.target], "label": r.verb,
+             "description": r.description, "origin": "llm" if r.description else "offline"}
+            for r in evidence
+        ])
+    refresh_entities(s, ids.values())
+
+
+def detach_items(s: Session, owner: uuid.UUID, item_ids: list[uuid.UUID]) -> None:
+    """Remove the graph evidence of these files; entities left without mentions disappear."""
+    touched = list(s.execute(
+        text("SELECT DISTINCT entity_id FROM mentions WHERE item_id = ANY(:ids) AND owner_id = :o"),
+        {"ids": item_ids, "o": owner},
+    ).scalars())
+    s.execute(text("DELETE FROM relation_evidence WHERE item_id = ANY(:ids) AND owner_id = :o"),
+              {"ids": item_ids, "o": owner})
+    s.execute(text("DELETE FROM mentions WHERE item_id = ANY(:ids) AND owner_id = :o"), {"ids": item_ids, "o": owner})
+    if touched:
+        s.execute(
+            text("""DELETE FROM entities e WHERE e.id = ANY(:ids)
+                    AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"""),
+            {"ids": touched},
+        )
+        refresh_entities(s, touched)
+
+
+def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    if not idents:
+        return {}
+    s.execute(
+        text("""INSERT INTO entities (owner_id, type, key, name, aliases)
+                SELECT :o, t, k, k, '{}' FROM unnest(CAST(:types AS text[]), CAST(:keys AS text[])) AS u(t, k)
+                ON CONFLICT (owner_id, type, key) DO NOTHING"""),
+        {"o": owner, "types": [t for t, _ in idents], "keys": [k for _, k in idents]},
+    )
+    rows = s.execute(
+        text("""SELECT e.id, e.type, e.key FROM entities e
+                JOIN unnest(CAST(:types AS text[]), CAST(:keys AS text[])) AS u(t, k) ON e.type = u.t AND e.key = u.k
+                WHERE e.owner_id = :o"""),
+        {"o": owner, "types": [t for t, _ in idents], "keys": [k for _, k in idents]},
+    ).tuples()
+    return {(t, k): i for i, t, k in rows}
+
+
+def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
+    """Recompute name and aliases of these entities from the mentions they still have."""
+    from drive.names import display_name
+
+    ids = sorted(set(entity_ids))
+    if not ids:
+        return
+    surfaces: dict[int, list[str]] = defaultdict(list)
+    for eid, surface in s.execute(
+        text("SELECT entity_id, surface FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
+    ).tuples():
+        surfaces[eid].append(surface)
+    params = []
+    for eid, forms in surfaces.items():
+        name = display_name(forms)
+        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name})})
+    if params:
+        s.execute(text("UPDATE entities SET name = :name, aliases = :aliases WHERE id = :id"), params)
+
+
+def top_entity_names(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
+    """The most mentioned entity names (for suggested questions)."""
+    rows = s.execute(
+        text("""SELECT e.name FROM entities e JOIN mentions m ON m.entity_id = e.id
+                WHERE e.owner_id = :o GROUP BY e.id ORDER BY count(m.id) DESC, e.name LIMIT :n"""),
+        {"o": owner, "n": limit},
+    ).scalars()
+    return [str(r) for r in rows]

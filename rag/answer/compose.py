@@ -1,0 +1,345 @@
+"""Answering from retrieved passages: the LLM prompt and its citations, or an extractive answer.
+
+Passages are numbered [1]..[n] in the order given; an answer cites them by those numbers and
+``Answer.citations`` carries the same numbers, so text and citations always agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from drive.ml.chat import ChatModel, Message
+from drive.ml.embedder import Embedder
+from drive.ml.fence import DOCUMENTS, neutralise
+from drive.ml.prompts import load_prompt
+from drive.names import title_key, title_of
+from rag.types import Answer, Citation, Passage
+
+if TYPE_CHECKING:
+    from rag.types import Turn
+
+NOTHING_FOUND = "Nothing in your drive answers this."
+EXTRACTIVE_LEAD = "From your files:"
+HISTORY_TURNS = 6
+HISTORY_CHARS = 1500
+
+
+# ---------------------------------------------------------------- context for the LLM
+
+_BRACKET_NUMBERS = re.compile(r"\[(\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*)\]")
+
+
+def passage_label(passage: Passage) -> str:
+    """``report.pdf, page 3``: where a passage comes from, on one line."""
+    name = neutralise(" ".join(passage.file.split()))
+    return f"{name}, page {passage.page}" if passage.page is not None else name
+
+
+def build_context(
+    passages: Sequence[Passage], *, numbers: Sequence[int] | None = None, preamble: str = ""
+) -> str:
+    """The passages as numbered data inside the fence; ``numbers`` overrides 1..n."""
+    numbers = list(numbers) if numbers is not None else list(range(1, len(passages) + 1))
+    blocks = [neutralise(preamble.strip())] if preamble.strip() else []
+    for n, passage in zip(numbers, passages, strict=True):
+        blocks.append(f"[{n}] {passage_label(passage)}\n{neutralise(passage.text.strip())}")
+    return "\n".join([DOCUMENTS.open, "\n\n".join(blocks), DOCUMENTS.close])
+
+
+def answer_messages(
+    question: str, passages: Sequence[Passage], history: Sequence[Turn | Message] | None = None
+) -> list[Message]:
+    """System rules, the recent conversation, then the fenced passages and the question."""
+    system, user = load_prompt("answer").render(
+        fence_open=DOCUMENTS.open,
+        fence_close=DOCUMENTS.close,
+        context=build_context(passages),
+        question=question.strip(),
+    )
+    return [system, *_history_messages(history or []), user]
+
+
+def _history_messages(history: Sequence[Turn | Message]) -> list[Message]:
+    messages = []
+    for turn in list(history)[-HISTORY_TURNS:]:
+        if turn.role not in ("user", "assistant") or not turn.content.strip():
+            continue
+        # Old citation numbers point at other passages: keep them out of this prompt.
+        content = strip_citations(turn.content)[:HISTORY_CHARS]
+        messages.append(Message("user" if turn.role == "user" else "assistant", content))
+    return messages
+
+
+def answer_with_llm(
+    chat: ChatModel,
+    question: str,
+    passages: Sequence[Passage],
+    history: Sequence[Turn | Message] | None = None,
+) -> Iterator[str]:
+    """Stream the LLM's answer; pass the joined text to ``parse_answer`` for citations."""
+    if not passages:
+        yield NOTHING_FOUND
+        return
+    yield from chat.stream(answer_messages(question, passages, history))
+
+
+# ---------------------------------------------------------------- citations
+
+# "[2]", "[1, 3]", "[2-4]", "[Source 2]"; not a Markdown link "[2](url)".
+_MARKER = re.compile(
+    r"([ \t]*)\[(?:(?:sources?|passages?|docs?|documents?)\s*)?(\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*)\](?!\()([ \t]?)",
+    re.IGNORECASE,
+)
+_SPACE_BEFORE_PUNCT = re.compile(r"\][ \t]+([.,;:!?])")
+_MAX_RANGE = 20
+
+
+def parse_answer(text: str, passages: Sequence[Passage], mode: str = "hybrid") -> Answer:
+    """The answer with its citations; markers naming no passage are removed from the text."""
+    cited: set[int] = set()
+
+    def keep_valid(match: re.Match[str]) -> str:
+        lead, body, trail = match.groups()
+        valid = [n for n in _marker_numbers(body) if 1 <= n <= len(passages)]
+        if not valid:
+            return trail if lead else ""
+        cited.update(valid)
+        return f"{lead}[{', '.join(map(str, valid))}]{trail}"
+
+    cleaned = _SPACE_BEFORE_PUNCT.sub(r"]\1", _MARKER.sub(keep_valid, text)).strip()
+    return Answer(text=cleaned, mode=mode, citations=citations_for(passages, sorted(cited)))
+
+
+def strip_citations(text: str) -> str:
+    """The text without any [n] citation markers."""
+    return _SPACE_BEFORE_PUNCT.sub(r"]\1", _MARKER.sub(lambda m: m.group(3) if m.group(1) else "", text)).strip()
+
+
+def _marker_numbers(body: str) -> list[int]:
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,;]\s*", body.strip()):
+        bounds = [int(x) for x in re.split(r"\s*[\-–]\s*", part)]
+        low, high = bounds[0], bounds[-1]
+        if len(bounds) == 2 and 0 <= high - low <= _MAX_RANGE:
+            numbers.extend(range(low, high + 1))
+        elif len(bounds) == 1:
+            numbers.append(low)
+    return list(dict.fromkeys(numbers))
+
+
+def citations_for(passages: Sequence[Passage], numbers: Sequence[int]) -> list[Citation]:
+    """Citations for 1-based passage numbers, in the given order."""
+    return [
+        Citation(n=n, file=p.file, item_id=p.item_id, page=p.page, passage=p.text, score=p.score)
+        for n in numbers
+        for p in [passages[n - 1]]
+    ]
+
+
+# ---------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset(
+    {
+        "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "fig", "no",
+        "nr", "inc", "ltd", "co", "corp", "dept", "approx", "jan", "feb", "mar", "apr", "jun",
+        "jul", "aug", "sep", "sept", "oct", "nov", "dec", "al",
+    }
+)
+_BOUNDARY = re.compile(r"[.!?…][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_BULLET = re.compile(r"^\s*(?:[-*•▪◦]|\d{1,3}[.)])\s+")
+MIN_WORDS = 3
+MAX_SENTENCE_CHARS = 500
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage; hard-wrapped lines (PDF layout) are joined back first."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        for unit in _paragraph_units(paragraph):
+            sentences.extend(_split_unit(unit))
+    return [_clip(s) for s in sentences if len(s.split()) >= MIN_WORDS]
+
+
+def _paragraph_units(paragraph: str) -> list[str]:
+    """Lines joined into running text; list items and headings stay separate units."""
+    units: list[str] = []
+    for line in paragraph.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        starts_new = not units or _BULLET.match(line) or units[-1].endswith(":") or line.startswith("#")
+        if starts_new:
+            units.append(_BULLET.sub("", line).lstrip("# "))
+        else:
+            units[-1] = f"{units[-1]} {line}"
+    return units
+
+
+def _split_unit(unit: str) -> list[str]:
+    pieces, start = [], 0
+    for match in _BOUNDARY.finditer(unit):
+        words = unit[start : match.start() + 1].split()
+        last = words[-1].rstrip(".").lower() if words else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue  # "Dr. Curie", "J. Smith": not a sentence end
+        pieces.append(unit[start : match.end()].strip())
+        start = match.end()
+    pieces.append(unit[start:].strip())
+    return [p for p in pieces if p]
+
+
+def _clip(sentence: str) -> str:
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return sentence
+    return sentence[:MAX_SENTENCE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+# ---------------------------------------------------------------- extractive answer
+
+_STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with",
+        "from", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did",
+        "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "that", "this",
+        "these", "those", "it", "its", "he", "she", "they", "them", "his", "her", "their", "there",
+        "then", "than", "so", "if", "not", "no", "yes", "can", "could", "would", "should", "will",
+        "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you",
+        "your", "about", "into", "over", "after", "before", "tell", "please", "any", "some", "all",
+        "much", "many", "more", "most", "also", "just", "only", "very",
+    }
+)
+MAX_CANDIDATES = 128
+MMR_LAMBDA = 0.7
+KEYWORD_WEIGHT = 0.35
+ANSWER_TYPE_BONUS = 0.25
+TYPED_CANDIDATES = 32
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    text: str
+    passage: int  # 1-based passage number
+    relevance: float
+
+
+def keywords(text: str) -> set[str]:
+    """Lower-cased content words, lightly stemmed ("prizes", "prize" -> "priz")."""
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.lower())
+    return {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
+
+
+def _stem(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es" if re.search(r"(s|x|z|ch|sh)es$", word) else "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def pick_sentences(
+    query: str, passages: Sequence[Passage], embedder: Embedder, k: int = 4
+) -> list[ScoredSentence]:
+    """The k sentences that best answer ``query``, diverse (MMR), best first."""
+    candidates = _candidates(query, passages)
+    if not candidates:
+        return []
+    texts = [text for text, _ in candidates]
+    vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
+    # Sentences naming something of the kind asked for ("what year" -> a date) rank higher.
+    relevance = _relevance(vectors[0], query, vectors[1:], texts)
+    top = np.argsort(-relevance)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
+    relevance[top] += ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
+    chosen = mmr(vectors[1:], relevance, k)
+    return [ScoredSentence(candidates[i][0], candidates[i][1], float(relevance[i])) for i in chosen]
+
+
+def _typed(query: str, texts: list[str]) -> np.ndarray:
+    """1 for sentences naming something of the kind the question asks for ("what year" -> a date)."""
+    from drive.pipeline.graph.recognize import entity_labels
+    from rag.answer.expect import expected_labels, holds_answer
+
+    labels = expected_labels(query)
+    if not labels:
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.array([holds_answer(ents, labels, query) for ents in entity_labels(texts)], dtype=np.float32)
+
+
+def _relevance(qvec: np.ndarray, query: str, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    overlap = keyword_overlap(query, texts)
+    return np.asarray((1 - KEYWORD_WEIGHT) * (vectors @ qvec) + KEYWORD_WEIGHT * overlap, dtype=np.float32)
+
+
+def _candidates(query: str, passages: Sequence[Passage]) -> list[tuple[str, int]]:
+    """(sentence, passage number) pairs; keyword-matching ones kept first when there are too many."""
+    seen: set[str] = set()
+    pairs: list[tuple[str, int]] = []
+    for n, passage in enumerate(passages, start=1):
+        heading = title_key(title_of(passage.file))
+        for sentence in split_sentences(passage.text):
+            if title_key(sentence) == heading:
+                continue  # the file's own title line says nothing
+            if sentence.lower() not in seen:
+                seen.add(sentence.lower())
+                pairs.append((sentence, n))
+    if len(pairs) > MAX_CANDIDATES:
+        overlap = keyword_overlap(query, [text for text, _ in pairs])
+        best = sorted(range(len(pairs)), key=lambda i: -overlap[i])[:MAX_CANDIDATES]
+        pairs = [pairs[i] for i in sorted(best)]
+    return pairs
+
+
+def keyword_overlap(query: str, sentences: list[str]) -> np.ndarray:
+    """Share of the query's keywords in each sentence, rare words (IDF over these sentences) counting more."""
+    terms = sorted(keywords(query))
+    if not terms or not sentences:
+        return np.zeros(len(sentences), dtype=np.float32)
+    bags = [keywords(s) for s in sentences]
+    present = np.array([[t in bag for t in terms] for bag in bags], dtype=np.float32)
+    weights = np.log1p(len(sentences) / (1.0 + present.sum(axis=0)))
+    return (present @ weights / weights.sum()).astype(np.float32)
+
+
+def mmr(vectors: np.ndarray, relevance: np.ndarray, k: int, floor: float = 0.5) -> list[int]:
+    """Maximal marginal relevance; stops below ``floor`` x best relevance and skips near-duplicates."""
+    best = float(relevance.max())
+    pool = [i for i in range(len(relevance)) if relevance[i] >= floor * best]
+    chosen: list[int] = []
+    while pool and len(chosen) < k:
+        def gain(i: int) -> float:
+            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            return MMR_LAMBDA * float(relevance[i]) - (1 - MMR_LAMBDA) * redundancy
+
+        pick = max(pool, key=gain)
+        pool.remove(pick)
+        if all(float(vectors[pick] @ vectors[j]) < 0.95 for j in chosen):
+            chosen.append(pick)
+    return chosen
+
+
+def answer_extractive(
+    question: str, passages: Sequence[Passage], embedder: Embedder, k: int = 5, mode: str = "hybrid"
+) -> Answer:
+    """An answer made only of sentences from the passages, each followed by its citation."""
+    picked = pick_sentences(question, passages, embedder, k)
+    if not picked:
+        return Answer(text=NOTHING_FOUND, mode=mode, extractive=True)
+    lines = [f"- {quote(s.text)} [{s.passage}]" for s in picked]
+    numbers = sorted({s.passage for s in picked})
+    return Answer(
+        text="\n".join([EXTRACTIVE_LEAD, "", *lines]),
+        mode=mode,
+        citations=citations_for(passages, numbers),
+        extractive=True,
+    )
+
+
+def quote(sentence: str) -> str:
+    """A sentence shown in an answer: bracketed numbers in it must not read as citations."""
+    return _BRACKET_NUMBERS.sub(r"(\1)", sentence)

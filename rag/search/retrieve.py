@@ -1,0 +1,114 @@
+"""Retrieval over one owner's chunks: pgvector ANN, PostgreSQL full-text, and reciprocal rank fusion.
+
+Every query here is scoped by ``owner_id``: a user's question only ever reaches that user's chunks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import text
+
+from drive.store.chunks import vector_literal
+from rag.types import Filters, Passage, Scope
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _filter_sql(f: Filters | None) -> tuple[str, dict[str, Any]]:
+    if f is None:
+        return "", {}
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    if f.folder is not None:
+        parts.append(
+            """c.item_id IN (WITH RECURSIVE d AS (SELECT id FROM items WHERE id = :folder AND owner_id = :owner
+               UNION ALL SELECT i.id FROM items i JOIN d ON i.parent_id = d.id) SELECT id FROM d)"""
+        )
+        params["folder"] = f.folder
+    if f.extensions:
+        parts.append("lower(substring(i.name from '\\.([^.]+)$')) = ANY(:exts)")
+        params["exts"] = [e.lower().lstrip(".") for e in f.extensions]
+    if f.since:
+        parts.append("i.updated_at >= :since")
+        params["since"] = f.since
+    if f.until:
+        parts.append("i.updated_at < :until")
+        params["until"] = f.until
+    return "".join(f" AND {p}" for p in parts), params
+
+
+_SELECT = "SELECT c.id, c.item_id, i.name, c.page, c.text"
+
+
+def _passages(rows: Any, source: str) -> list[Passage]:
+    return [Passage(r.id, r.item_id, r.name, r.page, r.text, float(r.score), (source,)) for r in rows]
+
+
+def vector_search(scope: Scope, qvec: Any, k: int = 20) -> list[Passage]:
+    s, owner, filters = scope.session, scope.owner, scope.filters
+    where, params = _filter_sql(filters)
+    # Iterative HNSW scans keep returning rows when the owner filter discards many candidates.
+    s.execute(text("SET LOCAL hnsw.iterative_scan = 'relaxed_order'"))
+    s.execute(text("SET LOCAL hnsw.ef_search = 100"))
+    rows = s.execute(
+        text(f"""{_SELECT}, 1 - (c.embedding <=> CAST(:q AS vector)) AS score
+                 FROM chunks c JOIN items i ON i.id = c.item_id
+                 WHERE c.owner_id = :owner{where}
+                 ORDER BY c.embedding <=> CAST(:q AS vector) LIMIT :k"""),
+        {"q": vector_literal(qvec), "owner": owner, "k": k, **params},
+    ).all()
+    return _passages(rows, "vector")
+
+
+def keyword_query(question: str) -> str | None:
+    """An OR query of the question's words (stop words fall away in the english configuration)."""
+    words = [w.lower() for w in _WORD.findall(question) if len(w) > 1 or w.isdigit()]
+    return " | ".join(dict.fromkeys(words)) or None
+
+
+def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
+    s, owner, filters = scope.session, scope.owner, scope.filters
+    query = keyword_query(question)
+    if query is None:
+        return []
+    where, params = _filter_sql(filters)
+    rows = s.execute(
+        text(f"""{_SELECT}, ts_rank_cd(c.tsv, q, 32) AS score
+                 FROM chunks c JOIN items i ON i.id = c.item_id, to_tsquery('english', :query) q
+                 WHERE c.owner_id = :owner AND c.tsv @@ q{where}
+                 ORDER BY score DESC, c.id LIMIT :k"""),
+        {"query": query, "owner": owner, "k": k, **params},
+    ).all()
+    return _passages(rows, "keyword")
+
+
+def chunks_by_id(scope: Scope, ids: list[int], source: str) -> list[Passage]:
+    s, owner, filters = scope.session, scope.owner, scope.filters
+    if not ids:
+        return []
+    where, params = _filter_sql(filters)
+    rows = s.execute(
+        text(f"""{_SELECT}, 0.0 AS score FROM chunks c JOIN items i ON i.id = c.item_id
+                 WHERE c.owner_id = :owner AND c.id = ANY(:ids){where}"""),
+        {"owner": owner, "ids": ids, **params},
+    ).all()
+    by_id = {p.chunk_id: p for p in _passages(rows, source)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def rrf(rankings: list[list[Passage]], k: int = 60, weights: list[float] | None = None) -> list[Passage]:
+    """Reciprocal rank fusion: a passage's score is the sum of w / (k + rank) over the lists it is in."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[int, float] = {}
+    found: dict[int, Passage] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, p in enumerate(ranking):
+            scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + weight / (k + rank + 1)
+            prev = found.get(p.chunk_id)
+            found[p.chunk_id] = p if prev is None else replace(prev, sources=tuple(dict.fromkeys(prev.sources + p.sources)))
+    ordered = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    return [replace(found[cid], score=scores[cid]) for cid in ordered]
+

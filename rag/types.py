@@ -1,0 +1,89 @@
+"""The answering layer's records: what retrieval finds (``Passage``), what an answer cites (``Citation``),
+the answer itself, a conversation turn, and the filters a question may carry."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional narrowing: a folder (and everything below it), file extensions, a modification window."""
+
+    folder: uuid.UUID | None = None
+    extensions: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a search looks: one owner's rows, read through one database session, narrowed by filters.
+    Every search function takes one, so no query can forget the owner."""
+
+    session: Session
+    owner: uuid.UUID
+    filters: Filters | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with everything needed to cite it."""
+
+    chunk_id: int
+    item_id: uuid.UUID
+    file: str
+    page: int | None
+    text: str
+    score: float = 0.0
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    file: str
+    item_id: uuid.UUID
+    page: int | None
+    passage: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form kept with a chat message and printed by ``ask --json``."""
+        return {"n": self.n, "file": self.file, "item_id": str(self.item_id), "page": self.page,
+                "passage": self.passage, "score": self.score}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Citation | None:
+        """Back from ``to_json``; None for a malformed entry."""
+        try:
+            return cls(n=int(raw["n"]), file=str(raw["file"]), item_id=uuid.UUID(str(raw["item_id"])),
+                       page=raw.get("page"), passage=str(raw.get("passage", "")),
+                       score=float(raw.get("score") or 0.0))
+        except (KeyError, ValueError, TypeError):
+            return None
+
+
+@dataclass
+class Answer:
+    text: str
+    mode: str
+    citations: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    extractive: bool = False
+    note: str | None = None  # e.g. why a model-backed answer fell back to an extractive one
+
+
+@dataclass
+class Turn:
+    """One message of the conversation; ``entities`` are the names found in it (may be empty)."""
+
+    role: Literal["user", "assistant"]
+    content: str
+    entities: list[str] = field(default_factory=list)

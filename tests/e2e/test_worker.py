@@ -1,0 +1,59 @@
+"""A worker process SIGKILLed in the middle of a job: the job is not lost, another worker finishes it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from drive.core import Drive
+from drive.jobs.drain import drain
+from drive.jobs.worker import Worker
+from drive.records import Status
+from drive.service import DriveService
+from tests.filegen import make_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_killed_workers_job_is_finished_by_another(
+    drive: Drive, svc: DriveService, worker: Worker, database_url: str, tmp_path: Path
+) -> None:
+    # Scanned pages take seconds to OCR: long enough to kill the worker mid-job.
+    pdf = make_pdf(tmp_path / "scan.pdf", ["FIRST SCANNED PAGE", "SECOND SCANNED PAGE", "THIRD SCANNED PAGE"],
+                   scanned={1, 2, 3})
+    with pdf.open("rb") as f:
+        info = svc.upload(f, "scan.pdf")
+    env = {**os.environ, "DATABASE_URL": database_url, "THEDRIVE_HOME": str(drive.settings.home),
+           "THEDRIVE_JOB_STALE_SECONDS": "3", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "drive", "worker"], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while svc.get(info.id).status != Status.PROCESSING:
+            assert time.monotonic() < deadline, "the worker process never picked the job up"
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            time.sleep(0.2)
+        time.sleep(1.0)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert svc.get(info.id).status == Status.PROCESSING, "killed mid-job: nothing finished it"
+    with drive.db.session() as s:
+        job = s.execute(text("SELECT status, locked_by FROM jobs WHERE item_id = :i"), {"i": info.id}).one()
+    assert job.status == "running" and job.locked_by.startswith("app0:")
+    drain(worker, timeout=180)
+    got = svc.get(info.id)
+    assert got.status == Status.READY, got.error
+    with drive.db.session() as s:
+        pages = s.execute(text("SELECT page FROM chunks WHERE item_id = :i ORDER BY idx"), {"i": info.id}).scalars().all()
+        done = s.execute(text("SELECT status, attempts FROM jobs WHERE item_id = :i AND kind = 'ingest'"), {"i": info.id}).one()
+    assert pages == [1, 2, 3], "each page once: the second run did not duplicate the first one's rows"
+    assert done.status == "done" and done.attempts == 2

@@ -1,0 +1,25 @@
+"""The answer kinds a question asks for."""
+
+import pytest
+
+from rag.answer.expect import DATE, NUMBER, ORG, PERSON, PLACE, expected_labels, holds_answer
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("When was the treaty signed?", DATE),
+    ("In what year was the man born?", DATE),
+    ("How many people died?", NUMBER),
+    ("The university is located in what Australian city?", PLACE),
+    ("Where was Kerry Saxby-Junna born?", PLACE),
+    ("Which company developed the game?", ORG),
+    ("Who directed the film?", PERSON | ORG),
+    ("Why is the sky blue?", frozenset()),
+])
+def test_expected_labels(question: str, labels: frozenset[str]) -> None:
+    assert expected_labels(question) == labels
+
+
+def test_an_answer_must_add_something_the_question_does_not_name() -> None:
+    q = "Where was Marie Curie born?"
+    assert holds_answer({("Warsaw", "GPE")}, PLACE, q)
+    assert not holds_answer({("Marie Curie", "PERSON")}, PLACE, q)

@@ -1,0 +1,105 @@
+"""Named entities with the real spaCy model: kept labels, spans, sentences, pairs and linking verbs."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from drive.pipeline.graph.recognize import KEPT_LABELS, ChunkAnalysis, recognize
+
+
+def entities(analysis: ChunkAnalysis) -> dict[str, str]:
+    return {m.surface: m.label for m in analysis.mentions}
+
+
+def verbs(analysis: ChunkAnalysis) -> dict[frozenset[str], str | None]:
+    ms = analysis.mentions
+    return {frozenset({ms[i].surface, ms[j].surface}): verb for i, j, verb in analysis.pairs}
+
+
+def test_people_organisations_and_places_are_found_with_exact_spans() -> None:
+    text = "Tim Cook visited Microsoft in Seattle on 3 March 2021 and paid $40 for 12 books."
+    [analysis] = recognize([text])
+    found = entities(analysis)
+    assert found.get("Tim Cook") == "PERSON"
+    assert found.get("Microsoft") == "ORG"
+    assert found.get("Seattle") == "GPE"
+    assert all(label in KEPT_LABELS for label in found.values())  # no DATE, MONEY, CARDINAL
+    for m in analysis.mentions:
+        assert text[m.start : m.end] == m.surface and m.chunk_index == 0
+
+
+def test_chunk_index_is_the_position_in_the_batch() -> None:
+    texts = ["Google is in California.", "", "Nothing named here at all.", "Angela Merkel spoke in Berlin."]
+    analyses = recognize(texts)
+    assert len(analyses) == 4
+    assert analyses[1] == ChunkAnalysis() and analyses[2].mentions == []
+    assert {m.chunk_index for m in analyses[3].mentions} == {3}
+    assert "Berlin" in entities(analyses[3])
+
+
+def test_pairs_only_join_mentions_of_one_sentence() -> None:
+    text = "Barack Obama met Angela Merkel in Berlin. Later that year Apple opened an office in Tokyo."
+    [analysis] = recognize([text])
+    ms = analysis.mentions
+    assert {m.sentence for m in ms} == {0, 1}
+    assert analysis.pairs
+    for i, j, _ in analysis.pairs:
+        assert i < j and ms[i].sentence == ms[j].sentence
+    joined = {frozenset({ms[i].surface, ms[j].surface}) for i, j, _ in analysis.pairs}
+    assert frozenset({"Barack Obama", "Angela Merkel"}) in joined
+    assert frozenset({"Angela Merkel", "Apple"}) not in joined
+
+
+def test_the_verb_linking_subject_and_object_labels_the_pair() -> None:
+    active, passive, clause = recognize([
+        "Microsoft acquired LinkedIn in 2016.",
+        "LinkedIn was acquired by Microsoft in 2016.",
+        "Initech, which Bob Smith founded, hired Peter Gibbons.",
+    ])
+    assert verbs(active)[frozenset({"Microsoft", "LinkedIn"})] == "acquired"
+    assert verbs(passive)[frozenset({"Microsoft", "LinkedIn"})] == "acquired"
+    assert verbs(clause)[frozenset({"Initech", "Bob Smith"})] == "founded"
+    assert verbs(clause)[frozenset({"Initech", "Peter Gibbons"})] == "hired"
+    assert verbs(clause)[frozenset({"Bob Smith", "Peter Gibbons"})] is None  # founded Initech, not Peter
+
+
+def test_negation_is_kept_in_the_verb() -> None:
+    [analysis] = recognize(["Microsoft did not buy Google."])
+    assert verbs(analysis)[frozenset({"Microsoft", "Google"})] == "not buy"
+
+
+def test_a_long_list_sentence_gives_linear_not_quadratic_pairs() -> None:
+    cities = ["Paris", "London", "Berlin", "Madrid", "Rome", "Vienna", "Prague", "Warsaw", "Lisbon", "Dublin",
+              "Oslo", "Helsinki", "Athens", "Budapest", "Brussels", "Amsterdam", "Stockholm", "Copenhagen"]
+    [analysis] = recognize(["Offices: " + ", ".join(cities) + "."])
+    n = len(analysis.mentions)
+    assert n >= 12
+    assert len(analysis.pairs) < n * (n - 1) // 2
+    assert len(analysis.pairs) <= 8 * n
+
+
+def test_threads_share_the_pipeline_safely() -> None:
+    texts = [f"Sundar Pichai leads Google in Mountain View. Report {n}." for n in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda t: recognize([t])[0], texts))
+    assert all(entities(r) == entities(results[0]) for r in results)
+
+
+def test_throughput_is_reasonable_on_ordinary_prose() -> None:
+    sentence = ("The board of Acme Corporation met in Chicago with Jane Doe, who leads the Globex office in Denver, "
+                "to review the contract that Initech signed last spring. ")
+    texts = [sentence * 6 for _ in range(20)]
+    recognize(texts[:1])
+    start = time.perf_counter()
+    recognize(texts)
+    words = sum(len(t.split()) for t in texts)
+    assert words / (time.perf_counter() - start) > 500  # measured ~5,500 words/s on 2 cores
+
+
+def test_people_joined_by_and_or_a_verb_become_separate_mentions() -> None:
+    [analysis] = recognize(["Sherlock Holmes met John Watson in London. Holmes and Watson walked on. "
+                            "Holmes thanked Watson."])
+    people = [m.surface for m in analysis.mentions if m.label == "PERSON"]
+    assert not any(" and " in p or "thanked" in p for p in people)
+    assert people.count("Watson") == 2

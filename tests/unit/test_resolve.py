@@ -1,0 +1,101 @@
+"""Entity resolution: spelling variants fold to one key, short forms join their unique long form."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from drive.names import aliases, display_name, normalize
+from drive.pipeline.graph.resolve import resolve_file
+from drive.records import MentionRecord
+
+
+def mention(surface: str, label: str, chunk: int = 0, start: int = 0) -> MentionRecord:
+    return MentionRecord(chunk_index=chunk, surface=surface, label=label, start=start, end=start + len(surface),
+                         sentence=0)
+
+
+def keys_of(mentions: list[MentionRecord]) -> dict[tuple[str, str], str]:
+    return {(r.mention.surface, r.mention.label): r.key for r in resolve_file(mentions)}
+
+
+@pytest.mark.parametrize("surface", ["Acme Corp.", "ACME Corporation", "Acme", "Acme's", "the Acme Company, Inc.",
+                                     "Acme Ltd", "Acme’s", "  acme  llc "])
+def test_company_spellings_share_one_key(surface: str) -> None:
+    assert normalize(surface, "ORG") == normalize("Acme", "ORG") == "acme"
+
+
+def test_accents_dots_and_honorifics_fold() -> None:
+    assert normalize("Société Générale S.A.", "ORG") == normalize("Societe Generale", "ORG")
+    assert normalize("U.S.", "GPE") == normalize("US", "GPE")
+    assert normalize("Dr. Sherlock Holmes", "PERSON") == normalize("Sherlock Holmes", "PERSON")
+    assert normalize("Acme Bank", "ORG") != normalize("Acme", "ORG")  # "bank" is part of the name
+
+
+def test_a_name_made_only_of_a_suffix_or_article_keeps_its_word() -> None:
+    assert normalize("Company", "ORG") == "company"
+    assert normalize("The", "WORK_OF_ART") == "the"
+    assert normalize("?!", "ORG") == ""
+
+
+def test_short_form_joins_its_unique_long_form() -> None:
+    keys = keys_of([mention("Sherlock Holmes", "PERSON"), mention("Holmes", "PERSON"),
+                    mention("Mr. Holmes", "PERSON"), mention("Sherlock", "PERSON")])
+    assert set(keys.values()) == {"sherlock holmes"}
+
+
+def test_ambiguous_short_form_stays_apart() -> None:
+    keys = keys_of([mention("Sherlock Holmes", "PERSON"), mention("Mycroft Holmes", "PERSON"),
+                    mention("Holmes", "PERSON")])
+    assert keys[("Holmes", "PERSON")] == "holmes"
+    assert keys[("Sherlock Holmes", "PERSON")] == "sherlock holmes"
+    assert keys[("Mycroft Holmes", "PERSON")] == "mycroft holmes"
+
+
+def test_chain_of_shorter_forms_reaches_one_root() -> None:
+    keys = keys_of([mention("John Hamish Watson", "PERSON"), mention("Hamish Watson", "PERSON"),
+                    mention("Watson", "PERSON")])
+    assert set(keys.values()) == {"john hamish watson"}
+
+
+def test_labels_are_never_crossed() -> None:
+    keys = keys_of([mention("Michael Jordan", "PERSON"), mention("Jordan", "PERSON"), mention("Jordan", "GPE")])
+    assert keys[("Jordan", "PERSON")] == "michael jordan"
+    assert keys[("Jordan", "GPE")] == "jordan"
+
+
+def test_a_word_inside_a_longer_word_is_no_abbreviation() -> None:
+    keys = keys_of([mention("Ann", "PERSON"), mention("Annabel Lee", "PERSON")])
+    assert keys[("Ann", "PERSON")] == "ann"
+
+
+def test_result_is_in_input_order_and_independent_of_it() -> None:
+    mentions = [mention(s, label, chunk=n, start=3 * n) for n, (s, label) in enumerate([
+        ("Sherlock Holmes", "PERSON"), ("Holmes", "PERSON"), ("Watson", "PERSON"), ("John Watson", "PERSON"),
+        ("Baker Street", "FAC"), ("London", "GPE"), ("Scotland Yard", "ORG"), ("Lestrade", "PERSON"),
+        ("Mary Watson", "PERSON"), ("Acme Corp.", "ORG"), ("ACME", "ORG"), ("Jordan", "GPE"),
+    ])]
+    reference = {r.mention: r.key for r in resolve_file(mentions)}
+    for seed in range(5):
+        shuffled = mentions[:]
+        random.Random(seed).shuffle(shuffled)
+        resolved = resolve_file(shuffled)
+        assert [r.mention for r in resolved] == shuffled
+        assert {r.mention: r.key for r in resolved} == reference
+    # "Watson" is ambiguous here (John Watson, Mary Watson): kept apart.
+    assert reference[mentions[2]] == "watson"
+    assert reference[mentions[1]] == "sherlock holmes"
+
+
+def test_display_name_prefers_the_fullest_then_most_frequent_form() -> None:
+    assert display_name(["Holmes"] * 5 + ["Sherlock Holmes", "Sherlock Holmes's"]) == "Sherlock Holmes"
+    assert display_name(["Acme", "Acme's", "ACME", "Acme"]) == "Acme"
+    assert display_name(["ACME Corp", "Acme Corp"]) == "ACME Corp"  # tie: lexicographic
+    assert display_name(reversed(["ACME Corp", "Acme Corp"])) == "ACME Corp"
+    assert display_name([]) == ""
+
+
+def test_aliases_are_the_other_distinct_names() -> None:
+    forms = ["Holmes", "holmes", "Sherlock Holmes", '"Sherlock Holmes"', "Mr. Holmes", "Holmes's"]
+    assert aliases(forms) == ["Holmes", "Mr. Holmes"]
