@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 # Global search ranks communities of levels 0..SEARCHED_LEVELS; the communities job embeds only those.
 SEARCHED_LEVELS = 1
@@ -68,6 +69,20 @@ class ItemInfo:
     sha256: str | None
     created_at: datetime
     updated_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of ``ls --json`` and of the HTTP API (one shape for both)."""
+        data = asdict(self)
+        data.update(
+            id=str(self.id),
+            parent_id=str(self.parent_id) if self.parent_id else None,
+            type=self.kind.value,
+            created_at=self.created_at.isoformat(),
+            updated_at=self.updated_at.isoformat(),
+            kind=self.kind.value,
+            status=self.status.value if self.status else None,
+        )
+        return data
 
 
 # ---------------------------------------------------------------- extraction

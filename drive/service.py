@@ -61,10 +61,10 @@ class DriveService:
             item_id = resolve(s, self.owner, ref).id
         return self.get(item_id)
 
-    def open(self, item_id: uuid.UUID) -> tuple[ItemInfo, Iterator[bytes]]:
-        """A file's info and its bytes as a stream of pieces."""
+    def open(self, item_id: uuid.UUID, start: int = 0, end: int | None = None) -> tuple[ItemInfo, Iterator[bytes]]:
+        """A file's info and its bytes (``start`` to ``end`` inclusive, default all) as a stream of pieces."""
         info, key = self._file_key(item_id)
-        return info, self.store.iter_bytes(key)
+        return info, self.store.iter_bytes(key, start=start, end=end)
 
     def presigned_url(self, item_id: uuid.UUID, expires: int = 3600) -> str | None:
         """A direct download link when the store is S3; None for the local store."""

@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     user: str = Field(default="local", validation_alias="THEDRIVE_USER")
     accounts: bool = Field(default=False, validation_alias="THEDRIVE_ACCOUNTS")
 
+    # HTTP API (``python -m drive serve``)
+    # Origins a separate web frontend is served from, comma-separated ("https://drive.example.com"); empty: no CORS.
+    api_cors_origins: str = Field(default="", validation_alias="THEDRIVE_API_CORS_ORIGINS")
+    # Largest request body other than an upload (JSON); an upload may be max_upload_bytes plus form overhead.
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, validation_alias="THEDRIVE_API_MAX_BODY_BYTES")
+    # Bad tokens from one client wait twice as long each time, up to this many seconds.
+    api_auth_max_delay: float = Field(default=8.0, ge=0, validation_alias="THEDRIVE_API_AUTH_MAX_DELAY")
+
     # Pipeline
     chunk_size: int = Field(default=1000, validation_alias="THEDRIVE_CHUNK_SIZE")
     chunk_overlap: int = Field(default=150, validation_alias="THEDRIVE_CHUNK_OVERLAP")
@@ -66,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url or self.llm_api_key)
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.api_cors_origins.split(",") if o.strip()]
 
     @property
     def pg_dir(self) -> Path:

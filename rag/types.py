@@ -79,6 +79,13 @@ class Answer:
     extractive: bool = False
     note: str | None = None  # e.g. why a model-backed answer fell back to an extractive one
 
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of ``ask --json`` and of the HTTP API's answers (one shape for both)."""
+        citations = [c.to_json() for c in self.citations]
+        for c in citations:
+            c.pop("n", None)
+        return {"answer": self.text, "mode": self.mode, "citations": citations, "timings_ms": self.timings_ms}
+
 
 @dataclass
 class Turn:

@@ -7,7 +7,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,7 @@ Command = Callable[[argparse.Namespace, Drive, DriveService], int]
 
 
 def item_json(info: ItemInfo) -> dict[str, Any]:
-    data = asdict(info)
-    data.update(
-        id=str(info.id),
-        parent_id=str(info.parent_id) if info.parent_id else None,
-        type=info.kind.value,
-        created_at=info.created_at.isoformat(),
-        updated_at=info.updated_at.isoformat(),
-        kind=info.kind.value,
-        status=info.status.value if info.status else None,
-    )
-    return data
+    return info.to_json()
 
 
 def emit(args: argparse.Namespace, data: Any, human: str) -> None:
@@ -200,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     from drive.cli.rag import add_rag_commands
 
     add_rag_commands(sub)
+    from drive.cli.api import add_api_commands
+
+    add_api_commands(sub)
     for command in sub.choices.values():  # accept the global options after the command too
         command.add_argument("--user", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")

@@ -26,15 +26,7 @@ def cmd_ask(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
     answer = ask(drive, models, svc.owner, args.question, mode=args.mode, on_token=stream, filters=filters)
     if args.json:
-        data: dict[str, Any] = {
-            "answer": answer.text,
-            "mode": answer.mode,
-            "citations": [c.to_json() for c in answer.citations],
-            "timings_ms": answer.timings_ms,
-        }
-        for c in data["citations"]:
-            c.pop("n", None)
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return 0
     if models.chat is None:
         print(answer.text)

@@ -26,7 +26,9 @@ class BlobStore(Protocol):
 
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None: ...
 
-    def iter_bytes(self, key: str, piece: int = PIECE) -> Iterator[bytes]: ...
+    def iter_bytes(self, key: str, piece: int = PIECE, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The object's bytes from ``start`` up to and including ``end`` (None: to the end), in pieces."""
+        ...
 
     def delete(self, key: str) -> None: ...
 
@@ -66,13 +68,17 @@ class LocalBlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def iter_bytes(self, key: str, piece: int = PIECE) -> Iterator[bytes]:
+    def iter_bytes(self, key: str, piece: int = PIECE, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         try:
             f = self._path(key).open("rb")
         except FileNotFoundError as exc:
             raise StorageError(f"blob missing from the store: {key}") from exc
         with f:
-            while data := f.read(piece):
+            f.seek(start)
+            left = None if end is None else end + 1 - start
+            while (left is None or left > 0) and (data := f.read(piece if left is None else min(piece, left))):
+                if left is not None:
+                    left -= len(data)
                 yield data
 
     def delete(self, key: str) -> None:
@@ -123,9 +129,10 @@ class S3BlobStore:
         except Exception as exc:  # boto3 raises many types; the edge wants one
             raise StorageError(f"S3 upload failed: {exc}") from exc
 
-    def iter_bytes(self, key: str, piece: int = PIECE) -> Iterator[bytes]:
+    def iter_bytes(self, key: str, piece: int = PIECE, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        ranged = {"Range": f"bytes={start}-{'' if end is None else end}"} if start or end is not None else {}
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key), **ranged)["Body"]
         except Exception as exc:
             raise StorageError(f"S3 download failed for {key}: {exc}") from exc
         try:

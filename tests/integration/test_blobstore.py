@@ -59,6 +59,16 @@ def test_put_read_list_delete(store: BlobStore, tmp_path: Path) -> None:
     assert list(store.list_keys()) == ["a/two"]
 
 
+def test_byte_ranges_read_exactly_those_bytes(store: BlobStore, tmp_path: Path) -> None:
+    src = tmp_path / "src.bin"
+    write(src, 3000)
+    data = src.read_bytes()
+    store.put_file("r/one", src)
+    for start, end, piece in [(0, 0, 64), (10, 2999, 1000), (2990, None, 4), (1000, 1999, 333), (0, None, 1 << 20)]:
+        got = b"".join(store.iter_bytes("r/one", piece, start=start, end=end))
+        assert got == data[start:None if end is None else end + 1], (start, end)
+
+
 def test_missing_blob_is_a_storage_error(store: BlobStore) -> None:
     with pytest.raises(StorageError):
         b"".join(store.iter_bytes("nope"))
