@@ -18,7 +18,7 @@ from ui import resources
 from ui.resources import OWNER_KEY, USER_NAME_KEY
 
 # Per-user state dropped on sign-out so the next user starts clean.
-USER_STATE_PREFIXES = ("chat_", "upload_", "files_", "graph_", "comm_")
+USER_STATE_PREFIXES = ("chat_", "upload_", "files_", "graph_", "comm_", "tokens_")
 
 
 def require_user() -> uuid.UUID:
@@ -67,7 +67,7 @@ def _attempt(action: Callable[[Database, str, str], uuid.UUID], name: str, passw
 
 
 def sign_out_button() -> None:
-    """In the sidebar when accounts are on: who is signed in, and a way out."""
+    """In the sidebar when accounts are on: who is signed in, a way out, and their API tokens."""
     if not resources.settings().accounts:
         return
     st.caption(f"Signed in as **{st.session_state.get(USER_NAME_KEY, '?')}**")
@@ -76,3 +76,8 @@ def sign_out_button() -> None:
             if key in (OWNER_KEY, USER_NAME_KEY) or str(key).startswith(USER_STATE_PREFIXES):
                 del st.session_state[key]
         st.rerun()
+    from ui.tokens import api_tokens_box
+
+    owner = st.session_state.get(OWNER_KEY)
+    if isinstance(owner, uuid.UUID):
+        api_tokens_box(owner)

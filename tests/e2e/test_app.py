@@ -396,6 +396,31 @@ def test_accounts_sign_up_sign_in_and_separate_drives(
     assert "secret.txt" in texts(other)
 
 
+def test_signed_in_user_creates_and_revokes_own_api_tokens(
+    env: Settings, drive: Drive, monkeypatch: pytest.MonkeyPatch, tag: str
+) -> None:
+    from drive.store import tokens
+
+    monkeypatch.setenv("THEDRIVE_ACCOUNTS", "true")
+    st.cache_resource.clear()
+    at = start()
+    at.text_input(key="auth_up_name").input(f"carol{tag}")
+    at.text_input(key="auth_up_password").input("a long enough password")
+    button(at, "Create account").click().run()
+    at.text_input(key="tokens_label").input("sync script")
+    button(at, "Create token").click().run()
+    assert not at.exception
+    shown = [c.value for c in at.code if c.value.startswith("tdr_")]
+    assert len(shown) == 1
+    owner = tokens.authenticate(drive.db, shown[0])
+    assert owner == drive.user_id(f"carol{tag}")
+    at.run()
+    assert not [c for c in at.code if c.value.startswith("tdr_")], "a token is shown once"
+    assert "sync script" in texts(at)
+    button(at, "Revoke").click().run()
+    assert tokens.authenticate(drive.db, shown[0]) is None and not any(b.label == "Revoke" for b in at.button)
+
+
 # ---------------------------------------------------------------- pure helpers
 
 
