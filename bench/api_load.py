@@ -26,6 +26,7 @@ import httpx
 from common import (
     DATASET,
     ROOT,
+    Bench,
     corpus_files,
     drain,
     git_commit,
@@ -128,6 +129,58 @@ def rows(samples: list[Sample], seconds: float, label: str) -> list[list[object]
     return out
 
 
+def http_step(http: list[httpx.Client], questions: list[str], mixed: bool) -> Callable[[int, int], Sample]:
+    """A client's n-th request: with ``mixed``, every third an upload (n = 1, 4, ...) and every sixth a listing (n = 3, 9, ...), else a question."""
+
+    def step(client: int, n: int) -> Sample:
+        c = http[client]
+        q = questions[(client + n) % len(questions)]
+        if mixed and n % 3 == 1:
+            body = f"Load test note {uuid.uuid4()} from client {client}, request {n}.".encode()
+            return timed("POST /files", lambda: c.post("/files", data={"folder": "load"}, files={
+                "file": (f"note-{uuid.uuid4().hex}.txt", body, "text/plain")}).status_code == 201)
+        if mixed and n % 6 == 3:
+            return timed("GET /files", lambda: c.get("/files", params={"limit": 100}).status_code == 200)
+        return timed("POST /ask", lambda: c.post("/ask", json={"question": q}).status_code == 200)
+
+    return step
+
+
+def measure(bench: Bench, args: argparse.Namespace, questions: list[str], token: str) -> tuple[str, int, float]:
+    """Both phases at 1 client (questions only: the API's own cost) and at ``--clients`` (mixed)."""
+
+    def in_process(client: int, n: int) -> Sample:
+        q = questions[(client + n) % len(questions)]
+        return timed("ask", lambda: bool(ask(bench.drive, bench.models, bench.owner, q).text))
+
+    port = free_port()
+    server = start_server(bench.drive.settings.home, port)
+    http = [httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=300,
+                         headers={"Authorization": f"Bearer {token}"}) for _ in range(args.clients)]
+    table_rows: list[list[object]] = []
+    errors, ratio = 0, 0.0
+    try:
+        in_process(0, 0)  # load the embedder on both sides before timing
+        http[0].post("/ask", json={"question": questions[0]})
+        for clients in sorted({1, args.clients}):
+            label = f"{clients} client{'s' if clients > 1 else ''}"
+            base = rows(run_for(args.seconds, clients, in_process), args.seconds, f"in-process, {label}")
+            loaded = run_for(args.seconds, clients, http_step(http, questions, mixed=clients > 1))
+            over = rows(loaded, args.seconds, f"HTTP API, {label}")
+            table_rows += base + over
+            errors += sum(not ok for *_, ok in loaded)
+            asked = next(r for r in over if r[1] == "POST /ask")
+            ratio = float(asked[6]) / float(base[0][6])  # type: ignore[arg-type]
+            table_rows.append(["", f"ask p95 HTTP / in-process: {ratio:.2f}x", "", "", "", "", ""])
+    finally:
+        for c in http:
+            c.close()
+        server.terminate()
+        server.wait(timeout=30)
+    table = markdown_table(["where", "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms"], table_rows)
+    return table, errors, ratio
+
+
 def main() -> None:
     args = parse()
     git_commit()  # the code this run imports, taken now
@@ -140,48 +193,11 @@ def main() -> None:
         drain(bench.worker((jobs.INGEST,)), timeout=1800)
         questions = questions_for(args.dataset, files, args.questions)
         _, token = tokens.create(bench.drive.db, bench.owner, "api_load")
-
-        def in_process(client: int, n: int) -> Sample:
-            q = questions[(client + n) % len(questions)]
-            return timed("ask", lambda: bool(ask(bench.drive, bench.models, bench.owner, q).text))
-
-        in_process(0, 0)  # load the embedder before timing
-        baseline = run_for(args.seconds, args.clients, in_process)
-
-        port = free_port()
-        server = start_server(bench.drive.settings.home, port)
-        http = [httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=120,
-                             headers={"Authorization": f"Bearer {token}"}) for _ in range(args.clients)]
-        try:
-            http[0].post("/ask", json={"question": questions[0]})  # the server loads its embedder
-
-            def over_http(client: int, n: int) -> Sample:
-                c = http[client]
-                q = questions[(client + n) % len(questions)]
-                if n % 3 == 1:
-                    body = f"Load test note {uuid.uuid4()} from client {client}, request {n}.".encode()
-                    return timed("POST /files", lambda: c.post("/files", data={"folder": "load"}, files={
-                        "file": (f"note-{uuid.uuid4().hex}.txt", body, "text/plain")}).status_code == 201)
-                if n % 6 == 4:
-                    return timed("GET /files", lambda: c.get("/files", params={"limit": 100}).status_code == 200)
-                return timed("POST /ask", lambda: c.post("/ask", json={"question": q}).status_code == 200)
-
-            loaded = run_for(args.seconds, args.clients, over_http)
-        finally:
-            for c in http:
-                c.close()
-            server.terminate()
-            server.wait(timeout=30)
-        table_rows = rows(baseline, args.seconds, "in-process") + rows(loaded, args.seconds, "HTTP API")
-        ask_base = next(r for r in table_rows if r[0] == "in-process")
-        ask_http = next(r for r in table_rows if r[1] == "POST /ask")
-        total = len(loaded) / args.seconds
-        errors = sum(not ok for *_, ok in loaded)
-        table = markdown_table(["where", "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms"], table_rows)
-        ratio = float(ask_http[6]) / float(ask_base[6])  # type: ignore[arg-type]
-        table += (f"\n\n{args.clients} clients for {args.seconds:.0f} s each phase, {len(files)} corpus files, "
-                  f"{len(questions)} questions (round robin), server with 0 in-process workers. HTTP total "
-                  f"{total:.1f} req/s, {errors} errors. Ask p95 over HTTP / in-process: {ratio:.2f}x "
+        table, errors, ratio = measure(bench, args, questions, token)
+        table += (f"\n\n{args.seconds:.0f} s per phase, {len(files)} corpus files (ingested, no graph), "
+                  f"{len(questions)} questions round robin; the server runs no background workers. With "
+                  f"{args.clients} clients each also uploads (every 3rd request) and lists (every 6th). "
+                  f"{errors} HTTP errors; ask p95 at {args.clients} clients {ratio:.2f}x in-process "
                   f"(goal: 0 errors, at most 1.5x).")
         publish("api_load", None, "HTTP API under load (bench/api_load.py)", table)
     finally:

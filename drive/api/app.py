@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from drive.api import problems
-from drive.api.auth import Backoff
+from drive.api.auth import Backoff, TokenGate
 from drive.api.deps import ApiState
 from drive.api.limits import BodyLimit, redact_logs
 from drive.api.routes import ask, files, graph, health
@@ -57,6 +57,7 @@ def create_app(settings: Settings, *, drive: Drive | None = None, models: Models
     )
     problems.install(app)
     app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(TokenGate)  # outside the body limit: no token, nothing read
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

@@ -12,10 +12,12 @@ import time
 import uuid
 
 from fastapi import Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from drive.api.problems import problem
 from drive.store import tokens
 
 bearer = HTTPBearer(auto_error=False, description="an API token: `python -m drive token create --user NAME`")
@@ -53,16 +55,42 @@ class Backoff:
             self._failures.pop(client, None)
 
 
-async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> uuid.UUID:
+PUBLIC = ("/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/oauth2-redirect")
+
+
+class TokenGate:
+    """Authenticates every API request before anything reads its body: an upload without a valid token
+    is refused at its headers, never spooled. The owner goes into the request's state for ``deps.context``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/") or path.rstrip("/") in PUBLIC:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            owner = await authenticate(request)
+        except HTTPException as exc:
+            await problem(exc.status_code, str(exc.detail), path, headers=CHALLENGE)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["owner"] = owner
+        await self.app(scope, receive, send)
+
+
+async def authenticate(request: Request) -> uuid.UUID:
     """The token's owner; 401 for a missing, unknown or revoked token (never saying which)."""
     state = request.app.state.api
     client = request.client.host if request.client else "unknown"
     wait = state.backoff.delay(client)
     if wait:
         await asyncio.sleep(wait)
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(401, "an API token is required: Authorization: Bearer <token>", headers=CHALLENGE)
-    owner = await run_in_threadpool(tokens.authenticate, state.drive.db, credentials.credentials)
+    owner = await run_in_threadpool(tokens.authenticate, state.drive.db, token.strip())
     if owner is None:
         state.backoff.failed(client)
         raise HTTPException(401, "the API token is not valid (unknown or revoked)", headers=CHALLENGE)

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
+from starlette.exceptions import HTTPException
 
-from drive.api.auth import Backoff, authenticate, bearer
+from drive.api.auth import CHALLENGE, Backoff, bearer
 from drive.core import Drive
 from drive.ml.models import Models
 from drive.service import DriveService
@@ -35,11 +36,13 @@ class Ctx:
     svc: DriveService
 
 
-async def context(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Ctx:
-    owner = await authenticate(request, credentials)
+def context(request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Ctx:
+    """The token's user, authenticated by ``auth.TokenGate`` before the body was read (``bearer`` documents
+    the scheme in the OpenAPI document)."""
     state: ApiState = request.app.state.api
+    owner = getattr(request.state, "owner", None)
+    if owner is None:  # a route outside the gate's paths: never serve it anonymously
+        raise HTTPException(401, "an API token is required", headers=CHALLENGE)
     return Ctx(state.drive, state.models, state.drive.service(owner))
 
 
