@@ -61,6 +61,16 @@ class AskIn(BaseModel):
         return since
 
 
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, max_length=120)
+
+
+class SessionOut(BaseModel):
+    id: str
+    title: str
+
+
 class CitationOut(BaseModel):
     file: str
     item_id: str

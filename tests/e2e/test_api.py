@@ -215,7 +215,7 @@ def test_another_users_ids_are_missing_on_every_endpoint(api: Server, ready: dic
             ("PATCH", f"/files/{doc['id']}", {"name": "mine.txt"}), ("DELETE", f"/files/{doc['id']}", None),
             ("POST", f"/files/{doc['id']}/reprocess", None), ("GET", f"/files?folder={folder['id']}", None),
             ("POST", "/ask", {"question": "polonium?", "folder": folder["id"]}),
-            ("POST", "/ask", {"question": "polonium?", "session_id": str(session)}),
+            ("POST", "/ask", {"question": "polonium?", "session_id": session}),
             ("GET", "/graph/entities/Marie Curie", None),
         ]:
             r = c.request(method, path, json=body)
@@ -234,10 +234,18 @@ def test_another_users_ids_are_missing_on_every_endpoint(api: Server, ready: dic
         assert entity.status_code == 200 and "curie.txt" in entity.json()["files"]
 
 
-def ready_session(api: Server, ready: dict[str, Any]) -> uuid.UUID:
-    from drive.store.chats import create_session
+def ready_session(api: Server, ready: dict[str, Any]) -> str:
+    """A conversation of user A, made over the API, with one question and answer in it."""
+    with api.client(ready["token"]) as c:
+        made = c.post("/sessions", json={"title": "polonium"})
+        assert made.status_code == 201
+        session = made.json()["id"]
+        assert c.post("/ask", json={"question": "When did Marie Curie discover polonium?",
+                                    "session_id": session}).status_code == 200
+    from drive.store.chats import messages
 
-    return create_session(api.drive.db, ready["owner"])
+    assert [m.role for m in messages(api.drive.db, ready["owner"], uuid.UUID(session))] == ["user", "assistant"]
+    return str(session)
 
 
 def test_files_crud_listing_pages_and_folders(api: Server) -> None:

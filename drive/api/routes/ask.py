@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from drive.api.deps import Auth, Ctx
 from drive.api.problems import problem_body, status_of
-from drive.api.schemas import AnswerOut, AskIn, Problem
+from drive.api.schemas import AnswerOut, AskIn, Problem, SessionIn, SessionOut
 from drive.errors import DriveError, NotFound
 from drive.store import chats
 from rag.types import Answer, Filters
@@ -44,6 +44,13 @@ def ask_route(ctx: Auth, body: AskIn, request: Request) -> Any:
         return StreamingResponse(sse_events(run), media_type=SSE,
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     return run(None).to_json()
+
+
+@router.post("/sessions", status_code=201, response_model=SessionOut)
+def new_session(ctx: Auth, body: SessionIn) -> Any:
+    """A conversation: pass its id as ``session_id`` to ``/ask`` so follow-up questions see what came before."""
+    session_id = chats.create_session(ctx.drive.db, ctx.svc.owner, body.title or "New chat")
+    return {"id": str(session_id), "title": body.title or "New chat"}
 
 
 def _own_session(ctx: Ctx, session_id: str | None) -> uuid.UUID | None:
