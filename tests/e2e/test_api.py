@@ -62,8 +62,12 @@ class Server:
         return owner, tokens.create(self.drive.db, owner, "test")[1]
 
 
-def serve(settings: Settings, models: Models, workers: int) -> Iterator[Server]:
+def serve(settings: Settings, models: Models, workers: int, clear_jobs: bool = False) -> Iterator[Server]:
+    """A uvicorn server in a thread. ``clear_jobs``: every queued job goes before and after, since each test
+    home has its own blob store and another's jobs cannot run here, nor this one's there."""
     drive = open_drive(settings, run_sweep=False)
+    if clear_jobs:
+        _clear_jobs(drive)
     logged = Logged()
     root = logging.getLogger()
     root.addHandler(logged)
@@ -86,18 +90,21 @@ def serve(settings: Settings, models: Models, workers: int) -> Iterator[Server]:
         thread.join(timeout=30)
         root.removeHandler(logged)
         root.setLevel(old_level)
+        if clear_jobs:
+            _clear_jobs(drive)
         drive.close()
+
+
+def _clear_jobs(drive: Drive) -> None:
+    with drive.db.session() as s:
+        s.execute(text("DELETE FROM jobs"))
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, database_url: str, models: Models) -> Iterator[Server]:
     settings = make_settings(tmp_path_factory.mktemp("api"), database_url, THEDRIVE_MAX_UPLOAD_BYTES=LIMIT,
                              THEDRIVE_API_AUTH_MAX_DELAY=0.4, THEDRIVE_API_CORS_ORIGINS="https://web.example")
-    engine_drive = open_drive(settings, run_sweep=False)
-    with engine_drive.db.session() as s:  # jobs other tests left behind belong to other blob stores
-        s.execute(text("DELETE FROM jobs"))
-    engine_drive.close()
-    yield from serve(settings, models, workers=1)
+    yield from serve(settings, models, workers=1, clear_jobs=True)
 
 
 @pytest.fixture(scope="module")
