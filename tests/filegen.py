@@ -66,6 +66,36 @@ def make_pdf(path: Path, pages: Sequence[str], *, scanned: Collection[int] = ())
     return path
 
 
+def make_pdf_layout(
+    path: Path, title: str, columns: tuple[str, str], table: Sequence[Sequence[str]], *, footer: str = ""
+) -> Path:
+    """One page: a full-width title, two text columns side by side, then a full-width table
+    (first row = header, drawn as right-aligned cells in a grid, as reports print them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="Letter")
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=16)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    top, half = pdf.get_y() + 4, (pdf.w - 2 * pdf.l_margin - 12) / 2
+    for k, text in enumerate(columns):
+        pdf.set_xy(pdf.l_margin + k * (half + 12), top)
+        pdf.multi_cell(half, 5.5, text)
+    pdf.set_y(max(pdf.get_y(), top + 90) + 10)
+    width = (pdf.w - 2 * pdf.l_margin) / len(table[0])
+    for row in table:
+        for k, cell in enumerate(row):
+            pdf.cell(width * (1.6 if k == 0 else 0.85), 7, cell, align="L" if k == 0 else "R")
+        pdf.ln(7)
+    if footer:
+        pdf.set_xy(pdf.l_margin, pdf.h - 15)
+        pdf.cell(0, 5, footer)
+    pdf.output(str(path))
+    return path
+
+
 def make_docx(path: Path, heading: str, paragraphs: Sequence[str], table: Sequence[Sequence[str]] = ()) -> Path:
     """A Word document: a level-1 heading, the paragraphs, then a table (first row = header)."""
     import docx
