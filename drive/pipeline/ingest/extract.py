@@ -3,7 +3,7 @@
 ``sniff`` decides the format from extension and content (see its docstring for the mismatch
 policy); the matching module in ``drive.pipeline.ingest.formats`` reads it. Bad input raises ``UnsupportedFile``
 or ``CorruptFile`` (both ``PermanentError``) with a message meant for the person who uploaded it.
-A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
+Running headers, footers and page numbers are dropped (``boilerplate``). A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
 zero Sections.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from drive.pipeline.ingest.boilerplate import strip_repeated_lines
 from drive.pipeline.ingest.formats import html, image, office, pdf, text
 from drive.pipeline.ingest.sniff import EXTENSIONS, Family, sniff
 from drive.records import Extracted
@@ -45,4 +46,4 @@ def extract(path: Path, filename: str, *, ocr: Ocr | None) -> Extracted:
     give no text.
     """
     kind = sniff(path, filename)
-    return _READERS[kind.family](path, kind.mime, ocr=ocr)
+    return strip_repeated_lines(_READERS[kind.family](path, kind.mime, ocr=ocr))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from drive.pipeline.ingest.formats import clean_text, corrupt_as, read_text, table_line
+from drive.pipeline.ingest.formats import clean_text, corrupt_as, markdown_table, read_text
 from drive.records import Extracted, Section
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class _Out:
 
     blocks: list[str] = field(default_factory=list)
     inline: list[str] = field(default_factory=list)
-    rows: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
 
     def flush(self) -> None:
         lines = (_SPACE.sub(" ", line).strip() for line in "".join(self.inline).split(_BREAK))
@@ -82,7 +82,7 @@ class _Out:
 
     def end_table(self) -> None:
         if self.rows:
-            self.blocks.append("\n".join(self.rows))
+            self.blocks.append(markdown_table(self.rows))
             self.rows.clear()
 
 
@@ -126,7 +126,7 @@ def _element(tag: Tag, out: _Out) -> None:
         out.flush()
         cells = [_inline_text(c) for c in tag.find_all(["td", "th"], recursive=False)]
         if any(cells):
-            out.rows.append(table_line(cells))
+            out.rows.append(cells)
     elif name == "li":
         out.flush()
         before = len(out.blocks)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ MIN_TEXT_CHARS = 16
 OCR_DPI = 200
 OCR_MAX_SIDE_PX = 2000  # the OCR engine shrinks larger images to this anyway
 _EOF_WINDOW = 1024
+_WORD_OR_BREAK = re.compile(r"[^\s\ufffe]+|\n")
 _IMAGE_OBJECT = 3  # FPDF_PAGEOBJ_IMAGE
 # PDFium is not thread-safe: every call into it holds this lock (OCR itself runs outside it).
 _pdfium_lock = threading.RLock()
@@ -109,46 +111,43 @@ def _runs(textpage: Any) -> list[Run]:
     text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # characters outside the BMP shift indices: fall back to PDFium's rectangles
         return _rect_runs(textpage)
-    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
-    handle = textpage.raw
+    cl, cb, cr, ct = (ctypes.c_double() for _ in range(4))
+    refs = (ctypes.byref(cl), ctypes.byref(cr), ctypes.byref(cb), ctypes.byref(ct))
+    get_box, handle = raw.FPDFText_GetCharBox, textpage.raw
     runs: list[Run] = []
-    chars: list[str] = []
-    box: list[float] = []
-    for i, ch in enumerate(text):
-        if ch in "\r\n":  # PDFium's line break
-            _flush(runs, chars, box)
+    words: list[str] = []
+    # Boxes of each word's first and last glyph only: a cell or column break falls between words.
+    rl = rb = rr = rt = 0.0
+    for match in _WORD_OR_BREAK.finditer(text):
+        word = match.group()
+        if word == "\n":  # PDFium's line break
+            _flush(runs, words, rl, rb, rr, rt)
             continue
-        if ch.isspace():  # its box is meaningless for generated spaces; gaps are judged on the next glyph
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-            continue
-        raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        b = [left.value, bottom.value, right.value, top.value]
-        if chars and _breaks(box, b):
-            _flush(runs, chars, box)
-        if not chars:
-            box[:] = b
+        get_box(handle, match.start(), *refs)
+        left, bottom, right, top = cl.value, cb.value, cr.value, ct.value
+        if len(word) > 1:
+            get_box(handle, match.end() - 1, *refs)
+            left, bottom = min(left, cl.value), min(bottom, cb.value)
+            right, top = max(right, cr.value), max(top, ct.value)
+        if words:
+            height = max(rt - rb, top - bottom, 1.0)
+            # Another run when the word steps back left, leaves the baseline or follows a wide gap.
+            if (left < rr - height or abs(top + bottom - rt - rb) > 1.2 * height
+                    or left - rr > max(CELL_GAP * height, 4.0)):
+                _flush(runs, words, rl, rb, rr, rt)
+        if words:
+            rl, rb, rr, rt = min(rl, left), min(rb, bottom), max(rr, right), max(rt, top)
         else:
-            box[:] = [min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])]
-        chars.append(ch)
-    _flush(runs, chars, box)
+            rl, rb, rr, rt = left, bottom, right, top
+        words.append(word)
+    _flush(runs, words, rl, rb, rr, rt)
     return runs
 
 
-def _breaks(box: list[float], b: list[float]) -> bool:
-    """Whether a character at ``b`` cannot continue the run boxed by ``box``: it starts left of the
-    run, on another baseline, or after a gap wider than a cell gap."""
-    height = max(box[3] - box[1], b[3] - b[1], 1.0)
-    if b[0] < box[2] - height or abs((b[1] + b[3]) - (box[1] + box[3])) / 2 > 0.6 * height:
-        return True
-    return b[0] - box[2] > max(CELL_GAP * height, 4.0)
-
-
-def _flush(runs: list[Run], chars: list[str], box: list[float]) -> None:
-    text = "".join(chars).strip()
-    if text:
-        runs.append(Run(text, box[0], box[1], box[2], box[3]))
-    chars.clear()
+def _flush(runs: list[Run], words: list[str], left: float, bottom: float, right: float, top: float) -> None:
+    if words:
+        runs.append(Run(" ".join(words), left, bottom, right, top))
+    words.clear()
 
 
 def _rect_runs(textpage: Any) -> list[Run]:
