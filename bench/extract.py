@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,9 @@ _WORD = re.compile(r"\w+")
 
 
 def words(text: str) -> Counter[str]:
-    return Counter(w.lower() for w in _WORD.findall(text))
+    """Words, NFKC-normalised (Arabic presentation forms, ligatures and full-width digits compare as
+    the letters they stand for) and lower-cased."""
+    return Counter(w.lower() for w in _WORD.findall(unicodedata.normalize("NFKC", text)))
 
 
 def recall(found: Counter[str], wanted: Counter[str]) -> tuple[int, int]:

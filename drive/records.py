@@ -68,6 +68,12 @@ class ItemInfo:
     sha256: str | None
     created_at: datetime
     updated_at: datetime
+    # What the document says about itself (None until processed, or unknown); see DocMeta.
+    title: str | None = None
+    author: str | None = None
+    doc_date: str | None = None
+    period: str | None = None
+    unreadable_pages: tuple[int, ...] = ()
 
 
 # ---------------------------------------------------------------- extraction

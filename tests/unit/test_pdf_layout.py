@@ -66,3 +66,11 @@ def test_a_pdf_without_any_readable_page_fails(tmp_path: Path) -> None:
     path.write_bytes(b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n")
     with pytest.raises(CorruptFile, match="not a valid PDF"):
         extract(path, "junk.pdf", ocr=None)
+
+
+def test_right_to_left_text_comes_back_in_reading_order() -> None:
+    from drive.pipeline.ingest.formats.pdf import logical_order
+
+    # PDFium hands Arabic over in visual order (characters reversed); Latin stretches keep theirs.
+    visual = "ةدعاق ىلع Scopus وأ Web Of Science"
+    assert logical_order(visual) == "Web Of Science أو Scopus على قاعدة"

@@ -3,7 +3,8 @@
 ``sniff`` decides the format from extension and content (see its docstring for the mismatch
 policy); the matching module in ``drive.pipeline.ingest.formats`` reads it. Bad input raises ``UnsupportedFile``
 or ``CorruptFile`` (both ``PermanentError``) with a message meant for the person who uploaded it.
-Running headers, footers and page numbers are dropped (``boilerplate``). A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
+The document's title, author, date and period are filled in (``metadata``); running headers,
+footers and page numbers are dropped (``boilerplate``). A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
 zero Sections.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from drive.pipeline.ingest.boilerplate import strip_repeated_lines
 from drive.pipeline.ingest.formats import html, image, office, pdf, text
+from drive.pipeline.ingest.metadata import describe
 from drive.pipeline.ingest.sniff import EXTENSIONS, Family, sniff
 from drive.records import Extracted
 
@@ -46,4 +48,5 @@ def extract(path: Path, filename: str, *, ocr: Ocr | None) -> Extracted:
     give no text.
     """
     kind = sniff(path, filename)
-    return strip_repeated_lines(_READERS[kind.family](path, kind.mime, ocr=ocr))
+    # Metadata first: a running header ("Annual Performance Report FY 2017") is evidence of the period.
+    return strip_repeated_lines(describe(_READERS[kind.family](path, kind.mime, ocr=ocr), filename))

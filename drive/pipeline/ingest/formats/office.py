@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drive.pipeline.ingest.formats import cell_text, clean_text, corrupt_as, join_blocks, markdown_table, trim_row
-from drive.records import Extracted, Section
+from drive.records import DocMeta, Extracted, Section
 
 if TYPE_CHECKING:
     from drive.ml.ocr import Ocr
@@ -36,7 +36,15 @@ def read_docx(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
     with corrupt_as("Word document"):
         document = docx.Document(str(path))
         text = clean_text(join_blocks(_docx_blocks(document)))
-    return Extracted(sections=[Section(text=text)] if text else [], mime=mime)
+        meta = core_meta(document.core_properties)
+    return Extracted(sections=[Section(text=text)] if text else [], mime=mime, meta=meta)
+
+
+def core_meta(props: Any) -> DocMeta:
+    """Title, author and creation date from an Office file's core properties."""
+    created = props.created.date().isoformat() if props.created else ""
+    return DocMeta(title=clean_text(props.title or ""), author=clean_text(props.author or ""),
+                   created=created.replace("-", ""))
 
 
 def _docx_blocks(document: Any) -> Iterator[str]:

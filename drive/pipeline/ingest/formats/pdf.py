@@ -35,6 +35,9 @@ OCR_DPI = 200
 OCR_MAX_SIDE_PX = 2000  # the OCR engine shrinks larger images to this anyway
 _EOF_WINDOW = 1024
 _WORD_OR_BREAK = re.compile(r"[^\s\ufffe]+|\n")
+_RTL_CHARS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_RTL = re.compile(f"[{_RTL_CHARS}]")
+_LTR_STRETCH = re.compile(f"[^{_RTL_CHARS}\\s]+(?:\\s+[^{_RTL_CHARS}\\s]+)*")
 _IMAGE_OBJECT = 3  # FPDF_PAGEOBJ_IMAGE
 # PDFium is not thread-safe: every call into it holds this lock (OCR itself runs outside it).
 _pdfium_lock = threading.RLock()
@@ -146,8 +149,15 @@ def _runs(textpage: Any) -> list[Run]:
 
 def _flush(runs: list[Run], words: list[str], left: float, bottom: float, right: float, top: float) -> None:
     if words:
-        runs.append(Run(" ".join(words), left, bottom, right, top))
+        text = " ".join(words)
+        runs.append(Run(logical_order(text) if _RTL.search(text) else text, left, bottom, right, top))
     words.clear()
+
+
+def logical_order(text: str) -> str:
+    """Right-to-left text (Arabic, Hebrew) as PDFium gives it, in visual order, put back in reading
+    order: the run reversed, then its left-to-right stretches (Latin words, numbers) turned back."""
+    return _LTR_STRETCH.sub(lambda m: m.group()[::-1], text[::-1])
 
 
 def _rect_runs(textpage: Any) -> list[Run]:
