@@ -238,7 +238,7 @@ def _bad_files(folder: Path, samples: dict[str, Sample]) -> list[tuple[str, byte
         ("empty.txt", b"", CorruptFile, "empty.txt is empty (0 bytes)"),
         ("half.pdf", pdf[: len(pdf) // 2], CorruptFile, "not a valid PDF: the file is truncated"),
         ("cut.png", png[:200], CorruptFile, "not a valid PNG image"),
-        ("model.xyz", b"some bytes", UnsupportedFile, "unsupported file type .xyz"),
+        ("model.xyz", b"some bytes", UnsupportedFile, "not searchable: .xyz files are not a supported type"),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), UnsupportedFile, "save it as .docx"),
         ("deck.docx", samples["deck.pptx"].path.read_bytes(), CorruptFile, "the content is a PowerPoint presentation"),
         ("notes.txt", png, CorruptFile, "notes.txt is not a text file: the content is a PNG image"),

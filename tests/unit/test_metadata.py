@@ -39,4 +39,5 @@ def test_parsers() -> None:
     assert date_of("Signed on Dec. 29, 2007 in Tallahassee") == "2007-12-29"
     assert date_of("Updated March 2024") == "2024-03"
     assert date_of("2023-11-15 draft") == "2023-11-15"
+    assert date_of("Tue, 04 Apr 2023 09:30:00") == "2023-04-04"
     assert describe(doc("Text"), "DHS2020.pdf").meta.period == "2020"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drive.pipeline.ingest.boilerplate import strip_repeated_lines
-from drive.pipeline.ingest.formats import html, image, office, pdf, text
+from drive.pipeline.ingest.formats import epub, html, image, mail, office, opendoc, pdf, rtf, text
 from drive.pipeline.ingest.metadata import describe
 from drive.pipeline.ingest.sniff import EXTENSIONS, Family, sniff
 from drive.records import Extracted
@@ -35,6 +35,11 @@ _READERS: dict[Family, Reader] = {
     Family.TEXT: text.read_plain,
     Family.JSON: text.read_json,
     Family.IMAGE: image.read,
+    Family.EPUB: epub.read,
+    Family.ODT: opendoc.read_odt,
+    Family.ODS: opendoc.read_ods,
+    Family.ODP: opendoc.read_odp,
+    Family.RTF: rtf.read,
 }
 
 # Lower-case, with the dot. Files without an extension are read too when their content is text.
@@ -48,5 +53,17 @@ def extract(path: Path, filename: str, *, ocr: Ocr | None) -> Extracted:
     give no text.
     """
     kind = sniff(path, filename)
+    if kind.family is Family.EMAIL:  # attachments are read like files of their own (one level deep)
+        return describe(mail.read(path, kind.mime, ocr=ocr, read_attachment=_attachment_reader(ocr)), filename)
     # Metadata first: a running header ("Annual Performance Report FY 2017") is evidence of the period.
     return strip_repeated_lines(describe(_READERS[kind.family](path, kind.mime, ocr=ocr), filename))
+
+
+def _attachment_reader(ocr: Ocr | None) -> Callable[[Path, str], Extracted]:
+    def read_attachment(path: Path, filename: str) -> Extracted:
+        kind = sniff(path, filename)
+        if kind.family is Family.EMAIL:
+            return mail.read(path, kind.mime, ocr=ocr)  # a forwarded mail: its attachments are only named
+        return _READERS[kind.family](path, kind.mime, ocr=ocr)
+
+    return read_attachment

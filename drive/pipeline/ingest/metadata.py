@@ -19,6 +19,7 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _LONG_DATE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 _PDF_DATE = re.compile(r"^D?:?((?:19|20)\d\d)(\d\d)?(\d\d)?")
@@ -61,6 +62,7 @@ def period_of(text: str) -> str:
 def date_of(text: str) -> str:
     """The first date a text names, as ISO 'YYYY-MM-DD' (or 'YYYY-MM' for 'March 2024'); '' if none."""
     found = [(m.start(), _iso(m.group(3), m.group(1), m.group(2))) for m in _LONG_DATE.finditer(text)][:1]
+    found += [(m.start(), _iso(m.group(3), m.group(2), m.group(1))) for m in _DAY_MONTH_YEAR.finditer(text)][:1]
     found += [(m.start(), f"{m.group(1)}-{m.group(2)}-{m.group(3)}") for m in _ISO_DATE.finditer(text)][:1]
     if not found:
         found = [(m.start(), _iso(m.group(2), m.group(1), None)) for m in _MONTH_YEAR.finditer(text)][:1]

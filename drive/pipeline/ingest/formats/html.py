@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
 from drive.pipeline.ingest.formats import clean_text, corrupt_as, markdown_table, read_text
-from drive.records import Extracted, Section
+from drive.records import DocMeta, Extracted, Section
 
 if TYPE_CHECKING:
     from drive.ml.ocr import Ocr
@@ -89,17 +89,22 @@ class _Out:
 def read(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
     """The page's title and visible text as Markdown-ish blocks."""
     with corrupt_as("HTML page"):
-        soup = BeautifulSoup(read_text(path), "lxml")
-        out = _Out()
-        title = soup.title.get_text(" ", strip=True) if soup.title else ""
-        if title:
-            out.add(f"# {title}")
-        _walk(soup, out)
-        out.flush()
-        out.end_table()
+        title, text = html_text(read_text(path))
+    return Extracted(sections=[Section(text=text)] if text else [], mime=mime, meta=DocMeta(title=title))
+
+
+def html_text(markup: str | bytes) -> tuple[str, str]:
+    """(title, visible text as Markdown-ish blocks) of an HTML or XHTML document (EPUB chapters too)."""
+    soup = BeautifulSoup(markup, "lxml")
+    out = _Out()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if title:
+        out.add(f"# {title}")
+    _walk(soup, out)
+    out.flush()
+    out.end_table()
     blocks = out.blocks[1:] if title and len(out.blocks) > 1 and out.blocks[1] == f"# {title}" else out.blocks
-    text = clean_text("\n\n".join(blocks))
-    return Extracted(sections=[Section(text=text)] if text else [], mime=mime)
+    return title, clean_text("\n\n".join(blocks))
 
 
 def _walk(node: Tag, out: _Out) -> None:
