@@ -74,3 +74,21 @@ def test_right_to_left_text_comes_back_in_reading_order() -> None:
     # PDFium hands Arabic over in visual order (characters reversed); Latin stretches keep theirs.
     visual = "ةدعاق ىلع Scopus وأ Web Of Science"
     assert logical_order(visual) == "Web Of Science أو Scopus على قاعدة"
+
+
+def test_a_row_label_wrapped_around_its_numbers_joins_its_row() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    lines = [("Measure", "FY 2012", "FY 2013")]
+    runs = [cell(t, x, 720) for t, x in zip(lines[0], (72, 300, 400), strict=True)]
+    # Each label spans three lines, centred on the line with the numbers (as report tables print them).
+    for k, (above, label, below, a, b) in enumerate([("Average unit cost", "for processing", "retirement claims",
+                                                      "$101.89", "$91.37"),
+                                                     ("Percent of claims", "processed", "accurately", "92%", "93%")]):
+        top = 700 - 40 * k
+        runs += [cell(above, 72, top), cell(label, 72, top - 12), cell(a, 300, top - 12), cell(b, 400, top - 12),
+                 cell(below, 72, top - 24)]
+    text = page_text(runs, 612)
+    assert "| Average unit cost for processing retirement claims | $101.89 | $91.37 |" in text, text
+    assert "| Percent of claims processed accurately | 92% | 93% |" in text, text

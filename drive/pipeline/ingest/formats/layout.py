@@ -169,16 +169,26 @@ def _table_end(lines: list[Line], start: int) -> int:
     if not _is_tabular(lines[start]):
         return start
     end, gap = start + 1, 0
+    left, right = lines[start].cells[0].left, lines[start].cells[-1].right
     for j in range(start + 1, len(lines)):
         spacing = lines[j - 1].bottom - lines[j].top
         if spacing > 2.5 * lines[j].height:
             break
         if _is_tabular(lines[j]):
             end, gap = j + 1, 0
-        else:
-            gap += 1
-            if gap > _MAX_WRAPPED:
-                break
+            left, right = min(left, lines[j].cells[0].left), max(right, lines[j].cells[-1].right)
+            continue
+        gap += 1
+        # A line running across most of the table (a note, the next heading) ends it.
+        if gap > _MAX_WRAPPED or any(c.right - c.left > 0.5 * (right - left) for c in lines[j].cells):
+            break
+    # The last row's label may wrap onto a line or two below it.
+    for _ in range(2):
+        if end >= len(lines) or lines[end - 1].bottom - lines[end].top > 1.5 * lines[end].height:
+            break
+        if any(c.right - c.left > 0.5 * (right - left) for c in lines[end].cells):
+            break
+        end += 1
     return end
 
 
@@ -201,22 +211,59 @@ def table_markdown(rows: list[Line]) -> str:
     bands = _bands(rows)
     grid = [_place(row, bands) for row in rows]
     header, body = _split_header(grid)
+    body = merge_wrapped(body)
     lines = [table_line(header), table_line(["---"] * len(bands))]
     lines += [table_line(r) for r in body]
     return "\n".join(lines)
 
 
 def _bands(rows: list[Line]) -> list[tuple[float, float]]:
-    """Column bands: overlapping cell extents merged, from the rows with the most cells."""
+    """Column bands: overlapping cell extents merged, from the rows with the most cells; then any
+    cell of the other rows that overlaps no band (row labels wrapped onto lines of their own) adds one."""
     most = max(len(r.cells) for r in rows)
     spans = sorted((c.left, c.right) for r in rows if len(r.cells) >= max(2, most - 1) for c in r.cells)
-    bands: list[list[float]] = []
+    bands = _merge(spans)
+    extra = sorted((c.left, c.right) for r in rows for c in r.cells
+                   if not any(c.left < b[1] and b[0] < c.right for b in bands))
+    return sorted(bands + _merge(extra)) if extra else bands
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[list[float]] = []
     for left, right in spans:
-        if bands and left <= bands[-1][1]:
-            bands[-1][1] = max(bands[-1][1], right)
+        if merged and left <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], right)
         else:
-            bands.append([left, right])
-    return [(a, b) for a, b in bands]
+            merged.append([left, right])
+    return [(a, b) for a, b in merged]
+
+
+def merge_wrapped(body: list[list[str]]) -> list[list[str]]:
+    """Fold lines without a number (a label or note wrapped over several lines, often centred on its
+    row) into the rows holding numbers: those between two such rows are split half to the one above,
+    half to the one below. A table without numeric rows is left as it is."""
+    data = [i for i, row in enumerate(body) if any(_NUMERIC.match(c) for c in row if c)]
+    if not data:
+        return body
+    owner = {}
+    for k, i in enumerate(data):
+        owner[i] = i
+        low = data[k - 1] if k else -1
+        between = list(range(low + 1, i))
+        half = 0 if low < 0 else (len(between) + 1) // 2
+        for j in between[:half]:
+            owner[j] = low
+        for j in between[half:]:
+            owner[j] = i
+    for j in range(data[-1] + 1, len(body)):
+        owner[j] = data[-1]
+    merged: dict[int, list[str]] = {i: [""] * len(body[0]) for i in data}
+    for j, row in enumerate(body):
+        target = merged[owner[j]]
+        for k, cell in enumerate(row):
+            if cell:
+                target[k] = f"{target[k]} {cell}".strip()
+    return [merged[i] for i in data]
 
 
 def _place(row: Line, bands: list[tuple[float, float]]) -> list[str]:
@@ -241,6 +288,9 @@ def _split_header(grid: list[list[str]]) -> tuple[list[str], list[list[str]]]:
         if any(_NUMERIC.match(c) and not _YEAR.match(c) for c in row[1:] if c):
             break
         count += 1
+    # Label-only lines just above the first row of numbers are that row's wrapped label, not header.
+    while count > 1 and not any(grid[count - 1][1:]):
+        count -= 1
     if count == 0 or count == len(grid):
         count = 1
     header = [" ".join(row[k] for row in grid[:count] if row[k]) for k in range(len(grid[0]))]
