@@ -15,9 +15,10 @@ text rectangles. Output: the page's text, top to bottom, where
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drive.pipeline.ingest.formats import table_line
 
@@ -45,21 +46,19 @@ class Run:
 
 @dataclass
 class Line:
-    """Cells of one baseline, left to right; a cell is runs closer than a cell gap, joined."""
+    """Cells of one baseline, left to right; a cell is runs closer than a cell gap, joined.
+    ``top``, ``bottom`` and ``height`` (the median cell height) are computed once, at creation."""
 
     cells: list[Run]
+    top: float = field(init=False)
+    bottom: float = field(init=False)
+    height: float = field(init=False)
 
-    @property
-    def top(self) -> float:
-        return max(c.top for c in self.cells)
-
-    @property
-    def bottom(self) -> float:
-        return min(c.bottom for c in self.cells)
-
-    @property
-    def height(self) -> float:
-        return statistics.median(c.height for c in self.cells)
+    def __post_init__(self) -> None:
+        self.top = max(c.top for c in self.cells)
+        self.bottom = min(c.bottom for c in self.cells)
+        heights = sorted(c.height for c in self.cells)
+        self.height = heights[len(heights) // 2]
 
     @property
     def text(self) -> str:
@@ -317,14 +316,12 @@ def _gutter(lines: list[Line], width: float) -> float | None:
     cells = [c for line in lines for c in line.cells]
     if len(lines) < 6:
         return None
-    best: tuple[int, float] | None = None
-    for step in range(41):
-        x = lo + (hi - lo) * step / 40
-        crossing = sum(1 for c in cells if c.left < x < c.right)
-        if best is None or crossing < best[0]:
-            best = (crossing, x)
-    assert best is not None
-    crossing, x = best
+    lefts, rights = sorted(c.left for c in cells), sorted(c.right for c in cells)
+
+    def crossing_at(x: float) -> int:  # cells with left < x minus those also ending by x
+        return bisect.bisect_left(lefts, x) - bisect.bisect_right(rights, x)
+
+    crossing, x = min((crossing_at(lo + (hi - lo) * step / 40), lo + (hi - lo) * step / 40) for step in range(41))
     left = sum(1 for line in lines if any(c.right <= x for c in line.cells))
     right = sum(1 for line in lines if any(c.left >= x for c in line.cells))
     if crossing > 0.2 * len(lines) or min(left, right) < 0.3 * len(lines):
