@@ -92,3 +92,16 @@ def test_a_row_label_wrapped_around_its_numbers_joins_its_row() -> None:
     text = page_text(runs, 612)
     assert "| Average unit cost for processing retirement claims | $101.89 | $91.37 |" in text, text
     assert "| Percent of claims processed accurately | 92% | 93% |" in text, text
+
+
+def test_a_currency_sign_set_apart_stays_with_its_amount() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    runs = [cell("Three Months Ended", 300, 720), cell("Three Months Ended", 420, 720)]
+    for k, (label, a, b) in enumerate([("Products", "63,355", "63,948"), ("Services", "19,604", "17,486"),
+                                       ("Total net sales", "82,959", "81,434")]):
+        top = 700 - 12 * k
+        runs += [cell(label, 72, top), cell("$", 300, top), cell(a, 340, top), cell("$", 420, top), cell(b, 460, top)]
+    text = page_text(runs, 612)
+    assert "| Total net sales | $ 82,959 | $ 81,434 |" in text, text

@@ -25,6 +25,7 @@ from drive.pipeline.ingest.formats import table_line
 _NUMERIC = re.compile(r"^[\s$€£(+\-–—]*\d[\d.,%\s)]*[%)*]?$|^[\s$€£]*[—–-]+\s*$")
 CELL_GAP = 1.2  # a gap wider than this many line heights separates cells
 _MIN_TABLE_ROWS = 3
+_CURRENCY = {"$", "€", "£", "¥", "US$"}
 _MAX_HEADER_LINES = 3
 _MAX_WRAPPED = 4  # ordinary lines allowed between two table rows (a label wrapped over several lines)
 
@@ -123,7 +124,8 @@ def _cells(runs: list[Run]) -> list[Run]:
     for run in runs[1:]:
         prev = cells[-1]
         gap = run.left - prev.right
-        if gap > CELL_GAP * min(prev.height, run.height) * 1.0 and gap > 4:
+        # A currency sign set apart from its amount ("$   63,355", as filings print them) stays with it.
+        if gap > CELL_GAP * min(prev.height, run.height) and gap > 4 and prev.text.strip() not in _CURRENCY:
             cells.append(run)
         else:
             joiner = "" if prev.text.endswith(" ") or run.text.startswith(" ") or gap < 0.5 else " "
