@@ -69,6 +69,12 @@ class ItemInfo:
     sha256: str | None
     created_at: datetime
     updated_at: datetime
+    # What the document says about itself (None until processed, or unknown); see DocMeta.
+    title: str | None = None
+    author: str | None = None
+    doc_date: str | None = None
+    period: str | None = None
+    unreadable_pages: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form of ``ls --json`` and of the HTTP API (one shape for both)."""
@@ -102,12 +108,33 @@ class Section:
 
 
 @dataclass(frozen=True)
+class DocMeta:
+    """What a document says about itself: title, author, date and the period it covers ('' when unknown).
+
+    ``created`` is the raw property (e.g. a PDF ``D:20230401...`` date); ``date`` an ISO date
+    (YYYY-MM-DD or YYYY-MM or YYYY); ``period`` a phrase such as "quarter ended April 1, 2023".
+    """
+
+    title: str = ""
+    author: str = ""
+    created: str = ""
+    date: str = ""
+    period: str = ""
+
+
+@dataclass(frozen=True)
 class Extracted:
-    """The text of one file, as ordered sections."""
+    """The text of one file, as ordered sections.
+
+    ``unreadable_pages`` lists the 1-based pages that could not be read (the rest is still there);
+    ``meta`` holds the file's own properties (title, author, ...), as far as the format has them.
+    """
 
     sections: list[Section]
     mime: str
     ocr_pages: int = 0
+    unreadable_pages: tuple[int, ...] = ()
+    meta: DocMeta = DocMeta()
 
     @property
     def text(self) -> str:

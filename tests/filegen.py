@@ -66,6 +66,36 @@ def make_pdf(path: Path, pages: Sequence[str], *, scanned: Collection[int] = ())
     return path
 
 
+def make_pdf_layout(
+    path: Path, title: str, columns: tuple[str, str], table: Sequence[Sequence[str]], *, footer: str = ""
+) -> Path:
+    """One page: a full-width title, two text columns side by side, then a full-width table
+    (first row = header, drawn as right-aligned cells in a grid, as reports print them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="Letter")
+    pdf.set_auto_page_break(auto=False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=16)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    top, half = pdf.get_y() + 4, (pdf.w - 2 * pdf.l_margin - 12) / 2
+    for k, text in enumerate(columns):
+        pdf.set_xy(pdf.l_margin + k * (half + 12), top)
+        pdf.multi_cell(half, 5.5, text)
+    pdf.set_y(max(pdf.get_y(), top + 90) + 10)
+    width = (pdf.w - 2 * pdf.l_margin) / len(table[0])
+    for row in table:
+        for k, cell in enumerate(row):
+            pdf.cell(width * (1.6 if k == 0 else 0.85), 7, cell, align="L" if k == 0 else "R")
+        pdf.ln(7)
+    if footer:
+        pdf.set_xy(pdf.l_margin, pdf.h - 15)
+        pdf.cell(0, 5, footer)
+    pdf.output(str(path))
+    return path
+
+
 def make_docx(path: Path, heading: str, paragraphs: Sequence[str], table: Sequence[Sequence[str]] = ()) -> Path:
     """A Word document: a level-1 heading, the paragraphs, then a table (first row = header)."""
     import docx
@@ -179,6 +209,13 @@ def make_every_format(folder: Path, *, images: bool = True) -> list[Sample]:
         Sample(make_text(f / "plain.txt", "Plain text about a walrus.\n"), ((None, "walrus"),)),
         Sample(make_text(f / "script.py", "def greet():\n    return 'hello otter'\n"), ((None, "hello otter"),)),
         Sample(make_json(f / "data.json", {"animal": "lynx", "legs": 4}), ((None, '"animal": "lynx"'),)),
+        Sample(make_eml(f / "mail.eml", "Harbour news", "The tugboat arrives Friday."), ((None, "tugboat arrives"),)),
+        Sample(make_epub(f / "book.epub", "Tales", [("Owls", "The owl hoots."), ("Foxes", "The fox naps.")]),
+               ((1, "owl hoots"), (2, "fox naps"))),
+        Sample(make_odt(f / "letter.odt", "Letter", ["The heron waits."]), ((None, "heron waits"),)),
+        Sample(make_ods(f / "sheet.ods", {"Birds": [["Bird", "Count"], ["Puffin", "7"]]}), ((1, "| Puffin | 7 |"),)),
+        Sample(make_odp(f / "slides.odp", [("One", "The badger digs.")]), ((1, "badger digs"),)),
+        Sample(make_rtf(f / "note.rtf", ["The marmot whistles."]), ((None, "marmot whistles"),)),
     ]
     if images:
         samples += [
@@ -192,3 +229,117 @@ def make_every_format(folder: Path, *, images: bool = True) -> list[Sample]:
             ),
         ]
     return samples
+
+
+def make_eml(path: Path, subject: str, body: str, attachments: Sequence[Path] = ()) -> Path:
+    """An e-mail with a plain-text body and the given files attached."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"], message["From"], message["To"] = subject, "Ada <ada@example.org>", "bob@example.org"
+    message["Date"] = "Tue, 04 Apr 2023 09:30:00 +0000"
+    message.set_content(body)
+    for file in attachments:
+        message.add_attachment(file.read_bytes(), maintype="application", subtype="octet-stream", filename=file.name)
+    path.write_bytes(message.as_bytes())
+    return path
+
+
+def make_epub(path: Path, title: str, chapters: Sequence[tuple[str, str]]) -> Path:
+    """An EPUB 3 book with one XHTML chapter per (heading, paragraph)."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("test-book")
+    book.set_title(title)
+    book.set_language("en")
+    book.add_author("Test Author")
+    items = []
+    for number, (heading, text) in enumerate(chapters, start=1):
+        chapter = epub.EpubHtml(title=heading, file_name=f"chap{number}.xhtml", lang="en")
+        chapter.content = f"<html><body><h1>{heading}</h1><p>{text}</p></body></html>"
+        book.add_item(chapter)
+        items.append(chapter)
+    book.toc = items
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = items
+    epub.write_epub(str(path), book)
+    return path
+
+
+def make_odt(path: Path, heading: str, paragraphs: Sequence[str], table: Sequence[Sequence[str]] = ()) -> Path:
+    """An OpenDocument text: a heading, paragraphs, then a table (first row = header)."""
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    doc = OpenDocumentText()
+    doc.text.addElement(H(outlinelevel=1, text=heading))
+    for text in paragraphs:
+        doc.text.addElement(P(text=text))
+    if table:
+        grid = Table(name="T1")
+        grid.addElement(TableColumn(numbercolumnsrepeated=len(table[0])))
+        for row in table:
+            tr = TableRow()
+            for value in row:
+                cell = TableCell()
+                cell.addElement(P(text=value))
+                tr.addElement(cell)
+            grid.addElement(tr)
+        doc.text.addElement(grid)
+    doc.save(str(path))
+    return path
+
+
+def make_ods(path: Path, sheets: dict[str, Sequence[Sequence[str]]]) -> Path:
+    """An OpenDocument spreadsheet with one sheet per (name, rows)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        sheet = Table(name=name)
+        for row in rows:
+            tr = TableRow()
+            for value in row:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+                tr.addElement(cell)
+            sheet.addElement(tr)
+        doc.spreadsheet.addElement(sheet)
+    doc.save(str(path))
+    return path
+
+
+def make_odp(path: Path, slides: Sequence[tuple[str, str]]) -> Path:
+    """An OpenDocument presentation with one slide per (name, text)."""
+    from odf.draw import Frame, Page, TextBox
+    from odf.opendocument import OpenDocumentPresentation
+    from odf.style import MasterPage, PageLayout
+    from odf.text import P
+
+    doc = OpenDocumentPresentation()
+    layout = PageLayout(name="PL")
+    doc.automaticstyles.addElement(layout)
+    master = MasterPage(name="Default", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+    for name, text in slides:
+        page = Page(name=name, masterpagename=master)
+        frame = Frame(width="20cm", height="5cm", x="1cm", y="1cm")
+        box = TextBox()
+        box.addElement(P(text=text))
+        frame.addElement(box)
+        page.addElement(frame)
+        doc.presentation.addElement(page)
+    doc.save(str(path))
+    return path
+
+
+def make_rtf(path: Path, paragraphs: Sequence[str]) -> Path:
+    """An RTF document (as WordPad writes it: font table, then one \\par per paragraph)."""
+    body = "".join(f"\\pard {p.replace('é', chr(92) + chr(39) + 'e9')}\\par\n" for p in paragraphs)
+    path.write_text("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Arial;}}\\f0\\fs24\n" + body + "}", encoding="ascii")
+    return path

@@ -127,6 +127,7 @@ def details(svc: DriveService, item: ItemInfo) -> None:
             st.markdown(f"{status_badge(item.status)} {human_size(item.size)} · {item.mime or 'unknown type'}")
             if item.error:
                 st.error(item.error, icon=":material/error:")
+            _document_facts(item)
         with st.container(horizontal=True):
             if item.kind == ItemKind.FILE:
                 file_link(svc, item.id, item.name, key=f"files_{item.id}", label="Download")
@@ -141,6 +142,18 @@ def details(svc: DriveService, item: ItemInfo) -> None:
         _move(svc, item)
         if item.kind == ItemKind.FILE:
             _preview(svc, item)
+
+
+def _document_facts(item: ItemInfo) -> None:
+    """Title, author, date and period the document states, and pages that could not be read.
+    Shown with st.text: they come from the document, so they are never rendered as Markdown."""
+    facts = [(label, value) for label, value in (("Title", item.title), ("Author", item.author),
+                                                 ("Date", item.doc_date), ("Period", item.period)) if value]
+    if facts:
+        st.text("\n".join(f"{label}: {value}" for label, value in facts))
+    if item.unreadable_pages:
+        pages = ", ".join(str(p) for p in item.unreadable_pages)
+        st.warning(f"Pages that could not be read (the rest is searchable): {pages}", icon=":material/warning:")
 
 
 def _reprocess(svc: DriveService, item: ItemInfo) -> None:

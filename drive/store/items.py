@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from drive.errors import NotFound
 from drive.names import split_path
-from drive.records import DriveCounts, ItemInfo, ItemKind, Status
+from drive.records import DocMeta, DriveCounts, ItemInfo, ItemKind, Status
 from drive.store.tables import Blob, Item
 
 # Every item of an owner with its full path, computed top-down in one query.
@@ -63,6 +63,11 @@ def to_info(item: Item, path: str, sha256: str | None = None) -> ItemInfo:
         sha256=sha256,
         created_at=item.created_at,
         updated_at=item.updated_at,
+        title=item.doc_title,
+        author=item.doc_author,
+        doc_date=item.doc_date,
+        period=item.doc_period,
+        unreadable_pages=tuple(item.unreadable_pages or ()),
     )
 
 
@@ -165,6 +170,14 @@ def status_of(s: Session, owner: uuid.UUID, item_id: uuid.UUID) -> Status | None
 def mark_ready(s: Session, item_id: uuid.UUID) -> None:
     s.execute(text("UPDATE items SET status = :s, error = NULL, processed_at = now() WHERE id = :id"),
               {"s": Status.READY.value, "id": item_id})
+
+
+def set_document_meta(s: Session, item_id: uuid.UUID, meta: DocMeta, unreadable_pages: tuple[int, ...]) -> None:
+    """Store what extraction found about the document ('' fields become NULL)."""
+    s.execute(text("UPDATE items SET doc_title = :t, doc_author = :a, doc_date = :d, doc_period = :p, "
+                   "unreadable_pages = :u WHERE id = :id"),
+              {"t": meta.title or None, "a": meta.author or None, "d": meta.date or None, "p": meta.period or None,
+               "u": list(unreadable_pages) or None, "id": item_id})
 
 
 def mark_pending(s: Session, owner: uuid.UUID, item_id: uuid.UUID) -> None:

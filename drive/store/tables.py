@@ -82,6 +82,12 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     processing_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Document metadata found at extraction (drive.pipeline.ingest.metadata) and pages that could not be read.
+    doc_title: Mapped[str | None] = mapped_column(Text)
+    doc_author: Mapped[str | None] = mapped_column(Text)
+    doc_date: Mapped[str | None] = mapped_column(Text)
+    doc_period: Mapped[str | None] = mapped_column(Text)
+    unreadable_pages: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
 
 
 class ItemText(Base):

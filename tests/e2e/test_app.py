@@ -211,6 +211,24 @@ def test_status_turns_ready_or_failed_with_the_reason(drive: Drive, env: Setting
 # ---------------------------------------------------------------- files page
 
 
+def test_file_details_show_what_the_document_says_about_itself(
+    drive: Drive, env: Settings, svc: DriveService, tmp_path: Path
+) -> None:
+    from tests.filegen import make_pdf_layout
+
+    body = "For the quarterly period ended April 1, 2023 the *company* sold more. " * 6
+    path = make_pdf_layout(tmp_path / "acme.pdf", "ACME Quarterly Report", (body, body),
+                           [["Segment", "Q2 2023"], ["Products", "63,355"], ["Services", "19,604"], ["Total", "82,959"]])
+    info = svc.upload(io.BytesIO(path.read_bytes()), "acme.pdf")
+    process(drive, svc, [info.id])
+    at = start("app_pages/files.py")
+    at.button(key=f"files_name_{info.id}").click().run()
+    shown = "\n".join(str(t.value) for t in at.text)
+    assert "Title: ACME Quarterly Report" in shown
+    assert "Period: quarterly period ended April 1, 2023" in shown
+    assert "Date: 2023-04-01" in shown
+
+
 def test_files_page_folders_rename_move_preview_and_delete(env: Settings, filled: DriveService) -> None:
     svc = filled
     at = start("app_pages/files.py")

@@ -163,3 +163,23 @@ def test_zero_byte_files_are_refused_at_upload(svc: DriveService) -> None:
 
     with pytest.raises(EmptyFile):
         svc.upload(io.BytesIO(b""), "empty.pdf")
+
+
+def test_a_report_shows_its_metadata_and_its_table_rows_are_stored_with_their_header(
+    drive: Drive, svc: DriveService, worker: Worker, tmp_path: Path
+) -> None:
+    from tests.filegen import make_pdf_layout
+
+    table = [["Segment", "Q2 2023", "Q2 2022"], ["Products", "63,355", "63,948"], ["Total net sales", "82,959", "81,434"]]
+    body = "For the quarterly period ended April 1, 2023 the company sold more. " * 8
+    path = make_pdf_layout(tmp_path / "2023 Q2 ACME.pdf", "ACME Quarterly Report", (body, body), table)
+    info = upload_file(svc, path)
+    drain(worker, timeout=120)
+    got = svc.get(info.id)
+    assert got.status == Status.READY, got.error
+    assert got.title == "ACME Quarterly Report"
+    assert got.period == "quarterly period ended April 1, 2023"
+    assert got.doc_date == "2023-04-01"
+    assert got.unreadable_pages == ()
+    rows = [c for c in chunks_of(drive, info.id) if "| Total net sales | 82,959 | 81,434 |" in c[1]]
+    assert rows and "| Segment | Q2 2023 | Q2 2022 |" in rows[0][1] and rows[0][2] == 1

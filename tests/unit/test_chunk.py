@@ -59,7 +59,8 @@ def check_invariants(doc: Extracted, chunks: list[ChunkRecord], size: int, overl
         base += len(section.text) + 2
     covered = [False] * len(text)
     for c in chunks:
-        assert text[c.char_start : c.char_end] == c.text
+        assert c.text.endswith(text[c.char_start : c.char_end])
+        assert c.text == text[c.char_start : c.char_end] or c.text.startswith("|") or "\n| --- |" in c.text
         assert c.text and c.text == c.text.strip()
         assert len(c.text) <= size
         assert any(s <= c.char_start and c.char_end <= e and c.page == p for s, e, p in spans), "crosses a section"
@@ -162,3 +163,18 @@ def test_empty_document_gives_no_chunks() -> None:
 def test_nonsense_sizes_are_refused(size: int, overlap: int) -> None:
     with pytest.raises(ValueError):
         chunk(Extracted([Section("text")], mime="text/plain"), size, overlap)
+
+
+def test_a_split_table_repeats_its_caption_and_header_in_every_chunk() -> None:
+    rows = "\n".join(f"| Item {i} | {i * 100:,} | {i * 90:,} |" for i in range(60))
+    text = (f"Intro.\n\nTable 3 - Net sales by category\n| Category | Q2 2023 | Q2 2022 |\n| --- | --- | --- |\n"
+            f"{rows}\n\nAfter the table.")
+    doc = Extracted([Section(text, page=4)], "application/pdf")
+    chunks = chunk(doc, 400, 60)
+    check_invariants(doc, chunks, 400, 60)
+    with_rows = [c for c in chunks if "| Item " in c.text]
+    assert len(with_rows) > 3
+    for c in with_rows:
+        assert "Table 3 - Net sales by category\n| Category | Q2 2023 | Q2 2022 |\n| --- | --- | --- |\n" in c.text
+        assert c.page == 4
+    assert "| Item 59 | 5,900 | 5,310 |" in with_rows[-1].text

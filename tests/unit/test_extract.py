@@ -65,7 +65,7 @@ def test_docx_keeps_the_heading_and_the_table_in_order(samples: dict[str, Sample
     assert pages(doc) == [None]
     text = doc.text
     assert text.startswith("# Budget memo")
-    assert "| Item | Cost |\n| Ferry | 42 |" in text
+    assert "| Item | Cost |\n| --- | --- |\n| Ferry | 42 |" in text
     assert text.index("ferry budget") < text.index("| Item |")
 
 
@@ -78,7 +78,7 @@ def test_pptx_gives_one_section_per_slide_titled(samples: dict[str, Sample]) -> 
 def test_xlsx_gives_one_section_per_sheet_named(samples: dict[str, Sample]) -> None:
     doc = extract(samples["book.xlsx"].path, "book.xlsx", ocr=load_ocr())
     assert [(s.page, s.heading) for s in doc.sections] == [(1, "Sales"), (2, "Staff")]
-    assert doc.sections[0].text.splitlines() == ["# Sales", "| Region | Total |", "| North | 120 |"]
+    assert doc.sections[0].text.splitlines() == ["# Sales", "| Region | Total |", "| --- | --- |", "| North | 120 |"]
 
 
 def test_office_pages_keep_their_numbers_when_slides_or_sheets_are_empty(tmp_path: Path) -> None:
@@ -112,12 +112,12 @@ def test_pptx_tables_and_speaker_notes_are_kept(tmp_path: Path) -> None:
     slide.notes_slide.notes_text_frame.text = "Mention the discount."
     presentation.save(str(tmp_path / "prices.pptx"))
     doc = extract(tmp_path / "prices.pptx", "prices.pptx", ocr=load_ocr())
-    assert doc.text == "# Prices\n\n| Fruit | Price |\n| Fig | 3 |\n\nNotes: Mention the discount."
+    assert doc.text == "# Prices\n\n| Fruit | Price |\n| --- | --- |\n| Fig | 3 |\n\nNotes: Mention the discount."
 
 
 def test_csv_is_one_table(samples: dict[str, Sample]) -> None:
     doc = extract(samples["table.csv"].path, "table.csv", ocr=load_ocr())
-    assert doc.text == "| city | population |\n| Oslo | 709000 |"
+    assert doc.text == "| city | population |\n| --- | --- |\n| Oslo | 709000 |"
     assert doc.mime == "text/csv"
 
 
@@ -136,7 +136,7 @@ def test_html_lists_tables_and_line_breaks(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = extract(path, "rich.htm", ocr=load_ocr()).text
-    assert text == "## Menu\n\n- Soup of the day\n\n- Bread\n\n| Dish | Price |\n| Soup | 4 |\n\nOpen\ndaily"
+    assert text == "## Menu\n\n- Soup of the day\n\n- Bread\n\n| Dish | Price |\n| --- | --- |\n| Soup | 4 |\n\nOpen\ndaily"
 
 
 def test_markdown_code_and_json_come_out_readable(samples: dict[str, Sample]) -> None:
@@ -238,7 +238,7 @@ def _bad_files(folder: Path, samples: dict[str, Sample]) -> list[tuple[str, byte
         ("empty.txt", b"", CorruptFile, "empty.txt is empty (0 bytes)"),
         ("half.pdf", pdf[: len(pdf) // 2], CorruptFile, "not a valid PDF: the file is truncated"),
         ("cut.png", png[:200], CorruptFile, "not a valid PNG image"),
-        ("model.xyz", b"some bytes", UnsupportedFile, "unsupported file type .xyz"),
+        ("model.xyz", b"some bytes", UnsupportedFile, "not searchable: .xyz files are not a supported type"),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), UnsupportedFile, "save it as .docx"),
         ("deck.docx", samples["deck.pptx"].path.read_bytes(), CorruptFile, "the content is a PowerPoint presentation"),
         ("notes.txt", png, CorruptFile, "notes.txt is not a text file: the content is a PNG image"),

@@ -9,9 +9,12 @@ chunk starts up to ``overlap`` characters earlier, at the strongest boundary ins
 (a sentence or line start if there is one, else a word start); after a paragraph break it
 starts cleanly at the new paragraph.
 
-Work is done on offsets, never on copies, so ``doc.text[c.char_start:c.char_end] == c.text``
-holds by construction; chunks are stripped of surrounding whitespace and whitespace-only ones
-are skipped.
+Work is done on offsets, never on copies, so ``c.text`` ends with ``doc.text[c.char_start:c.char_end]``
+by construction; chunks are stripped of surrounding whitespace and whitespace-only ones are skipped.
+The one addition: a chunk that starts inside a Markdown table (``| a | b |`` rows, header, then
+``| --- |``) begins with that table's context -- its caption or nearest line above, and its header
+and separator rows -- so every piece of a split table says what its numbers are. Sections holding a
+table are cut with room for that context, so no chunk exceeds ``size``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ _LEVELS = [
 ]
 _NON_SPACE = re.compile(r"\S")
 _HEADING = re.compile(r"#{1,6} ")
-_LOOKBEHIND = 8  # a sentence boundary's punctuation may sit just before the searched window
+_LOOKBEHIND = 8
+_SEPARATOR = re.compile(r"\|(?: ?:?-{3,}:? ?\|)+[ \t]*$", re.MULTILINE)
+_SEPARATOR_LINE = re.compile(r"^\|(?: ?:?-{3,}:? ?\|)+[ \t]*$", re.MULTILINE)
+_CAPTION_WINDOW = 400
+_CAPTION_CHARS = 160  # a sentence boundary's punctuation may sit just before the searched window
 
 
 def chunk(doc: Extracted, size: int = 1000, overlap: int = 150) -> list[ChunkRecord]:
@@ -41,11 +48,49 @@ def chunk(doc: Extracted, size: int = 1000, overlap: int = 150) -> list[ChunkRec
     chunks: list[ChunkRecord] = []
     base = 0
     for section in doc.sections:
-        for start, end in split_spans(section.text, size, overlap):
+        room = min(_longest_context(section.text), size // 3)
+        for start, end in split_spans(section.text, size - room, min(overlap, (size - room) // 2)):
             text = section.text[start:end]
-            chunks.append(ChunkRecord(len(chunks), text, section.page, base + start, base + end))
+            context = table_context(section.text, start)[:room]
+            chunks.append(ChunkRecord(len(chunks), context + text, section.page, base + start, base + end))
         base += len(section.text) + len(SECTION_SEPARATOR)
     return chunks
+
+
+def table_context(text: str, start: int) -> str:
+    """For a chunk starting at ``start`` inside a table's body: the table's caption line (if any),
+    header row and separator row, each ending in a newline; otherwise ''."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text.startswith("|", line_start):
+        return ""
+    first = line_start
+    while first > 0:
+        previous = text.rfind("\n", 0, first - 1) + 1
+        if not text.startswith("|", previous):
+            break
+        first = previous
+    header_end = text.find("\n", first)
+    separator_end = text.find("\n", header_end + 1) if header_end >= 0 else -1
+    if separator_end < 0 or not _SEPARATOR.match(text, header_end + 1) or start < separator_end:
+        return ""
+    return _caption(text, first) + text[first:separator_end + 1]
+
+
+def _caption(text: str, table_start: int) -> str:
+    """The nearest non-blank line above the table (its caption or heading), cut short; '' if none."""
+    before = text[max(0, table_start - _CAPTION_WINDOW):table_start].rstrip()
+    line = before[before.rfind("\n") + 1:].strip()
+    if not line or line.startswith("|"):
+        return ""
+    return line[:_CAPTION_CHARS] + "\n"
+
+
+def _longest_context(text: str) -> int:
+    """Length of the longest table context this section's chunks may carry (0 without tables)."""
+    longest = 0
+    for match in _SEPARATOR_LINE.finditer(text):
+        longest = max(longest, len(table_context(text, match.end() + 1)) if match.end() < len(text) else 0)
+    return longest
 
 
 def split_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:

@@ -3,7 +3,8 @@
 ``sniff`` decides the format from extension and content (see its docstring for the mismatch
 policy); the matching module in ``drive.pipeline.ingest.formats`` reads it. Bad input raises ``UnsupportedFile``
 or ``CorruptFile`` (both ``PermanentError``) with a message meant for the person who uploaded it.
-A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
+The document's title, author, date and period are filled in (``metadata``); running headers,
+footers and page numbers are dropped (``boilerplate``). A file that yields no text (a photo without words, an empty sheet) is not an error: it returns
 zero Sections.
 """
 
@@ -13,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drive.pipeline.ingest.formats import html, image, office, pdf, text
+from drive.pipeline.ingest.boilerplate import strip_repeated_lines
+from drive.pipeline.ingest.formats import epub, html, image, mail, office, opendoc, pdf, rtf, text
+from drive.pipeline.ingest.metadata import describe
 from drive.pipeline.ingest.sniff import EXTENSIONS, Family, sniff
 from drive.records import Extracted
 
@@ -32,6 +35,11 @@ _READERS: dict[Family, Reader] = {
     Family.TEXT: text.read_plain,
     Family.JSON: text.read_json,
     Family.IMAGE: image.read,
+    Family.EPUB: epub.read,
+    Family.ODT: opendoc.read_odt,
+    Family.ODS: opendoc.read_ods,
+    Family.ODP: opendoc.read_odp,
+    Family.RTF: rtf.read,
 }
 
 # Lower-case, with the dot. Files without an extension are read too when their content is text.
@@ -45,4 +53,17 @@ def extract(path: Path, filename: str, *, ocr: Ocr | None) -> Extracted:
     give no text.
     """
     kind = sniff(path, filename)
-    return _READERS[kind.family](path, kind.mime, ocr=ocr)
+    if kind.family is Family.EMAIL:  # attachments are read like files of their own (one level deep)
+        return describe(mail.read(path, kind.mime, ocr=ocr, read_attachment=_attachment_reader(ocr)), filename)
+    # Metadata first: a running header ("Annual Performance Report FY 2017") is evidence of the period.
+    return strip_repeated_lines(describe(_READERS[kind.family](path, kind.mime, ocr=ocr), filename))
+
+
+def _attachment_reader(ocr: Ocr | None) -> Callable[[Path, str], Extracted]:
+    def read_attachment(path: Path, filename: str) -> Extracted:
+        kind = sniff(path, filename)
+        if kind.family is Family.EMAIL:
+            return mail.read(path, kind.mime, ocr=ocr)  # a forwarded mail: its attachments are only named
+        return _READERS[kind.family](path, kind.mime, ocr=ocr)
+
+    return read_attachment

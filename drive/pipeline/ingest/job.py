@@ -91,6 +91,7 @@ def save(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> No
         pages = max((sec.page or 0 for sec in p.doc.sections), default=0) or None
         chunks.insert_text(s, owner, item_id, p.doc.text, pages, p.doc.ocr_pages)
         chunks.insert_chunks(s, owner, item_id, p.chunks, p.vectors, p.title, title_key(p.title))
+        items.set_document_meta(s, item_id, p.doc.meta, p.doc.unreadable_pages)
         items.mark_ready(s, item_id)
         jobs.enqueue(s, jobs.GRAPH, owner, item_id)
 

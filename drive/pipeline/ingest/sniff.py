@@ -40,6 +40,12 @@ class Family(StrEnum):
     TEXT = "text"
     JSON = "json"
     IMAGE = "image"
+    EMAIL = "email"
+    EPUB = "epub"
+    ODT = "odt"
+    ODS = "ods"
+    ODP = "odp"
+    RTF = "rtf"
 
 
 LABELS = {
@@ -52,10 +58,18 @@ LABELS = {
     Family.TEXT: "text file",
     Family.JSON: "JSON file",
     Family.IMAGE: "image",
+    Family.EMAIL: "e-mail message",
+    Family.EPUB: "EPUB e-book",
+    Family.ODT: "OpenDocument text",
+    Family.ODS: "OpenDocument spreadsheet",
+    Family.ODP: "OpenDocument presentation",
+    Family.RTF: "RTF document",
 }
 
 # Families whose content has a binary signature that must match the extension.
-BINARY_FAMILIES = frozenset({Family.PDF, Family.DOCX, Family.PPTX, Family.XLSX, Family.IMAGE})
+BINARY_FAMILIES = frozenset({Family.PDF, Family.DOCX, Family.PPTX, Family.XLSX, Family.IMAGE,
+                             Family.EPUB, Family.ODT, Family.ODS, Family.ODP})
+ZIP_FAMILIES = frozenset({Family.DOCX, Family.PPTX, Family.XLSX, Family.EPUB, Family.ODT, Family.ODS, Family.ODP})
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,12 @@ EXTENSIONS: dict[str, FileKind] = {
     ".jpeg": FileKind(Family.IMAGE, "image/jpeg"),
     ".tif": FileKind(Family.IMAGE, "image/tiff"),
     ".tiff": FileKind(Family.IMAGE, "image/tiff"),
+    ".eml": FileKind(Family.EMAIL, "message/rfc822"),
+    ".epub": FileKind(Family.EPUB, "application/epub+zip"),
+    ".odt": FileKind(Family.ODT, "application/vnd.oasis.opendocument.text"),
+    ".ods": FileKind(Family.ODS, "application/vnd.oasis.opendocument.spreadsheet"),
+    ".odp": FileKind(Family.ODP, "application/vnd.oasis.opendocument.presentation"),
+    ".rtf": FileKind(Family.RTF, "application/rtf"),
     **{ext: FileKind(Family.TEXT, mime) for ext, mime in _CODE_EXTENSIONS.items()},
 }
 
@@ -237,6 +257,10 @@ def _office_kind(path: Path, filename: str) -> FileKind | None:
     for marker, family in _OOXML_MARKERS:
         if marker in names:
             return next(k for k in EXTENSIONS.values() if k.family is family)
+    if "mimetype" in names:  # OpenDocument and EPUB name their type in a small first member
+        with zipfile.ZipFile(path) as zf:
+            declared = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+        return next((k for k in EXTENSIONS.values() if k.mime == declared and k.family in ZIP_FAMILIES), None)
     return None
 
 
@@ -254,7 +278,7 @@ def _what_instead(declared: FileKind, head: bytes) -> str:
     found = _foreign(head)
     if declared.family is Family.PDF:
         return f"no %PDF header ({found})"
-    if declared.family in (Family.DOCX, Family.PPTX, Family.XLSX):
+    if declared.family in ZIP_FAMILIES:
         return f"it is not a zip archive ({found})"
     return f"no image signature ({found})"
 
@@ -280,8 +304,9 @@ def _by_content(filename: str, ext: str, content: FileKind | None, head: bytes) 
     if ext:
         name = _signature_name(head)
         raise UnsupportedFile(
-            f"unsupported file type {ext} ({filename})" + (f": the content is {name}" if name else "")
+            f"not searchable: {ext} files are not a supported type ({filename})"
+            + (f"; the content is {name}" if name else "")
         )
     if looks_like_text(head):
         return EXTENSIONS[".txt"]
-    raise UnsupportedFile(f"unsupported file type: {filename} has no extension and {_foreign(head)}")
+    raise UnsupportedFile(f"not searchable: {filename} has no extension and {_foreign(head)}")

@@ -38,6 +38,17 @@ def table_line(cells: Iterable[object]) -> str:
     return "| " + " | ".join(parts) + " |"
 
 
+def markdown_table(rows: Iterable[list[str]]) -> str:
+    """Rows as a Markdown table: the first row is the header, then ``| --- |``, every row padded to
+    the widest one (the chunker repeats header and separator in each piece of a split table)."""
+    grid = [r for r in rows if any(c.strip() for c in r)]
+    if not grid:
+        return ""
+    width = max(len(r) for r in grid)
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    return "\n".join([table_line(grid[0]), table_line(["---"] * width), *(table_line(r) for r in grid[1:])])
+
+
 def cell_text(value: object) -> str:
     """A spreadsheet/table cell as text: whole floats without '.0', dates in ISO form, None as ''."""
     if value is None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from drive.pipeline.ingest.formats import clean_text, corrupt_as, read_text, table_line
-from drive.records import Extracted, Section
+from drive.pipeline.ingest.formats import clean_text, corrupt_as, markdown_table, read_text
+from drive.records import DocMeta, Extracted, Section
 
 if TYPE_CHECKING:
     from drive.ml.ocr import Ocr
@@ -64,7 +64,7 @@ class _Out:
 
     blocks: list[str] = field(default_factory=list)
     inline: list[str] = field(default_factory=list)
-    rows: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
 
     def flush(self) -> None:
         lines = (_SPACE.sub(" ", line).strip() for line in "".join(self.inline).split(_BREAK))
@@ -82,24 +82,29 @@ class _Out:
 
     def end_table(self) -> None:
         if self.rows:
-            self.blocks.append("\n".join(self.rows))
+            self.blocks.append(markdown_table(self.rows))
             self.rows.clear()
 
 
 def read(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
     """The page's title and visible text as Markdown-ish blocks."""
     with corrupt_as("HTML page"):
-        soup = BeautifulSoup(read_text(path), "lxml")
-        out = _Out()
-        title = soup.title.get_text(" ", strip=True) if soup.title else ""
-        if title:
-            out.add(f"# {title}")
-        _walk(soup, out)
-        out.flush()
-        out.end_table()
+        title, text = html_text(read_text(path))
+    return Extracted(sections=[Section(text=text)] if text else [], mime=mime, meta=DocMeta(title=title))
+
+
+def html_text(markup: str | bytes) -> tuple[str, str]:
+    """(title, visible text as Markdown-ish blocks) of an HTML or XHTML document (EPUB chapters too)."""
+    soup = BeautifulSoup(markup, "lxml")
+    out = _Out()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if title:
+        out.add(f"# {title}")
+    _walk(soup, out)
+    out.flush()
+    out.end_table()
     blocks = out.blocks[1:] if title and len(out.blocks) > 1 and out.blocks[1] == f"# {title}" else out.blocks
-    text = clean_text("\n\n".join(blocks))
-    return Extracted(sections=[Section(text=text)] if text else [], mime=mime)
+    return title, clean_text("\n\n".join(blocks))
 
 
 def _walk(node: Tag, out: _Out) -> None:
@@ -126,7 +131,7 @@ def _element(tag: Tag, out: _Out) -> None:
         out.flush()
         cells = [_inline_text(c) for c in tag.find_all(["td", "th"], recursive=False)]
         if any(cells):
-            out.rows.append(table_line(cells))
+            out.rows.append(cells)
     elif name == "li":
         out.flush()
         before = len(out.blocks)

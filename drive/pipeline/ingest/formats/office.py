@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drive.pipeline.ingest.formats import cell_text, clean_text, corrupt_as, join_blocks, table_line, trim_row
-from drive.records import Extracted, Section
+from drive.pipeline.ingest.formats import cell_text, clean_text, corrupt_as, join_blocks, markdown_table, trim_row
+from drive.records import DocMeta, Extracted, Section
 
 if TYPE_CHECKING:
     from drive.ml.ocr import Ocr
@@ -36,7 +36,15 @@ def read_docx(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
     with corrupt_as("Word document"):
         document = docx.Document(str(path))
         text = clean_text(join_blocks(_docx_blocks(document)))
-    return Extracted(sections=[Section(text=text)] if text else [], mime=mime)
+        meta = core_meta(document.core_properties)
+    return Extracted(sections=[Section(text=text)] if text else [], mime=mime, meta=meta)
+
+
+def core_meta(props: Any) -> DocMeta:
+    """Title, author and creation date from an Office file's core properties."""
+    created = props.created.date().isoformat() if props.created else ""
+    return DocMeta(title=clean_text(props.title or ""), author=clean_text(props.author or ""),
+                   created=created.replace("-", ""))
 
 
 def _docx_blocks(document: Any) -> Iterator[str]:
@@ -44,7 +52,7 @@ def _docx_blocks(document: Any) -> Iterator[str]:
 
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            yield "\n".join(_docx_rows(block))
+            yield markdown_table(_docx_rows(block))
         else:
             yield _docx_paragraph(block)
 
@@ -64,7 +72,7 @@ def _docx_paragraph(paragraph: Any) -> str:
     return text
 
 
-def _docx_rows(table: Any) -> Iterator[str]:
+def _docx_rows(table: Any) -> Iterator[list[str]]:
     for row in table.rows:
         cells, seen = [], set()
         for cell in row.cells:  # a merged cell is reported once per grid column it spans
@@ -74,7 +82,7 @@ def _docx_rows(table: Any) -> Iterator[str]:
             cells.append(cell.text)
         cells = trim_row(cells)
         if cells:
-            yield table_line(cells)
+            yield cells
 
 
 # ---------------------------------------------------------------- PowerPoint
@@ -119,8 +127,7 @@ def _shape_blocks(shapes: list[Any]) -> Iterator[str]:
         if getattr(shape, "shapes", None) is not None:  # group shape
             yield from _shape_blocks(_reading_order(shape.shapes))
         elif getattr(shape, "has_table", False) and shape.has_table:
-            rows = (trim_row([cell.text for cell in row.cells]) for row in shape.table.rows)
-            yield "\n".join(table_line(r) for r in rows if r)
+            yield markdown_table(trim_row([cell.text for cell in row.cells]) for row in shape.table.rows)
         elif shape.has_text_frame:
             lines = (" ".join(p.text.split()) for p in shape.text_frame.paragraphs)
             yield "\n".join(line for line in lines if line)
@@ -142,9 +149,9 @@ def read_xlsx(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
                 sheet = workbook[name]
                 if not hasattr(sheet, "iter_rows"):  # chart sheets have no cells
                     continue
-                lines = [table_line(r) for r in _sheet_rows(sheet)]
-                if lines:
-                    text = clean_text(f"# {sheet.title}\n" + "\n".join(lines))
+                table = markdown_table(_sheet_rows(sheet))
+                if table:
+                    text = clean_text(f"# {sheet.title}\n{table}")
                     sections.append(Section(text=text, page=number, heading=sheet.title))
         finally:
             workbook.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drive.errors import CorruptFile
-from drive.pipeline.ingest.formats import clean_text, corrupt_as, read_text, table_line, trim_row
+from drive.pipeline.ingest.formats import clean_text, corrupt_as, markdown_table, read_text, trim_row
 from drive.records import Extracted, Section
 
 if TYPE_CHECKING:
@@ -44,8 +44,7 @@ def read_csv(path: Path, mime: str, *, ocr: Ocr | None = None) -> Extracted:
     raw = read_text(path)
     dialect = _dialect(raw[:_CSV_SAMPLE_CHARS], tab=mime == "text/tab-separated-values")
     with corrupt_as("CSV file"):
-        rows = (trim_row(row) for row in csv.reader(io.StringIO(raw), dialect))
-        text = "\n".join(table_line(r) for r in rows if r)
+        text = markdown_table(trim_row(row) for row in csv.reader(io.StringIO(raw), dialect))
     return _single(clean_text(text), mime)
 
 

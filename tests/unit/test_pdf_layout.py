@@ -1,0 +1,107 @@
+"""PDF reading order and tables: real PDFs made by the tests, read through PDFium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drive.errors import CorruptFile
+from drive.pipeline.ingest.extract import extract
+from drive.pipeline.ingest.formats.layout import Run, page_text
+from tests import filegen
+
+LEFT = "Left column opens here. " + "The harbour crane lifts containers at dawn. " * 6 + "Left column ends here."
+RIGHT = "Right column opens here. " + "The lighthouse keeper logs every passing ship. " * 6 + "Right column ends here."
+TABLE = [
+    ["Segment", "Q2 2023", "Q2 2022"],
+    ["Products", "63,355", "63,948"],
+    ["Services", "19,604", "17,486"],
+    ["Total net sales", "82,959", "81,434"],
+]
+
+
+@pytest.fixture(scope="module")
+def layout_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("layout") / "quarterly.pdf"
+    return filegen.make_pdf_layout(path, "Quarterly report", (LEFT, RIGHT), TABLE)
+
+
+def test_two_columns_are_read_one_after_the_other(layout_pdf: Path) -> None:
+    text = extract(layout_pdf, "quarterly.pdf", ocr=None).text
+    order = [text.index(p) for p in ("Quarterly report", "Left column opens", "Left column ends",
+                                     "Right column opens", "Right column ends")]
+    assert order == sorted(order), text
+    assert "The harbour crane lifts containers at dawn." in " ".join(text.split())
+
+
+def test_a_table_keeps_its_rows_and_header(layout_pdf: Path) -> None:
+    text = extract(layout_pdf, "quarterly.pdf", ocr=None).text
+    assert "| Segment | Q2 2023 | Q2 2022 |\n| --- | --- | --- |" in text
+    assert "| Total net sales | 82,959 | 81,434 |" in text
+
+
+def test_header_lines_above_the_numbers_merge_into_one_header_row() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 6 * len(text), top)
+
+    runs = [cell("Three Months Ended", 300, 700), cell("Three Months Ended", 420, 700),
+            cell("June 25, 2022", 300, 688), cell("June 26, 2021", 420, 688)]
+    rows = [("Products", "63,355", "63,948"), ("Services", "19,604", "17,486"), ("Total net sales", "82,959", "81,434")]
+    for k, (label, a, b) in enumerate(rows):
+        top = 670 - 12 * k
+        runs += [cell(label, 72, top), cell(a, 300, top), cell(b, 420, top)]
+    text = page_text(runs, 612)
+    assert text.splitlines()[0] == "|  | Three Months Ended June 25, 2022 | Three Months Ended June 26, 2021 |"
+    assert "| Total net sales | 82,959 | 81,434 |" in text
+
+
+def test_text_drawn_twice_at_one_place_is_read_once() -> None:
+    runs = [Run("Bold heading", 72, 700, 150, 710), Run("Bold heading", 72.4, 700.2, 150.4, 710.2)]
+    assert page_text(runs, 612) == "Bold heading"
+
+
+def test_a_pdf_without_any_readable_page_fails(tmp_path: Path) -> None:
+    path = tmp_path / "junk.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n")
+    with pytest.raises(CorruptFile, match="not a valid PDF"):
+        extract(path, "junk.pdf", ocr=None)
+
+
+def test_right_to_left_text_comes_back_in_reading_order() -> None:
+    from drive.pipeline.ingest.formats.pdf import logical_order
+
+    # PDFium hands Arabic over in visual order (characters reversed); Latin stretches keep theirs.
+    visual = "ةدعاق ىلع Scopus وأ Web Of Science"
+    assert logical_order(visual) == "Web Of Science أو Scopus على قاعدة"
+
+
+def test_a_row_label_wrapped_around_its_numbers_joins_its_row() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    lines = [("Measure", "FY 2012", "FY 2013")]
+    runs = [cell(t, x, 720) for t, x in zip(lines[0], (72, 300, 400), strict=True)]
+    # Each label spans three lines, centred on the line with the numbers (as report tables print them).
+    for k, (above, label, below, a, b) in enumerate([("Average unit cost", "for processing", "retirement claims",
+                                                      "$101.89", "$91.37"),
+                                                     ("Percent of claims", "processed", "accurately", "92%", "93%")]):
+        top = 700 - 40 * k
+        runs += [cell(above, 72, top), cell(label, 72, top - 12), cell(a, 300, top - 12), cell(b, 400, top - 12),
+                 cell(below, 72, top - 24)]
+    text = page_text(runs, 612)
+    assert "| Average unit cost for processing retirement claims | $101.89 | $91.37 |" in text, text
+    assert "| Percent of claims processed accurately | 92% | 93% |" in text, text
+
+
+def test_a_currency_sign_set_apart_stays_with_its_amount() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    runs = [cell("Three Months Ended", 300, 720), cell("Three Months Ended", 420, 720)]
+    for k, (label, a, b) in enumerate([("Products", "63,355", "63,948"), ("Services", "19,604", "17,486"),
+                                       ("Total net sales", "82,959", "81,434")]):
+        top = 700 - 12 * k
+        runs += [cell(label, 72, top), cell("$", 300, top), cell(a, 340, top), cell("$", 420, top), cell(b, 460, top)]
+    text = page_text(runs, 612)
+    assert "| Total net sales | $ 82,959 | $ 81,434 |" in text, text
