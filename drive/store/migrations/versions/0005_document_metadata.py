@@ -1,7 +1,7 @@
 """items: document metadata (title, author, date, covered period) and the pages that could not be read
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 Extraction now reads what a document says about itself (its properties, first pages and file name)
 and records PDF pages it could not read while keeping the rest searchable; both are shown with the file.
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
