@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from drive.errors import ModelError
 from drive.ml.chat import ChatModel
 from drive.store import chats as sessions
-from rag.answer.compose import answer_extractive, answer_with_llm, parse_answer
+from rag.answer.compose import answer_with_llm, parse_answer
+from rag.answer.direct import answer_offline
 from rag.rewrite import rewrite_followup
 from rag.search.link import bridge_chunks
 from rag.search.local import LocalResult, local_search, names_anything
@@ -134,6 +135,14 @@ def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: 
     return answer
 
 
+def answer_from(models: Models, question: str, found: Retrieved, k: int = CONTEXT_PASSAGES) -> Answer:
+    """The answer to ``question`` from passages already retrieved (no history, no streaming): lets a benchmark
+    answer from a retrieval it has altered, e.g. without the files that hold the answer."""
+    answer = _answer(models, question, found, [], None, k)
+    answer.mode = "+".join(found.route.modes)
+    return answer
+
+
 def _answer(models: Models, question: str, found: Retrieved, history: list[Turn],
             on_token: Callable[[str], None] | None, k: int) -> Answer:
     try:
@@ -156,7 +165,7 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
                             numbered_passages(found.communities), mode=GLOBAL)
     context = found.passages[:k]
     if chat is None:
-        return answer_extractive(question, context, models.embedder)
+        return answer_offline(question, context, models.embedder, models.nlp)
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
 
 

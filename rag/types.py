@@ -78,6 +78,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     extractive: bool = False
     note: str | None = None  # e.g. why a model-backed answer fell back to an extractive one
+    short_answer: str | None = None  # the direct answer in a few words, when the files support one
+    found: bool = True  # False: the files do not answer; the text says so and makes no claim
+    support: float | None = None  # how strongly the passages back an offline answer (0..1)
 
 
 @dataclass

@@ -28,6 +28,8 @@ def cmd_ask(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     if args.json:
         data: dict[str, Any] = {
             "answer": answer.text,
+            "short_answer": answer.short_answer,
+            "found": answer.found,
             "mode": answer.mode,
             "citations": [c.to_json() for c in answer.citations],
             "timings_ms": answer.timings_ms,

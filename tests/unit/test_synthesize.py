@@ -80,8 +80,8 @@ def test_map_reduce_cites_the_communities_passages(summaries: list[CommunitySumm
 
     assert len(pieces) > 1
     assert answer.text == ("Main themes: The Curies isolated polonium and radium [1]. "
-                           "Two Nobel Prizes, 1903 and 1911 [3]. Also see.")
-    assert [(c.n, c.file, c.page) for c in answer.citations] == [(1, "curie.pdf", 4), (3, "nobel.docx", None)]
+                           "Two Nobel Prizes, 1903 and 1911 [2]. Also see.")  # numbered by first use
+    assert [(c.n, c.file, c.page) for c in answer.citations] == [(1, "curie.pdf", 4), (2, "nobel.docx", None)]
     assert len(chat.calls) == 4  # three map calls and one reduce
     reduce_prompt = chat.calls[-1][-1].content
     assert "Lab funding" not in reduce_prompt  # its map said it has nothing
