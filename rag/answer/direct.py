@@ -20,7 +20,6 @@ from rag.answer.compose import (
     NOTHING_FOUND,
     Ranked,
     ScoredSentence,
-    _diverse,
     citations_for,
     keywords,
     quote,
@@ -35,6 +34,8 @@ SUPPORTING = 3
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.5  # calibrated by bench/eval_qa.py (unanswerable vs answerable questions)
 NAME_WEIGHT = 2.0
+NEW_FILE_BONUS = 0.1
+RELEVANCE_FLOOR = 0.5
 
 
 def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float:
@@ -67,10 +68,28 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
         return not_found(passages, mode, strength)
     evidence = [Evidence(s.text, s.passage, s.relevance) for s in ranked.best(len(ranked.candidates))]
     short = short_answer(question, evidence, nlp)
-    picked = _diverse(ranked, SUPPORTING)
+    picked = supporting(ranked, passages, short)
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer
+
+
+def supporting(ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
+               k: int = SUPPORTING) -> list[ScoredSentence]:
+    """The sentence the short answer comes from, then the best others, preferring files not yet used so that
+    an answer joining facts from several files cites each of them."""
+    pool = ranked.best(len(ranked.candidates))
+    chosen = [s for s in pool if short and s.text == short.sentence][:1]
+    top = pool[0].relevance if pool else 0.0
+    while len(chosen) < k:
+        files = {passages[s.passage - 1].file for s in chosen}
+        texts = {s.text for s in chosen}
+        rest = [s for s in pool if s.text not in texts and s.relevance >= RELEVANCE_FLOOR * top]
+        if not rest:
+            break
+        chosen.append(max(rest, key=lambda s: s.relevance + (NEW_FILE_BONUS if passages[s.passage - 1].file
+                                                                not in files else 0.0)))
+    return chosen
 
 
 def not_found(passages: Sequence[Passage], mode: str, strength: float = 0.0) -> Answer:

@@ -50,6 +50,7 @@ class Evidence:
 class ShortAnswer:
     text: str
     passage: int  # the passage it comes from (1-based), for its citation
+    sentence: str = ""  # the sentence it was read from
 
 
 def words(text: str) -> list[str]:
@@ -97,7 +98,7 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     scores: dict[str, float] = defaultdict(float)
-    where: dict[str, tuple[float, int, str]] = {}
+    where: dict[str, tuple[float, Evidence, str]] = {}
     for ev, doc in zip(evidence, docs, strict=True):
         anchors = [t.i for t in doc if t.text.lower() in asked]
         for span, label in _spans(doc):
@@ -113,11 +114,12 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
             key = text.lower()
             scores[key] += value
             if key not in where or value > where[key][0]:
-                where[key] = (value, ev.passage, text)
+                where[key] = (value, ev, text)
     if not scores:
         return None
     best = max(scores, key=lambda k: scores[k])
-    return ShortAnswer(where[best][2], where[best][1])
+    _, ev, text = where[best]
+    return ShortAnswer(text, ev.passage, ev.text)
 
 
 def _spans(doc: Any) -> list[tuple[Any, str]]:
@@ -159,8 +161,8 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
         pick = min(range(2), key=lambda i: values[i]) if low_wins else max(range(2), key=lambda i: values[i])  # type: ignore[arg-type,return-value]
     else:
         pick = max(range(2), key=lambda i: sum(e.relevance for e in facts[i]))
-    passage = facts[pick][0].passage if facts[pick] else evidence[0].passage
-    return ShortAnswer(named[pick], passage)
+    source = facts[pick][0] if facts[pick] else evidence[0]
+    return ShortAnswer(named[pick], source.passage, source.text)
 
 
 def _about(option: str, evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -182,9 +184,9 @@ def _yes_no(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswe
                  for doc in nlp.entities([e.text for e in evidence[:4]])]
         kinds = [k for k in kinds if k]
         if len(kinds) >= 2 and not set.intersection(*kinds):
-            return ShortAnswer("no", best.passage)
+            return ShortAnswer("no", best.passage, best.text)
     if _NEGATION.search(best.text) and not _NEGATION.search(question):
-        return ShortAnswer("no", best.passage)
-    return ShortAnswer("yes", best.passage)
+        return ShortAnswer("no", best.passage, best.text)
+    return ShortAnswer("yes", best.passage, best.text)
 
 

@@ -88,3 +88,11 @@ def test_who_questions_get_a_person_not_the_words_of_the_question(nlp: Nlp) -> N
                          0.85)]
     picked = short_answer("Who was the first president of the American Psychological Association?", evidence, nlp)
     assert picked is not None and "Stanley Hall" in picked.text and picked.passage == 2
+
+
+def test_a_bridge_answer_cites_each_file_it_joins(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    passages = [make("Drew Fuller is an American actor. He starred in the series Charmed from 2002.", "Drew.txt", 1),
+                make("Charmed is an American television series produced by Aaron Spelling.", "Charmed.txt", 2)]
+    answer = answer_offline("Who produced the series that Drew Fuller starred in?", passages, embedder, nlp)
+    assert answer.found and answer.short_answer == "Aaron Spelling"
+    assert {c.file for c in answer.citations} == {"Drew.txt", "Charmed.txt"}
