@@ -281,8 +281,8 @@ def abstention(answerable: list[Outcome], unanswerable: list[Outcome]) -> str:
                f"{len(answerable)} answerable questions, found=false for "
                f"{statistics.fmean(not o.found for o in unanswerable):.2f} of the same questions without their "
                f"gold files.")
-    return "\n".join([shipped, "", markdown_table(["support threshold", "found=true | answerable",
-                                                    "found=false | gold files removed"], rows)])
+    return "\n".join([shipped, "", markdown_table(["support threshold", "found=true, answerable",
+                                                    "found=false, gold files removed"], rows)])
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ SUPPORTING = 3
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.5  # calibrated by bench/eval_qa.py (unanswerable vs answerable questions)
 NAME_WEIGHT = 2.0
-NEW_FILE_BONUS = 0.1
+NEW_FILE_BONUS = 0.3
 RELEVANCE_FLOOR = 0.5
 
 

@@ -106,9 +106,10 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
             span_words = content_words(text)
             if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
                 continue
+            echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
             near = min((abs(a - span.start) for a in anchors), default=20)
             value = (ev.relevance / top) * (1.0 / (1.0 + near / 8.0))
-            value *= 1.0 + (TYPE_BONUS if label in labels else 0.0) + (ENTITY_BONUS if label else 0.0)
+            value *= (1.0 - echo) * (1.0 + (TYPE_BONUS if label in labels else 0.0) + (ENTITY_BONUS if label else 0.0))
             if labels and label not in labels:
                 value *= 0.5
             key = text.lower()
