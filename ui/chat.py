@@ -11,6 +11,7 @@ import streamlit as st
 
 from drive.errors import DriveError, NotFound
 from drive.store import chats as sessions
+from rag.answer.direct import NOT_FOUND
 from rag.ask import MODES
 from rag.types import Answer, Citation
 from ui import resources
@@ -106,8 +107,10 @@ def lead_first(text: str, short: str | None) -> str:
     """A model's first line "Answer: X [n]" shown as the bold direct answer (offline answers already are)."""
     first, _, rest = text.partition("\n")
     match = re.match(r"^\s*\**\s*answer\s*\**\s*:\s*\**(.+?)\**\s*((?:\[[\d, ]+\]\s*)*)$", first, re.IGNORECASE)
-    if not match or match.group(1).strip().lower().startswith("not in the files"):
+    if not match:
         return text
+    if match.group(1).strip().lower().startswith("not in the files"):
+        return NOT_FOUND + ("\n\n" + rest.strip() if rest.strip() else "")
     body = short or match.group(1).strip()
     return f"**{body}** {match.group(2).strip()}".rstrip() + ("\n\n" + rest.strip() if rest.strip() else "")
 
