@@ -90,7 +90,7 @@ def open_bench(home: Path | None, user: str = BENCH_USER) -> Bench:
 
 def corpus_files(dataset: Path, limit: int | None = None) -> list[Path]:
     """The corpus in a fixed shuffled order, so a ``--limit`` subset mixes both sources."""
-    files = sorted((dataset / "corpus").glob("*.txt"))
+    files = sorted((dataset / "corpus").glob("*.*"))
     random.Random(0).shuffle(files)
     return files[:limit] if limit else files
 

@@ -1,6 +1,9 @@
-"""Question-answering evaluation on drive-qa: our pipeline beside keyword-only, vector-only and LangChain naive RAG.
+"""Question-answering evaluation on a dev set: our pipeline beside keyword-only, vector-only and LangChain naive RAG.
 
-    .venv/bin/python bench/eval_qa.py [--limit QUESTIONS] [--home DIR]
+    .venv/bin/python bench/eval_qa.py [--dataset DIR] [--limit QUESTIONS] [--home DIR]
+
+``--dataset`` is drive-qa (default), drive-qa-musique or real-docs under ../shared/datasets; results go to
+``results/eval_qa-<dataset>.md``.
 
 Ingests the corpus through the real queue and worker (a reused ``--home`` keeps what is already
 there), then asks every question of questions.jsonl, offline (no LLM), in four systems over the same
@@ -8,8 +11,14 @@ files: ours (``rag.ask.ask``, mode auto), keyword-only (mode keyword), vector-on
 LangChain naive RAG. Per question type it reports gold-file recall@5/@10 among retrieved files (files
 of ``rag.ask.retrieve(...).passages`` deduplicated in rank order) and among cited files (files of
 ``Answer.citations`` in citation order), exact match and token F1 (SQuAD normalisation, best over the
-acceptable answers) and "answer contains gold", insight coverage for the global questions, and the
-latency p50/p95 of one full answer.
+acceptable answers) of the short answer (``Answer.short_answer``; the answer's body for the LangChain
+baseline, which has none), "answer contains gold" (the whole answer) and "short contains gold", insight
+coverage for the global questions, and the latency p50/p95 of one full answer.
+
+Abstention: every non-global question is also answered by ours from its retrieval with the passages of its gold
+files removed (a drive lacking them; the rest of the retrieval unchanged). The report gives the share of
+``found=true`` on the real retrieval and of ``found=false`` without the gold files, and the same at other
+thresholds of ``rag.answer.direct.support`` (the calibration table).
 
 The LangChain naive RAG: RecursiveCharacterTextSplitter(1000, 150) over each file, the same MiniLM
 wrapped as LangChain Embeddings, PGVector (langchain-postgres, cosine) on the same PostgreSQL server;
@@ -58,6 +67,9 @@ class Outcome:
     answer: str
     seconds: float
     mode: str = ""
+    short: str | None = None
+    found: bool = True
+    support: float | None = None
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -100,9 +112,12 @@ def score(o: Outcome, q: dict[str, Any]) -> None:
     o.scores = {"R@5 retrieved": recall_at(o.retrieved, gold, 5), "R@10 retrieved": recall_at(o.retrieved, gold, 10),
                 "R@5 cited": recall_at(o.cited, gold, 5), "R@10 cited": recall_at(o.cited, gold, 10)}
     body = answer_body(o.answer)
-    if q["type"] == "multi-hop":
-        o.scores["EM"] = max(float(normalize(body) == normalize(a)) for a in q["answers"])
-        o.scores["F1"] = max(token_f1(body, a) for a in q["answers"])
+    if q["type"] != "global" and q.get("answers"):
+        short = o.short if o.short is not None or o.system == SYSTEMS[3] else ""
+        short = body if short is None else short
+        o.scores["EM"] = max(float(normalize(short) == normalize(a)) for a in q["answers"])
+        o.scores["F1"] = max(token_f1(short, a) for a in q["answers"])
+        o.scores["short contains gold"] = max(float(contains(short, a)) for a in q["answers"])
         o.scores["contains gold"] = max(float(contains(body, a)) for a in q["answers"])
     if q.get("insights"):
         cited = set(o.cited)
@@ -116,17 +131,24 @@ def dedupe(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def ours(bench: Bench, mode: str) -> Callable[[dict[str, Any]], Outcome]:
-    from rag.ask import ask, retrieve
+def ours(bench: Bench, mode: str, without_gold: bool = False) -> Callable[[dict[str, Any]], Outcome]:
+    """Retrieve then answer (timed together); ``without_gold`` drops the gold files' passages first."""
+    from dataclasses import replace
+
+    from rag.ask import answer_from, retrieve
 
     def run(q: dict[str, Any]) -> Outcome:
-        found = retrieve(bench.drive, bench.models, bench.owner, q["question"], mode=mode)
-        passages = found.passages or [p for c in found.communities for p in c.passages]  # global: backing chunks
         start = time.perf_counter()
-        answer = ask(bench.drive, bench.models, bench.owner, q["question"], mode=mode)
+        found = retrieve(bench.drive, bench.models, bench.owner, q["question"], mode=mode)
+        if without_gold:
+            gone = set(q["gold_files"])
+            found = replace(found, passages=[p for p in found.passages if p.file not in gone])
+        answer = answer_from(bench.models, q["question"], found)
         seconds = time.perf_counter() - start
+        passages = found.passages or [p for c in found.communities for p in c.passages]  # global: backing chunks
         return Outcome(q["id"], q["type"], "", dedupe([p.file for p in passages]),
-                       dedupe([c.file for c in answer.citations]), answer.text, seconds, answer.mode)
+                       dedupe([c.file for c in answer.citations]), answer.text, seconds, answer.mode,
+                       answer.short_answer, answer.found, answer.support)
 
     return run
 
@@ -176,6 +198,15 @@ def files_for(dataset: Path, questions: list[dict[str, Any]], everything: bool) 
     return [dataset / "corpus" / n for n in sorted(names)]
 
 
+def plain_text(path: Path) -> str:
+    """A file's text for the baseline: pypdf's text layer for a PDF (as LangChain's PyPDFLoader), else UTF-8."""
+    if path.suffix.lower() != ".pdf":
+        return path.read_text(encoding="utf-8")
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
 def langchain_store(bench: Bench, files: list[Path]) -> Any:
     """The baseline collection: reused when it already holds exactly these files, else rebuilt."""
     from sqlalchemy import text
@@ -193,15 +224,14 @@ def langchain_store(bench: Bench, files: list[Path]) -> Any:
     if fresh:
         splitter = common.baseline_splitter()
         for path in files:
-            store.add_documents(splitter.create_documents([path.read_text(encoding="utf-8")],
-                                                          metadatas=[{"source": path.name}]))
+            store.add_documents(splitter.create_documents([plain_text(path)], metadatas=[{"source": path.name}]))
     return store
 
 
 # ---------------------------------------------------------------- report
 
-COLUMNS = ["R@5 retrieved", "R@10 retrieved", "R@5 cited", "R@10 cited", "EM", "F1", "contains gold",
-           "insight coverage"]
+COLUMNS = ["R@5 retrieved", "R@10 retrieved", "R@5 cited", "R@10 cited", "EM", "F1", "short contains gold",
+           "contains gold", "insight coverage"]
 
 
 def brief(o: Outcome) -> dict[str, Any]:
@@ -235,6 +265,26 @@ def routes(outcomes: list[Outcome]) -> str:
     return "; ".join(f"{t}: {m} ×{n}" for (t, m), n in sorted(counts.items()))
 
 
+def abstention(answerable: list[Outcome], unanswerable: list[Outcome]) -> str:
+    """found=true on answerable and found=false without the gold files: at the shipped threshold, then per threshold
+    of the support score (the calibration)."""
+    from rag.answer.direct import FOUND_THRESHOLD
+
+    if not answerable:
+        return "No non-global questions: no abstention figures."
+    rows = []
+    for t in sorted({FOUND_THRESHOLD, *[x / 20 for x in range(4, 16)]}):
+        yes = statistics.fmean(float((o.support or 0) >= t) for o in answerable)
+        no = statistics.fmean(float((o.support or 0) < t) for o in unanswerable)
+        rows.append([f"{t:.2f}{' (shipped)' if t == FOUND_THRESHOLD else ''}", f"{yes:.2f}", f"{no:.2f}"])
+    shipped = (f"At the shipped threshold: found=true for {statistics.fmean(o.found for o in answerable):.2f} of "
+               f"{len(answerable)} answerable questions, found=false for "
+               f"{statistics.fmean(not o.found for o in unanswerable):.2f} of the same questions without their "
+               f"gold files.")
+    return "\n".join([shipped, "", markdown_table(["support threshold", "found=true, answerable",
+                                                    "found=false, gold files removed"], rows)])
+
+
 def main() -> None:
     args = common.parse_args(__doc__.splitlines()[0], "ask only N questions (both types, in proportion)")
     questions = load_questions(args.dataset, args.limit)
@@ -259,10 +309,20 @@ def main() -> None:
             outcomes.append(o)
         if n % 10 == 0:
             print(f"{n}/{len(questions)} questions", flush=True)
-    text = "\n".join([table(outcomes), "", f"Routes taken by ours (auto): {routes(outcomes)}."])
-    common.publish("eval_qa", args.limit, "bench/eval_qa.py — answers on drive-qa", text)
-    details = common.RESULTS / f"{common.result_stem('eval_qa', args.limit)}-details.jsonl"
-    details.write_text("".join(json.dumps(brief(o)) + "\n" for o in outcomes), encoding="utf-8")
+    missing = ours(bench, "auto", without_gold=True)
+    unanswerable = []
+    for q in questions:
+        if q["type"] != "global":
+            o = missing(q)
+            o.system = "ours, gold files removed"
+            unanswerable.append(o)
+    answerable = [o for o in outcomes if o.system == SYSTEMS[0] and o.qtype != "global"]
+    text = "\n".join([table(outcomes), "", f"Routes taken by ours (auto): {routes(outcomes)}.", "",
+                      "Abstention (ours):", "", abstention(answerable, unanswerable)])
+    name = f"eval_qa-{args.dataset.name}"
+    common.publish(name, args.limit, f"bench/eval_qa.py — answers on {args.dataset.name}", text)
+    details = common.RESULTS / f"{common.result_stem(name, args.limit)}-details.jsonl"
+    details.write_text("".join(json.dumps(brief(o)) + "\n" for o in outcomes + unanswerable), encoding="utf-8")
     print(f"per-question rows: {details}")
     bench.close()
 

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from drive.errors import ModelError
 from drive.ml.chat import ChatModel
 from drive.store import chats as sessions
-from rag.answer.compose import answer_extractive, answer_with_llm, parse_answer
+from rag.answer.compose import answer_with_llm, parse_answer
+from rag.answer.direct import answer_offline
 from rag.rewrite import rewrite_followup
 from rag.search.link import bridge_chunks
 from rag.search.local import LocalResult, local_search, names_anything
+from rag.search.ppr import ppr_search
 from rag.search.retrieve import chunks_by_id, keyword_search, rrf, vector_search
 from rag.search.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
 from rag.types import Answer, Filters, Passage, Scope, Turn
@@ -33,6 +35,7 @@ MODES = ("auto", "local", "global", "vector", "keyword", "hybrid")
 CONTEXT_PASSAGES = 10
 # Reciprocal-rank-fusion weights per mode: full-text matches are the noisiest signal on questions.
 FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 0.5, LOCAL: 1.5, GLOBAL: 1.0}
+PPR_WEIGHT = 0.7  # the walk re-ranks the fused list: it adds second hops, it does not replace the first
 RRF_K = 20  # sharper than the usual 60: the head of each ranking matters most for 5-10 passages
 
 
@@ -98,6 +101,11 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
                 weights.append(FUSION_WEIGHTS[GLOBAL])
             timings["global"] = _ms(t)
         fused = rrf(rankings, k=RRF_K, weights=weights)
+        if len(chosen.modes) > 1 or LOCAL in chosen.modes:  # forced single modes stay plain (baselines)
+            t = time.perf_counter()
+            walked = ppr_search(scope, fused, [e.id for e in local.entities], 3 * k)
+            fused = rrf([fused, walked], k=RRF_K, weights=[1.0, PPR_WEIGHT]) if walked else fused
+            timings["ppr"] = _ms(t)
         if LOCAL in chosen.modes and qvec is not None:
             fused = with_bridges(scope, fused, qvec)
     return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
@@ -134,6 +142,14 @@ def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: 
     return answer
 
 
+def answer_from(models: Models, question: str, found: Retrieved, k: int = CONTEXT_PASSAGES) -> Answer:
+    """The answer to ``question`` from passages already retrieved (no history, no streaming): lets a benchmark
+    answer from a retrieval it has altered, e.g. without the files that hold the answer."""
+    answer = _answer(models, question, found, [], None, k)
+    answer.mode = "+".join(found.route.modes)
+    return answer
+
+
 def _answer(models: Models, question: str, found: Retrieved, history: list[Turn],
             on_token: Callable[[str], None] | None, k: int) -> Answer:
     try:
@@ -156,7 +172,7 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
                             numbered_passages(found.communities), mode=GLOBAL)
     context = found.passages[:k]
     if chat is None:
-        return answer_extractive(question, context, models.embedder)
+        return answer_offline(question, context, models.embedder, models.nlp)
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ import streamlit as st
 
 from drive.errors import DriveError, NotFound
 from drive.store import chats as sessions
+from rag.answer.direct import NOT_FOUND
 from rag.ask import MODES
 from rag.types import Answer, Citation
 from ui import resources
@@ -76,7 +78,7 @@ def history() -> int:
         return 0
     for index, message in enumerate(stored):
         with st.chat_message(message.role):
-            st.markdown(safe_markdown(message.content))
+            st.markdown(safe_markdown(lead_first(message.content, None)))
             if message.role == "assistant":
                 citations_view(to_citations(message.citations), key=f"h{index}")
                 if message.mode:
@@ -99,6 +101,18 @@ def citations_view(citations: list[Citation], key: str) -> None:
         with st.expander(f"[{c.n}] {page_label(c.file, c.page)}", icon=":material/description:"):
             st.markdown(safe_markdown(c.passage))
             file_link(svc, c.item_id, c.file, key=f"{key}_{c.n}")
+
+
+def lead_first(text: str, short: str | None) -> str:
+    """A model's first line "Answer: X [n]" shown as the bold direct answer (offline answers already are)."""
+    first, _, rest = text.partition("\n")
+    match = re.match(r"^\s*\**\s*answer\s*\**\s*:\s*\**(.+?)\**\s*((?:\[[\d, ]+\]\s*)*)$", first, re.IGNORECASE)
+    if not match:
+        return text
+    if match.group(1).strip().lower().startswith("not in the files"):
+        return NOT_FOUND + ("\n\n" + rest.strip() if rest.strip() else "")
+    body = short or match.group(1).strip()
+    return f"**{body}** {match.group(2).strip()}".rstrip() + ("\n\n" + rest.strip() if rest.strip() else "")
 
 
 def safe_markdown(text: str) -> str:
@@ -171,7 +185,7 @@ def respond(question: str) -> None:
                 sessions.delete_session(drive.db, owner, sid)
                 st.session_state.pop(SID_KEY, None)
             return
-        placeholder.markdown(safe_markdown(answer.text))
+        placeholder.markdown(safe_markdown(lead_first(answer.text, answer.short_answer)))
         citations_view(answer.citations, key="live")
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -100,19 +100,38 @@ _MAX_RANGE = 20
 
 
 def parse_answer(text: str, passages: Sequence[Passage], mode: str = "hybrid") -> Answer:
-    """The answer with its citations; markers naming no passage are removed from the text."""
-    cited: set[int] = set()
+    """The answer with its citations, renumbered 1..k in the order of first use; markers naming no passage are
+    removed. A first line ``Answer: ...`` gives ``short_answer``; "not in the files" (or "I don't know") gives
+    ``found=False``."""
+    order: dict[int, int] = {}
 
-    def keep_valid(match: re.Match[str]) -> str:
+    def renumber(match: re.Match[str]) -> str:
         lead, body, trail = match.groups()
         valid = [n for n in _marker_numbers(body) if 1 <= n <= len(passages)]
         if not valid:
             return trail if lead else ""
-        cited.update(valid)
-        return f"{lead}[{', '.join(map(str, valid))}]{trail}"
+        for n in valid:
+            order.setdefault(n, len(order) + 1)
+        return f"{lead}[{', '.join(str(order[n]) for n in valid)}]{trail}"
 
-    cleaned = _SPACE_BEFORE_PUNCT.sub(r"]\1", _MARKER.sub(keep_valid, text)).strip()
-    return Answer(text=cleaned, mode=mode, citations=citations_for(passages, sorted(cited)))
+    cleaned = _SPACE_BEFORE_PUNCT.sub(r"]\1", _MARKER.sub(renumber, text)).strip()
+    short, found = _short_line(cleaned)
+    citations = [replace(c, n=order[c.n]) for c in citations_for(passages, list(order))] if found else []
+    return Answer(text=cleaned, mode=mode, citations=citations, short_answer=short, found=found)
+
+
+_SHORT_LINE = re.compile(r"^\s*\**\s*(?:short\s+)?answer\s*\**\s*:\s*\**(.*?)\**\s*$", re.IGNORECASE)
+_NOT_FOUND = re.compile(r"^\W*(not in (the|your) files|i don'?t know|unknown|none)\b", re.IGNORECASE)
+
+
+def _short_line(text: str) -> tuple[str | None, bool]:
+    """(short answer, found) from the answer's first line."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    match = _SHORT_LINE.match(first)
+    candidate = strip_citations(match.group(1)).strip(" .*") if match else None
+    if _NOT_FOUND.match(candidate or first) or text.strip().startswith("I don't know: your files don't say"):
+        return None, False
+    return candidate or None, True
 
 
 def strip_citations(text: str) -> str:
@@ -243,21 +262,45 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
+@dataclass
+class Ranked:
+    """Every candidate sentence of the passages with its vector and relevance to the query."""
+
+    candidates: list[tuple[str, int]]
+    vectors: np.ndarray
+    relevance: np.ndarray
+
+    def best(self, n: int) -> list[ScoredSentence]:
+        order = np.argsort(-self.relevance, kind="stable")[:n]
+        return [ScoredSentence(self.candidates[i][0], self.candidates[i][1], float(self.relevance[i])) for i in order]
+
+
+def rank_sentences(query: str, passages: Sequence[Passage], embedder: Embedder) -> Ranked | None:
+    """Sentences scored by similarity and keyword overlap with ``query``, typed ones ("what year" -> a date)
+    ranked higher; None when the passages hold no sentence."""
+    candidates = _candidates(query, passages)
+    if not candidates:
+        return None
+    texts = [text for text, _ in candidates]
+    vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
+    relevance = _relevance(vectors[0], query, vectors[1:], texts)
+    top = np.argsort(-relevance)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
+    relevance[top] += ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
+    return Ranked(candidates, vectors[1:], relevance)
+
+
 def pick_sentences(
     query: str, passages: Sequence[Passage], embedder: Embedder, k: int = 4
 ) -> list[ScoredSentence]:
     """The k sentences that best answer ``query``, diverse (MMR), best first."""
-    candidates = _candidates(query, passages)
-    if not candidates:
-        return []
-    texts = [text for text, _ in candidates]
-    vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
-    # Sentences naming something of the kind asked for ("what year" -> a date) rank higher.
-    relevance = _relevance(vectors[0], query, vectors[1:], texts)
-    top = np.argsort(-relevance)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
-    relevance[top] += ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
-    chosen = mmr(vectors[1:], relevance, k)
-    return [ScoredSentence(candidates[i][0], candidates[i][1], float(relevance[i])) for i in chosen]
+    ranked = rank_sentences(query, passages, embedder)
+    return _diverse(ranked, k) if ranked else []
+
+
+def _diverse(ranked: Ranked, k: int) -> list[ScoredSentence]:
+    chosen = mmr(ranked.vectors, ranked.relevance, k)
+    return [ScoredSentence(ranked.candidates[i][0], ranked.candidates[i][1], float(ranked.relevance[i]))
+            for i in chosen]
 
 
 def _typed(query: str, texts: list[str]) -> np.ndarray:

@@ -21,6 +21,7 @@ _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
                 r"(located|based|born|from)\b|\b(what|which) ([\w-]+ )?(city|town|state|country|county|province|island)\b"),
      PLACE),
     (re.compile(r"\bwhere\b"), PLACE),
+    (re.compile(r"\b(what|which) (language|nationality)\b"), frozenset({"LANGUAGE", "NORP"})),
     (re.compile(r"\b(what|which) (company|organi[sz]ation|band|group|team|network|station|label|studio|"
                 r"university|school|party|club|publisher)\b"), ORG),
     (re.compile(r"\b(who|whom|whose)\b"), PERSON | ORG),

@@ -21,7 +21,7 @@ from rag.answer.compose import (
     Embedder,
     answer_extractive,
     build_context,
-    citations_for,
+    parse_answer,
     pick_sentences,
     quote,
     split_sentences,
@@ -134,31 +134,30 @@ def synthesize_offline(
     """
     numbered = numbered_passages(summaries, limit)
     lines: list[str] = []
-    cited: set[int] = set()
+    cited: list[int] = []
     for summary in top_summaries(summaries, limit):
-        line, n = _theme_line(summary, numbered, embedder)
-        if line:
+        line, n = _theme_line(summary, numbered, embedder, used={numbered[c - 1].file for c in cited})
+        if line and (n is None or n not in cited):  # no passage cited twice
             lines.append(line)
-            cited.update([n] if n else [])
+            cited += [n] if n else []
     if not lines:
         return answer_extractive(question, passages, embedder, mode="global")
-    return Answer(
-        text="\n".join([THEMES_LEAD, "", *lines]),
-        mode="global",
-        citations=citations_for(numbered, sorted(cited)),
-        extractive=True,
-    )
+    answer = parse_answer("\n".join([THEMES_LEAD, "", *lines]), numbered, mode="global")  # numbers 1..k by use
+    answer.extractive = True
+    return answer
 
 
 def _theme_line(
-    summary: CommunitySummary, numbered: list[Passage], embedder: Embedder
+    summary: CommunitySummary, numbered: list[Passage], embedder: Embedder, used: set[str] | None = None
 ) -> tuple[str, int | None]:
-    """``- **title**: sentence [n]``; the summary's first sentence when no passage backs it."""
+    """``- **title**: sentence [n]``, from a file no earlier line cited when one fits; the summary's first
+    sentence when no passage backs it."""
     title = " ".join(summary.title.split()) or f"Theme {summary.id}"
     backing = backing_passages(summary)
-    picked = pick_sentences(f"{title}. {summary.summary}", backing, embedder, k=1) if backing else []
+    picked = pick_sentences(f"{title}. {summary.summary}", backing, embedder, k=3) if backing else []
+    fresh = [p for p in picked if backing[p.passage - 1].file not in (used or set())]
     if picked:
-        best = picked[0]
+        best = (fresh or picked)[0]
         chunk_id = backing[best.passage - 1].chunk_id
         n = next(i for i, p in enumerate(numbered, start=1) if p.chunk_id == chunk_id)
         return f"- **{title}**: {quote(best.text)} [{n}]", n

@@ -81,7 +81,8 @@ def test_add_wait_processes_and_reports_failures(cli, tmp_path: Path) -> None:  
     got = cli("get", "inbox/in/broken.pdf", "-o", str(tmp_path / "copy.pdf"))
     assert (tmp_path / "copy.pdf").read_bytes() == b"%PDF-1.4 this is not really a pdf", got.stderr
     answer = as_json(cli("ask", "Who wrote the first program?", "--json"))
-    assert set(answer) == {"answer", "mode", "citations", "timings_ms"}
+    assert set(answer) == {"answer", "short_answer", "found", "mode", "citations", "timings_ms"}
+    assert answer["found"] is True and answer["short_answer"] == "Ada Lovelace"
     assert "Ada Lovelace" in answer["answer"] and answer["citations"][0]["file"] == "good.txt"
     assert set(answer["citations"][0]) == {"file", "item_id", "page", "passage", "score"}
     graph = as_json(cli("graph", "--json"))

@@ -75,12 +75,12 @@ def test_context_defuses_text_that_tries_to_break_out_of_the_fence() -> None:
 # ---------------------------------------------------------------- citations
 
 
-def test_citations_to_missing_passages_are_dropped_from_text_and_list(found: list[Passage]) -> None:
+def test_citations_to_missing_passages_are_dropped_and_the_rest_numbered_by_first_use(found: list[Passage]) -> None:
     answer = parse_answer("Polonium was found in 1898 [3, 9]. It won a prize [2][7]. Budget: 120k [12].", found)
-    assert answer.text == "Polonium was found in 1898 [3]. It won a prize [2]. Budget: 120k."
-    assert [(c.n, c.file, c.page) for c in answer.citations] == [(2, "nobel.docx", None),
-                                                                  (3, "curie-biography.pdf", 7)]
-    assert answer.citations[1].passage == CURIE_BIO and answer.citations[1].score == 0.5
+    assert answer.text == "Polonium was found in 1898 [1]. It won a prize [2]. Budget: 120k."
+    assert [(c.n, c.file, c.page) for c in answer.citations] == [(1, "curie-biography.pdf", 7),
+                                                                  (2, "nobel.docx", None)]
+    assert answer.citations[0].passage == CURIE_BIO and answer.citations[0].score == 0.5
     assert not answer.extractive
 
 
@@ -94,7 +94,15 @@ def test_ranges_lists_and_repeats_cite_each_passage_once(found: list[Passage]) -
 
 def test_an_honest_i_dont_know_has_no_citations(found: list[Passage]) -> None:
     answer = parse_answer("I don't know: your files don't say.", found, mode="local")
-    assert answer.citations == [] and answer.mode == "local"
+    assert answer.citations == [] and answer.mode == "local" and not answer.found
+
+
+def test_the_llm_first_line_gives_the_short_answer(found: list[Passage]) -> None:
+    answer = parse_answer("Answer: July 1898 [3]\nMarie and Pierre Curie announced polonium then [3].", found)
+    assert answer.found and answer.short_answer == "July 1898"
+    assert [(c.n, c.file) for c in answer.citations] == [(1, "curie-biography.pdf")]
+    missing = parse_answer("Answer: not in the files", found)
+    assert not missing.found and missing.short_answer is None and missing.citations == []
 
 
 # ---------------------------------------------------------------- LLM answers (fake LLM)

@@ -80,8 +80,8 @@ def test_map_reduce_cites_the_communities_passages(summaries: list[CommunitySumm
 
     assert len(pieces) > 1
     assert answer.text == ("Main themes: The Curies isolated polonium and radium [1]. "
-                           "Two Nobel Prizes, 1903 and 1911 [3]. Also see.")
-    assert [(c.n, c.file, c.page) for c in answer.citations] == [(1, "curie.pdf", 4), (3, "nobel.docx", None)]
+                           "Two Nobel Prizes, 1903 and 1911 [2]. Also see.")  # numbered by first use
+    assert [(c.n, c.file, c.page) for c in answer.citations] == [(1, "curie.pdf", 4), (2, "nobel.docx", None)]
     assert len(chat.calls) == 4  # three map calls and one reduce
     reduce_prompt = chat.calls[-1][-1].content
     assert "Lab funding" not in reduce_prompt  # its map said it has nothing
@@ -137,3 +137,13 @@ def test_offline_without_communities_answers_from_passages(embedder: MiniLmEmbed
     assert answer.mode == "global" and answer.extractive
     nothing = synthesize_offline("What is the lab budget?", [], [], embedder)
     assert nothing.text == NOTHING_FOUND and nothing.citations == []
+
+
+def test_offline_themes_cite_no_passage_twice_and_number_from_one(embedder: MiniLmEmbedder) -> None:
+    twins = [CommunitySummary("a", "Curie research", "Polonium and radium.", 0.9, (RADIO, NOBEL)),
+             CommunitySummary("b", "Curie discoveries", "Polonium and radium.", 0.8, (RADIO,)),
+             CommunitySummary("c", "Lab money", "The budget.", 0.7, (BUDGET,))]
+    answer = synthesize_offline("What are the main themes?", twins, [], embedder)
+    used = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert len(used) == len(set(used)) and sorted(used) == list(range(1, len(used) + 1))
+    assert len({c.file for c in answer.citations}) == len(answer.citations)

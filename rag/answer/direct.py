@@ -1,0 +1,118 @@
+"""The offline answer people read first: a direct short answer with its citation, then at most three supporting
+sentences; or "I couldn't find this in your files" with the closest files when the evidence is too weak.
+
+Citations are numbered 1..k in the order the answer first uses them, whatever the passages' retrieval ranks.
+The evidence is judged by ``support``: how much of the question's wording the best passages cover (names
+count double) and how close the best sentence comes to the question. Its threshold is calibrated by
+``bench/eval_qa.py`` on questions asked of drives that lack their gold files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from drive.ml.embedder import Embedder
+from rag.answer.compose import (
+    EXTRACTIVE_LEAD,
+    NOTHING_FOUND,
+    Ranked,
+    ScoredSentence,
+    citations_for,
+    keywords,
+    quote,
+    rank_sentences,
+)
+from rag.answer.short import Evidence, ShortAnswer, short_answer
+from rag.types import Answer, Passage
+
+NOT_FOUND = "I couldn't find this in your files."
+CLOSEST_LEAD = "Closest matches:"
+SUPPORTING = 3
+SUPPORT_PASSAGES = 5
+FOUND_THRESHOLD = 0.45  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
+NAME_WEIGHT = 2.0
+NEW_FILE_BONUS = 0.3
+RELEVANCE_FLOOR = 0.5
+
+
+def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float:
+    """How well the passages back an answer, 0..1: the share of the question's keywords (names double) that the
+    best passages hold, averaged with the best sentence's relevance."""
+    terms = keywords(question)
+    if not terms:
+        return float(ranked.relevance.max())
+    names = {w for w in keywords(" ".join(_capitalised(question)))}
+    held = set().union(*(keywords(p.text) for p in passages[:SUPPORT_PASSAGES])) if passages else set()
+    weight = {t: NAME_WEIGHT if t in names else 1.0 for t in terms}
+    coverage = sum(w for t, w in weight.items() if t in held) / sum(weight.values())
+    return 0.5 * coverage + 0.5 * min(1.0, float(ranked.relevance.max()))
+
+
+def _capitalised(question: str) -> list[str]:
+    """Words written with a capital inside the question (not its first word): names, titles."""
+    tokens = re.findall(r"[^\W_][\w'’-]*", question)
+    return [t for t in tokens[1:] if t[:1].isupper() or t[:1].isdigit()]
+
+
+def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedder, nlp: Any,
+                   *, mode: str = "hybrid", threshold: float = FOUND_THRESHOLD) -> Answer:
+    """The direct answer with its support, or "not found" with the closest files."""
+    ranked = rank_sentences(question, passages, embedder)
+    if ranked is None:
+        return Answer(text=NOTHING_FOUND, mode=mode, extractive=True, found=False)
+    strength = support(question, passages, ranked)
+    if strength < threshold:
+        return not_found(passages, mode, strength)
+    evidence = [Evidence(s.text, s.passage, s.relevance) for s in ranked.best(len(ranked.candidates))]
+    short = short_answer(question, evidence, nlp)
+    picked = supporting(ranked, passages, short)
+    answer = compose(short, picked, passages, mode)
+    answer.support = strength
+    return answer
+
+
+def supporting(ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
+               k: int = SUPPORTING) -> list[ScoredSentence]:
+    """The sentence the short answer comes from, then the best others, preferring files not yet used so that
+    an answer joining facts from several files cites each of them."""
+    pool = ranked.best(len(ranked.candidates))
+    chosen = [s for s in pool if short and s.text == short.sentence][:1]
+    top = pool[0].relevance if pool else 0.0
+    while len(chosen) < k:
+        files = {passages[s.passage - 1].file for s in chosen}
+        texts = {s.text for s in chosen}
+        rest = [s for s in pool if s.text not in texts and s.relevance >= RELEVANCE_FLOOR * top]
+        if not rest:
+            break
+        chosen.append(max(rest, key=lambda s: s.relevance + (NEW_FILE_BONUS if passages[s.passage - 1].file
+                                                                not in files else 0.0)))
+    return chosen
+
+
+def not_found(passages: Sequence[Passage], mode: str, strength: float = 0.0) -> Answer:
+    """No claim: say so, and name the closest files so the person can look themselves."""
+    closest = list(dict.fromkeys(p.file for p in passages))[:3]
+    lines = [NOT_FOUND]
+    if closest:
+        lines += ["", CLOSEST_LEAD, *[f"- {name}" for name in closest]]
+    return Answer(text="\n".join(lines), mode=mode, extractive=True, found=False, support=strength)
+
+
+def compose(short: ShortAnswer | None, picked: list[ScoredSentence], passages: Sequence[Passage],
+            mode: str) -> Answer:
+    """Short answer line then supporting lines, citations renumbered 1..k by first use."""
+    order: dict[int, int] = {}
+
+    def cite(passage: int) -> str:
+        order.setdefault(passage, len(order) + 1)
+        return f"[{order[passage]}]"
+
+    head = [f"**{quote(short.text)}** {cite(short.passage)}", ""] if short else []
+    lines = [f"- {quote(s.text)} {cite(s.passage)}" for s in picked]
+    numbered = citations_for(passages, list(order))
+    citations = [replace(c, n=order[c.n]) for c in numbered]
+    return Answer(text="\n".join([*head, EXTRACTIVE_LEAD, "", *lines]), mode=mode, citations=citations,
+                  extractive=True, short_answer=short.text if short else None, found=True)

@@ -1,0 +1,193 @@
+"""The direct answer to a question, offline: a few words (a name, date, number, yes/no) taken from the best
+sentences, or None when none stands out.
+
+Candidates are spaCy entities and noun chunks of the best-ranked sentences. Each scores by the relevance of
+the sentences holding it, by how close it sits to the question's own words there, and by whether it is of
+the kind the question asks for (``rag.answer.expect``); words the question already says are not answers.
+"Which ..., X or Y?" picks one of the named options; yes/no questions get "yes" or "no".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rag.answer.expect import DATE, expected_labels
+
+YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
+                          "will", "would", "should"})
+TYPE_BONUS = 1.0
+ENTITY_BONUS = 0.3
+MAX_WORDS = 8
+SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
+_WORD = re.compile(r"[^\W_]+")
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+_NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
+_EARLY = re.compile(r"\b(first|earlier|earliest|older|oldest|before|sooner)\b")
+_LATE = re.compile(r"\b(later|latest|younger|youngest|newer|newest|last|more recent(?:ly)?|most recent(?:ly)?)\b")
+_MORE = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|"
+                   r"greater|greatest)\b")
+_LESS = re.compile(r"\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b")
+_NEGATION = re.compile(r"\b(not|never|no|neither|nor)\b|n't\b", re.IGNORECASE)
+_STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "was", "are",
+                   "were", "which", "what", "who", "whom", "whose", "when", "where", "how", "did", "does", "do",
+                   "that", "this", "with", "from", "as", "it", "its", "be", "been", "has", "have", "had", "first"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence that may hold the answer: its text, 1-based passage number and relevance (higher is better)."""
+
+    text: str
+    passage: int
+    relevance: float
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str
+    passage: int  # the passage it comes from (1-based), for its citation
+    sentence: str = ""  # the sentence it was read from
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in _STOP}
+
+
+def is_yes_no(question: str) -> bool:
+    first = words(question)[:1]
+    return bool(first) and first[0] in YES_NO_START and not options(question)
+
+
+def options(question: str) -> list[str]:
+    """The two named options of "Which ..., X or Y?" (after the last comma or colon), else []."""
+    q = question.strip().rstrip("?").strip()
+    tail = re.split(r"[,:]\s*", q)[-1] if re.search(r"[,:]", q) else ""
+    parts = re.split(r"\s+or\s+", tail)
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        return []
+    return [re.sub(r"^(the|a|an)\s+", "", p.strip(), flags=re.IGNORECASE) for p in parts]
+
+
+def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
+    """The few words that answer ``question`` from ``evidence`` (every candidate sentence, best first), or None."""
+    if not evidence:
+        return None
+    named = options(question)
+    if named:
+        return _choose(question, named, evidence)
+    if is_yes_no(question):
+        return _yes_no(question, evidence, nlp)
+    return _best_span(question, evidence[:SPAN_SENTENCES], nlp)
+
+
+# ---------------------------------------------------------------- spans
+
+
+def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
+    labels = expected_labels(question)
+    asked = content_words(question)
+    years = bool(re.search(r"\b(what|which) year\b", question.lower()))
+    docs = nlp.parse([e.text for e in evidence])
+    top = max(e.relevance for e in evidence) or 1.0
+    scores: dict[str, float] = defaultdict(float)
+    where: dict[str, tuple[float, Evidence, str]] = {}
+    for ev, doc in zip(evidence, docs, strict=True):
+        anchors = [t.i for t in doc if t.text.lower() in asked]
+        for span, label in _spans(doc):
+            text = _trim(span.text, labels, years)
+            span_words = content_words(text)
+            if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
+                continue
+            echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
+            near = min((abs(a - span.start) for a in anchors), default=20)
+            value = (ev.relevance / top) * (1.0 / (1.0 + near / 8.0))
+            value *= (1.0 - echo) * (1.0 + (TYPE_BONUS if label in labels else 0.0) + (ENTITY_BONUS if label else 0.0))
+            if labels and label not in labels:
+                value *= 0.5
+            key = text.lower()
+            scores[key] += value
+            if key not in where or value > where[key][0]:
+                where[key] = (value, ev, text)
+    if not scores:
+        return None
+    best = max(scores, key=lambda k: scores[k])
+    _, ev, text = where[best]
+    return ShortAnswer(text, ev.passage, ev.text)
+
+
+def _spans(doc: Any) -> list[tuple[Any, str]]:
+    """Entities (with their label) and noun chunks (label "") of a parsed sentence."""
+    found = [(e, e.label_) for e in doc.ents]
+    covered = {t for e in doc.ents for t in range(e.start, e.end)}
+    try:
+        chunks = list(doc.noun_chunks)
+    except ValueError:  # no parse
+        chunks = []
+    for chunk in chunks:
+        if not any(t in covered for t in range(chunk.start, chunk.end)) and chunk.root.pos_ in ("PROPN", "NOUN"):
+            found.append((chunk, ""))
+    return found
+
+
+def _trim(text: str, labels: frozenset[str], years: bool) -> str:
+    """Without a leading article or stray punctuation; only the year of a date when a year is asked for."""
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:'\""), flags=re.IGNORECASE)
+    year = _YEAR.search(text) if labels == DATE and years else None
+    return year.group(0) if year else text
+
+
+# ---------------------------------------------------------------- options and yes/no
+
+
+def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer:
+    """Of "X or Y", the one the evidence favours: by the dates or numbers next to each when the question
+    compares (first, older, more...), else by the relevance of the sentences naming each."""
+    q = question.lower()
+    facts = [_about(option, evidence) for option in named]
+    values: list[float | None] = []
+    for hits in facts:
+        pattern = _YEAR if (_EARLY.search(q) or _LATE.search(q)) else _NUMBER
+        found = [m.group(0) for ev in hits for m in [pattern.search(ev.text)] if m]
+        values.append(float(found[0].replace(",", "")) if found else None)
+    if all(v is not None for v in values):
+        low_wins = bool(_EARLY.search(q) or _LESS.search(q)) and not _LATE.search(q)
+        pick = min(range(2), key=lambda i: values[i]) if low_wins else max(range(2), key=lambda i: values[i])  # type: ignore[arg-type,return-value]
+    else:
+        pick = max(range(2), key=lambda i: sum(e.relevance for e in facts[i]))
+    source = facts[pick][0] if facts[pick] else evidence[0]
+    return ShortAnswer(named[pick], source.passage, source.text)
+
+
+def _about(option: str, evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Sentences naming the option (all of it, else most of its words), best first."""
+    phrase = " ".join(words(option))
+    exact = [e for e in evidence if f" {phrase} " in f" {' '.join(words(e.text))} "]
+    if exact:
+        return sorted(exact, key=lambda e: -e.relevance)
+    wanted = {w for w in content_words(option) if len(w) > 1} or set(words(option))
+    hits = [e for e in evidence if len(wanted & set(words(e.text))) >= max(1, round(0.67 * len(wanted)))]
+    return sorted(hits, key=lambda e: -e.relevance)
+
+
+def _yes_no(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer:
+    """"yes" unless the best sentences deny it, or, for "the same ..." questions, the things named differ."""
+    best = evidence[0]
+    if re.search(r"\b(same|both)\b", question.lower()) and re.search(r"\bsame\b", question.lower()):
+        kinds = [{e.text.lower() for e in doc.ents if e.label_ in ("GPE", "NORP", "LANGUAGE")}
+                 for doc in nlp.entities([e.text for e in evidence[:4]])]
+        kinds = [k for k in kinds if k]
+        if len(kinds) >= 2 and not set.intersection(*kinds):
+            return ShortAnswer("no", best.passage, best.text)
+    if _NEGATION.search(best.text) and not _NEGATION.search(question):
+        return ShortAnswer("no", best.passage, best.text)
+    return ShortAnswer("yes", best.passage, best.text)
+
+

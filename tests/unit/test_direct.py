@@ -1,0 +1,98 @@
+"""The direct answer: a short answer first with its citation, "not in your files" when the passages do not
+answer, and citation numbers 1..k in the order of first use."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from drive.ml.embedder import MiniLmEmbedder
+from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.direct import NOT_FOUND, answer_offline
+from rag.answer.short import Evidence, options, short_answer
+from rag.types import Passage
+
+
+def make(text: str, file: str, chunk_id: int) -> Passage:
+    return Passage(chunk_id=chunk_id, item_id=uuid.uuid5(uuid.NAMESPACE_URL, file), file=file, page=None, text=text)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLmEmbedder:
+    return MiniLmEmbedder()
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Nlp:
+    return load_nlp()
+
+
+CURIE = [
+    make("The weather in Paris was mild that spring. Many visitors came to the city.", "paris-weather.txt", 1),
+    make("Marie Curie was a physicist and chemist. In July 1898 Marie and Pierre Curie announced the discovery "
+         "of polonium, named after Poland.", "curie-biography.txt", 2),
+    make("Pierre Curie taught at the School of Physics in Paris.", "pierre.txt", 3),
+]
+
+
+def test_the_short_answer_is_the_date_asked_for_cited_first(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    answer = answer_offline("In what year did Marie Curie announce the discovery of polonium?", CURIE[::-1],
+                            embedder, nlp)
+    assert answer.found and answer.short_answer == "1898"
+    first = answer.text.splitlines()[0]
+    assert first == "**1898** [1]"
+    assert answer.citations[0].n == 1 and answer.citations[0].file == "curie-biography.txt"
+
+
+def test_citation_numbers_run_from_one_in_order_of_first_use(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    answer = answer_offline("Where did Pierre Curie teach, and what did Marie Curie discover?", CURIE[::-1],
+                            embedder, nlp)
+    used = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert used and used[0] == 1
+    firsts = list(dict.fromkeys(used))
+    assert firsts == list(range(1, len(firsts) + 1))
+    assert sorted(c.n for c in answer.citations) == firsts
+
+
+def test_a_question_the_files_do_not_answer_is_not_answered(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    answer = answer_offline("Who won the 2018 FIFA World Cup?", CURIE, embedder, nlp)
+    assert not answer.found and answer.short_answer is None and answer.citations == []
+    assert answer.text.startswith(NOT_FOUND) and "Closest matches:" in answer.text
+    assert "- paris-weather.txt" in answer.text or "- curie-biography.txt" in answer.text
+
+
+def test_which_of_two_options_picks_the_earlier_by_its_date(nlp: Nlp) -> None:
+    question = "Which magazine was started first, Arthur's Magazine or First for Women?"
+    assert options(question) == ["Arthur's Magazine", "First for Women"]
+    evidence = [Evidence("First for Women is a woman's magazine published by Bauer Media Group in the USA. "
+                         "The magazine was started in 1989.", 1, 0.8),
+                Evidence("Arthur's Magazine (1844–1846) was an American literary periodical.", 2, 0.7)]
+    picked = short_answer(question, evidence, nlp)
+    assert picked is not None and picked.text == "Arthur's Magazine" and picked.passage == 2
+
+
+def test_yes_no_questions_get_yes_or_no(nlp: Nlp) -> None:
+    same = "Are Oslo and Lyon in the same country?"
+    evidence = [Evidence("Oslo is the capital of Norway.", 1, 0.8), Evidence("Lyon is a city in France.", 2, 0.7)]
+    assert short_answer(same, evidence, nlp).text == "no"  # type: ignore[union-attr]
+    yes = [Evidence("Oslo is the capital of Norway.", 1, 0.8), Evidence("Bergen is a city in Norway.", 2, 0.7)]
+    assert short_answer("Are Oslo and Bergen in the same country?", yes, nlp).text == "yes"  # type: ignore[union-attr]
+
+
+def test_who_questions_get_a_person_not_the_words_of_the_question(nlp: Nlp) -> None:
+    evidence = [Evidence("The Journal of Psychotherapy Integration is published by the American Psychological "
+                         "Association.", 1, 0.9),
+                Evidence("The first president of the American Psychological Association was G. Stanley Hall.", 2,
+                         0.85)]
+    picked = short_answer("Who was the first president of the American Psychological Association?", evidence, nlp)
+    assert picked is not None and "Stanley Hall" in picked.text and picked.passage == 2
+
+
+def test_a_bridge_answer_cites_each_file_it_joins(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    passages = [make("Drew Fuller is an American actor. He starred in the series Charmed from 2002.", "Drew.txt", 1),
+                make("Charmed is an American television series produced by Aaron Spelling.", "Charmed.txt", 2)]
+    answer = answer_offline("Who produced the series that Drew Fuller starred in?", passages, embedder, nlp)
+    assert answer.found and answer.short_answer == "Aaron Spelling"
+    assert {c.file for c in answer.citations} == {"Drew.txt", "Charmed.txt"}
