@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     # onnxruntime threads per embedding call; 1 does the most per CPU second when a job runs per core.
     embed_threads: int = Field(default=1, ge=1, validation_alias="THEDRIVE_EMBED_THREADS")
     ocr: bool = Field(default=True, validation_alias="THEDRIVE_OCR")
+    # Reading one file (in its own child process): memory (address space) and time it may take, and how
+    # much of its text and how many passages are indexed at most (the rest is left out, and the file says so).
+    extract_memory_mb: int = Field(default=1536, ge=256, validation_alias="THEDRIVE_EXTRACT_MEMORY_MB")
+    extract_seconds: float = Field(default=300.0, gt=0, validation_alias="THEDRIVE_EXTRACT_SECONDS")
+    max_text_chars: int = Field(default=3_000_000, ge=1000, validation_alias="THEDRIVE_MAX_TEXT_CHARS")
+    max_chunks: int = Field(default=3000, ge=1, validation_alias="THEDRIVE_MAX_CHUNKS")
 
     # Jobs
     # Jobs the app runs at once (and ``python -m drive worker`` unless told otherwise): one per core, plus
