@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from drive.service import DriveService
 from drive.settings import Settings
-from drive.store.blobs import BlobStore, make_blob_store
+from drive.store.blobs import BlobStore, local_root, make_blob_store
 from drive.store.db import Database
 from drive.store.sweep import sweep
 from drive.store.users import ensure_user
@@ -41,7 +41,7 @@ def open_drive(settings: Settings, *, run_sweep: bool = True) -> Drive:
         db = Database.connect(settings)
     store = make_blob_store(settings)
     if run_sweep:
-        report = sweep(db, store)
-        if report.rows_removed or report.objects_removed:
+        report = sweep(db, store, spool_dir=settings.spool_dir, blob_dir=local_root(store))
+        if report.rows_removed or report.objects_removed or report.temp_removed:
             log.info("start-up sweep: %s", report)
     return Drive(settings=settings, db=db, store=store)
