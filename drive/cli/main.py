@@ -84,17 +84,7 @@ def cmd_mkdir(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
 
 def cmd_mv(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     item = svc.resolve(args.item)
-    dest = args.dest.rstrip("/")
-    try:
-        target = svc.resolve(dest) if dest else None
-    except DriveError:
-        target = None
-    if dest == "" or (target is not None and target.kind == ItemKind.FOLDER):
-        info = svc.move(item.id, target.id if target else None)
-    else:  # "mv a.txt folder/b.txt": move into the parent, then rename
-        parent, _, new_name = dest.rpartition("/")
-        info = svc.move(item.id, svc.resolve(parent).id if parent else None)
-        info = svc.rename(item.id, new_name)
+    info = svc.move_to(item.id, args.dest)
     emit(args, item_json(info), f"{item.path} -> {info.path}")
     return 0
 
