@@ -14,7 +14,7 @@ from rag.ask import MODES
 from rag.types import Answer, Citation
 from ui import resources
 from ui.downloads import file_link
-from ui.format import ago, mode_caption, page_label
+from ui.format import ago, mode_caption, page_label, safe_markdown
 
 SID_KEY = "chat_session"
 PENDING_KEY = "chat_pending"
@@ -99,11 +99,6 @@ def citations_view(citations: list[Citation], key: str) -> None:
         with st.expander(f"[{c.n}] {page_label(c.file, c.page)}", icon=":material/description:"):
             st.markdown(safe_markdown(c.passage))
             file_link(svc, c.item_id, c.file, key=f"{key}_{c.n}")
-
-
-def safe_markdown(text: str) -> str:
-    """Document text shown as Markdown without ``$`` turning into maths."""
-    return text.replace("$", "\\$")
 
 
 # ---------------------------------------------------------------- suggestions
