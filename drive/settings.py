@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     s3_sse: str | None = Field(default=None, validation_alias="S3_SSE")
     s3_multipart_threshold: int = Field(default=8 * 1024 * 1024, validation_alias="S3_MULTIPART_THRESHOLD")
 
+    # Encryption at rest of every blob (AES-256-GCM), on top of S3_SSE if set. The master key: base64 of 32
+    # bytes; unset, one is generated at first start into ``home/master.key`` (0600). Keep a copy of it.
+    encryption: bool = Field(default=True, validation_alias="THEDRIVE_ENCRYPTION")
+    master_key: str | None = Field(default=None, validation_alias="THEDRIVE_MASTER_KEY", repr=False)
+
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, validation_alias="THEDRIVE_MAX_UPLOAD_BYTES")
     user: str = Field(default="local", validation_alias="THEDRIVE_USER")
     accounts: bool = Field(default=False, validation_alias="THEDRIVE_ACCOUNTS")
@@ -80,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.home / "master.key"
 
     @property
     def spool_dir(self) -> Path:

@@ -2,13 +2,10 @@
 
 A hostile file (a PNG declaring 13000² pixels, a parser's pathological case) can then take down only its
 own child: the worker sees a ``CorruptFile`` with a readable reason ("needs more than 1.5 GB to read",
-"took longer than 5 min") and goes on with the next job. Each worker thread keeps one warm child (started
-from a ``forkserver`` that has already imported the readers); the OCR engine is loaded inside it, only once
-a file needs it (images, PDF pages without text). A child that times out, runs out of memory or dies is
-replaced for the next file.
-
-Scripts that run the pipeline must guard their entry point (``if __name__ == "__main__":``): the child
-re-imports the main script the way ``multiprocessing`` does.
+"took longer than 5 min") and goes on with the next job. Each worker thread keeps one warm child (a fresh
+``python -m drive.pipeline.ingest.sandbox``, not a ``multiprocessing`` child: those re-run the main script,
+which under Streamlit is the app); the OCR engine is loaded inside it, only once a file needs it (images,
+PDF pages without text). A child that times out, runs out of memory or dies is replaced for the next file.
 
 Every exception raised while reading becomes a permanent failure (retrying a parser on the same bytes
 cannot help), and no message names a server path: the spooled copy's path is replaced by the file's name.
@@ -17,14 +14,17 @@ cannot help), and no message names a server path: the spooled copy's path is rep
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import json
 import os
 import resource
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from drive.ml.ocr import Ocr
 
-_PRELOAD = ["drive.pipeline.ingest.extract"]
+_CODE_ROOT = str(Path(__file__).resolve().parents[3])  # the folder holding the ``drive`` package
 _POLL_SECONDS = 0.1
 _START_SECONDS = 120
 _GRACE_CPU_SECONDS = 5
@@ -60,12 +60,6 @@ class Outcome:
 
     doc: Extracted
     truncated: bool = False
-
-
-def _context() -> multiprocessing.context.ForkServerContext:
-    ctx = cast(multiprocessing.context.ForkServerContext, multiprocessing.get_context("forkserver"))
-    ctx.set_forkserver_preload(_PRELOAD)
-    return ctx
 
 
 def extract_in_child(path: Path, name: str, *, ocr: bool, limits: Limits,
@@ -105,23 +99,28 @@ class _Reader:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.served = 0
-        ctx = _context()
-        self.conn, child_end = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_serve, args=(child_end, limits), daemon=True)
-        self.process.start()
-        child_end.close()
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "drive.pipeline.ingest.sandbox", str(theirs.fileno()), json.dumps(asdict(limits))],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env)
+        theirs.close()
+        self.conn = Connection(ours.detach())
         # Its start (imports) is not counted against the first file's time.
-        if not self.conn.poll(_START_SECONDS):
+        try:
+            if not self.conn.poll(_START_SECONDS):
+                raise EOFError
+            self.conn.recv()
+        except (EOFError, OSError):
             self.stop()
-            raise TransientError("the file reader did not start")
-        self.conn.recv()
+            raise TransientError("the file reader could not start") from None
 
     @property
     def exitcode(self) -> int | None:
-        return self.process.exitcode
+        return self.process.returncode
 
     def usable(self, limits: Limits) -> bool:
-        return self.limits == limits and self.process.is_alive() and self.served < _FILES_PER_CHILD
+        return self.limits == limits and self.process.poll() is None and self.served < _FILES_PER_CHILD
 
     def ask(self, path: Path, name: str, ocr: bool, cancelled: Callable[[], bool]) -> tuple[str, object] | None:
         """The child's answer for one file, or None when it died without one. Kills it at the deadline."""
@@ -138,20 +137,19 @@ class _Reader:
                 raise CorruptFile(f"took longer than {human_seconds(self.limits.seconds)} to read")
             if resident_mb(self.process.pid) > self.limits.memory_mb:
                 return ("memory", None)
-            if not self.process.is_alive() and not self.conn.poll(0):
-                self.process.join(timeout=5)
+            if self.process.poll() is not None and not self.conn.poll(0):
                 return None
         try:
             message: tuple[str, object] = self.conn.recv()
         except (EOFError, OSError):
-            self.process.join(timeout=5)
+            self.process.wait(timeout=5)
             return None
         return message
 
     def stop(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(timeout=10)
+        self.process.wait(timeout=10)
         self.conn.close()
         if getattr(_local, "reader", None) is self:
             _local.reader = None
@@ -291,3 +289,18 @@ def _die_with_parent() -> None:
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _child_entry(argv: list[str]) -> None:
+    """``python -m drive.pipeline.ingest.sandbox FD LIMITS``: serve files over the inherited socket."""
+    # Imports the pipeline's readers before the first file (and before the limits apply).
+    import drive.pipeline.ingest.extract  # noqa: F401
+
+    _serve(Connection(int(argv[1])), Limits(**json.loads(argv[2])))
+
+
+if __name__ == "__main__":
+    # Run through the importable module, so what it sends pickles as ``drive.pipeline.ingest.sandbox.*``.
+    from drive.pipeline.ingest import sandbox
+
+    sandbox._child_entry(sys.argv)
