@@ -187,9 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jobs at once (default: THEDRIVE_APP_WORKERS, one per core plus one)")
     w.set_defaults(func=cmd_worker)
 
+    from drive.cli.admin import add_admin_commands
     from drive.cli.rag import add_rag_commands
 
     add_rag_commands(sub)
+    add_admin_commands(sub)
     for command in sub.choices.values():  # accept the global options after the command too
         command.add_argument("--user", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
@@ -201,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     settings = Settings()
     try:
-        drive = open_drive(settings)
+        drive = open_drive(settings, run_sweep=getattr(args, "sweep", True))
         try:
             svc = drive.service(drive.user_id(args.user))
             return int(args.func(args, drive, svc))
