@@ -75,8 +75,9 @@ _LINKISH = re.compile(
     re.IGNORECASE,
 )
 # Characters that would start Markdown links, images, reference definitions, HTML, maths or Streamlit
-# directives (``:red[...]``) in what is left.
-_ACTIVE = re.compile(r"([\\\[\]<>$])")
+# directives (``:red[...]``) in what is left; citation markers (``[1]``, ``[2, 3]``) stay as they are:
+# alone they are text, since every reference definition (``[1]: url``) is escaped.
+_ACTIVE = re.compile(r"(?P<cite>\[\d{1,3}(?:\s*,\s*\d{1,3})*\](?![(\[:]))|(?P<char>[\\\[\]<>$])")
 
 
 def safe_markdown(text: str) -> str:
@@ -113,4 +114,4 @@ def _code(address: str) -> str:
 
 
 def _escape_active(text: str) -> str:
-    return _ACTIVE.sub(r"\\\1", text)
+    return _ACTIVE.sub(lambda m: m.group("cite") or "\\" + m.group("char"), text)

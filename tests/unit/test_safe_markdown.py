@@ -51,3 +51,10 @@ def test_ordinary_markdown_still_renders() -> None:
 def test_dollars_are_not_maths_and_backslashes_cannot_undo_the_escaping() -> None:
     assert safe_markdown("costs $5 or $6") == "costs \\$5 or \\$6"
     assert "<img" not in render(safe_markdown("\\\\\\![a](http://e.example/x.png)"))
+
+
+def test_citation_markers_stay_as_typed_but_cannot_become_references() -> None:
+    assert safe_markdown("Curie discovered radium [1] and polonium [1, 2].") == \
+        "Curie discovered radium [1] and polonium [1, 2]."
+    html = render(safe_markdown("See [1] and ![1]\n\n[1]: http://attacker.example/r.png"))
+    assert "<img" not in html and "<a " not in html and "[1]" in html
