@@ -130,22 +130,23 @@ def report(bench: common.Bench, kind_of: dict[str, str], sampler: MemorySampler,
                FROM items i LEFT JOIN jobs j ON j.item_id = i.id AND j.kind = 'ingest'
                WHERE i.owner_id = :o AND i.kind = 'file'"""), {"o": bench.owner}).all()
     outcomes = Counter(r.status for r in rows)
-    hangs = [r.name for r in rows if r.status in ("pending", "processing")]
+    hangs = [r.name for r in rows if r.status == "processing"]  # started and never finished
+    unreached = [r.name for r in rows if r.status == "pending"]  # the time bound came first
     reasons = Counter((kind_of[r.id], (r.error or "")[:90]) for r in rows if r.status == "failed")
     retried = [r.name for r in rows if (r.attempts or 0) > 1]
     slowest = sorted((r for r in rows if r.seconds is not None), key=lambda r: -float(r.seconds))[:5]
     lines = [
         f"files: {len(rows)} ({len(MAKERS)} kinds), run {elapsed:.0f} s (bound {args.seconds:.0f} s)",
-        f"outcomes: {dict(outcomes)}; hangs (not done in time): {len(hangs)}; worker crashed: no; "
-        f"retried: {len(retried)}",
+        f"outcomes: {dict(outcomes)}; hangs (processing at the bound): {len(hangs)}; not reached in time: "
+        f"{len(unreached)}; worker crashed: no; retried: {len(retried)}",
         f"peak RSS: worker {sampler.peak_self:.0f} MB, worker + reader children {sampler.peak_tree:.0f} MB",
         "", "| kind | reason | files |", "|---|---|---|",
         *[f"| {k} | {reason.replace('|', '/')} | {n} |" for (k, reason), n in sorted(reasons.items())],
         "", "ready: " + ", ".join(sorted({kind_of[r.id] for r in rows if r.status == "ready"})),
         "", "slowest: " + "; ".join(f"{r.name} {float(r.seconds):.1f} s" for r in slowest),
     ]
-    if hangs:
-        lines.append("hangs: " + ", ".join(hangs[:20]))
+    if hangs or unreached:
+        lines.append("hangs: " + ", ".join(hangs[:20]) + "; not reached: " + ", ".join(unreached[:20]))
     table = "\n".join(lines)
     common.publish("fuzz", None, f"fuzz: {len(rows)} hostile files", table)
     print(json.dumps({"hangs": len(hangs), "peak_tree_mb": round(sampler.peak_tree)}))
