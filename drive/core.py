@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from drive.service import DriveService
 from drive.settings import Settings
-from drive.store.blobs import BlobStore, make_blob_store
+from drive.store.blobs import BlobStore, local_root, make_blob_store
+from drive.store.crypto import load_master_key
 from drive.store.db import Database
+from drive.store.encrypted import EncryptedBlobStore, KeyVault
 from drive.store.sweep import sweep
 from drive.store.users import ensure_user
 
@@ -40,8 +42,11 @@ def open_drive(settings: Settings, *, run_sweep: bool = True) -> Drive:
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
         db = Database.connect(settings)
     store = make_blob_store(settings)
+    if settings.encryption:
+        master = load_master_key(settings.master_key, settings.master_key_path)
+        store = EncryptedBlobStore(store, KeyVault(db, master), settings.spool_dir)
     if run_sweep:
-        report = sweep(db, store)
-        if report.rows_removed or report.objects_removed:
+        report = sweep(db, store, spool_dir=settings.spool_dir, blob_dir=local_root(store))
+        if report.rows_removed or report.objects_removed or report.temp_removed:
             log.info("start-up sweep: %s", report)
     return Drive(settings=settings, db=db, store=store)

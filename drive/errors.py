@@ -39,6 +39,10 @@ class InvalidMove(DriveError):
     """Moving a folder into itself or into a file."""
 
 
+class Busy(DriveError):
+    """A change kept colliding with concurrent changes to the same items (deadlocks, retried): try again."""
+
+
 class ConfigError(DriveError):
     """A setting names something that does not exist; the message lists the valid choices."""
 

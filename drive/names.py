@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from drive.errors import InvalidName
 
 MAX_NAME_BYTES = 255
+# Direction controls (embeddings, overrides, isolates, marks): ``invoice\u202efdp.exe.txt`` would display
+# as "invoicetxt.exe.pdf". They have no place in a file name.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def clean_name(raw: str) -> str:
@@ -22,6 +25,9 @@ def clean_name(raw: str) -> str:
         raise InvalidName("a name cannot contain a NUL character")
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise InvalidName("a name cannot contain control characters")
+    if any(ch in BIDI_CONTROLS for ch in name):
+        raise InvalidName("a name cannot contain text-direction control characters (they can disguise "
+                          "what a name really says)")
     if "/" in name or "\\" in name:
         raise InvalidName(f"a name cannot contain '/' or '\\': {name!r}")
     if name in (".", ".."):

@@ -32,6 +32,7 @@ from drive.store.blobs import PIECE, BlobStore
 from drive.store.db import Database
 from drive.store.graph import detach_items
 from drive.store.items import descendants, get_item, list_items, path_of, resolve, to_info
+from drive.store.locks import integrity_error, lock_rows, lock_tree, retrying
 from drive.store.tables import Blob, Item
 
 
@@ -80,12 +81,17 @@ class DriveService:
 
     def mkdir(self, name: str, parent: uuid.UUID | None = None) -> ItemInfo:
         name = clean_name(name)
-        with self.db.session() as s:
-            if parent is not None:
-                self._folder(s, parent)
-            item = Item(owner_id=self.owner, parent_id=parent, name=name, kind=ItemKind.FOLDER.value, size=0)
-            self._insert(s, item, name)
-        return self.get(item.id)
+
+        def create() -> uuid.UUID:
+            with self.db.session() as s:
+                lock_tree(s, self.owner)
+                if parent is not None:
+                    self._folder(s, parent, into=name)
+                item = Item(owner_id=self.owner, parent_id=parent, name=name, kind=ItemKind.FOLDER.value, size=0)
+                self._insert(s, item, name)
+                return item.id
+
+        return self.get(retrying(create, f"creating {name!r}"))
 
     def makedirs(self, path: str) -> uuid.UUID | None:
         """Folder for ``a/b/c``, creating what is missing; '' is the root."""
@@ -116,44 +122,82 @@ class DriveService:
             spool.unlink(missing_ok=True)
 
     def rename(self, item_id: uuid.UUID, new_name: str) -> ItemInfo:
-        new_name = clean_name(new_name)
-        with self.db.session() as s:
-            item = get_item(s, self.owner, item_id, lock=True)
-            item.name = new_name
-            item.updated_at = func.now()
-            self._flush(s, new_name)
-            title = title_of(new_name)
-            chunks.retitle(s, item_id, title, title_key(title))
+        return self.move(item_id, _SAME, new_name)
+
+    def move(self, item_id: uuid.UUID, folder: uuid.UUID | None | _Same, new_name: str | None = None) -> ItemInfo:
+        """Move into ``folder`` (None: the top) and/or rename, in one transaction.
+
+        The target must be one of this owner's folders and not inside the item; the item and the target
+        are locked (after the owner's tree lock) so concurrent moves cannot build a cycle."""
+        name = clean_name(new_name) if new_name is not None else None
+
+        def change() -> None:
+            with self.db.session() as s:
+                lock_tree(s, self.owner)
+                target = None if isinstance(folder, _Same) else folder
+                lock_rows(s, self.owner, [item_id] + ([target] if target else []))
+                item = get_item(s, self.owner, item_id)
+                if not isinstance(folder, _Same):
+                    if folder is not None:
+                        self._folder(s, folder)
+                        if folder in descendants(s, self.owner, item_id):
+                            raise InvalidMove("a folder cannot be moved into itself")
+                    item.parent_id = folder
+                if name is not None:
+                    item.name = name
+                    title = title_of(name)
+                    chunks.retitle(s, item_id, title, title_key(title))
+                item.updated_at = func.now()
+                self._flush(s, item.name)
+
+        retrying(change, "this move")
         return self.get(item_id)
 
-    def move(self, item_id: uuid.UUID, folder: uuid.UUID | None) -> ItemInfo:
+    def move_to(self, item_id: uuid.UUID, dest: str) -> ItemInfo:
+        """``mv``'s rule: into ``dest`` when it is one of your folders (an id or a path; '' is the top),
+        else to the path ``dest`` (its parent folder must exist). An id that is not one of your folders
+        is an error, never a new name."""
+        dest = dest.strip().rstrip("/")
+        if _is_id(dest):
+            return self.move(item_id, self._folder_id(dest))
+        try:
+            target: ItemInfo | None = self.resolve(dest) if dest else None
+        except NotFound:
+            target = None
+        if dest == "" or (target is not None and target.kind == ItemKind.FOLDER):
+            return self.move(item_id, target.id if target else None)
+        parent, _, new_name = dest.rpartition("/")
+        return self.move(item_id, self._folder_id(parent) if parent else None, new_name)
+
+    def _folder_id(self, ref: str) -> uuid.UUID:
         with self.db.session() as s:
-            item = get_item(s, self.owner, item_id, lock=True)
-            if folder is not None:
-                self._folder(s, folder)
-                if folder in descendants(s, self.owner, item_id):
-                    raise InvalidMove("a folder cannot be moved into itself")
-            item.parent_id = folder
-            item.updated_at = func.now()
-            self._flush(s, item.name)
-        return self.get(item_id)
+            try:
+                return self._folder(s, resolve(s, self.owner, ref).id).id
+            except NotFound:
+                raise NotFound(f"no such folder: {ref}") from None
 
     def delete(self, item_id: uuid.UUID) -> int:
         """Delete a file or a folder with all it holds, every row derived from them, and unused blobs.
 
         Returns the number of items removed.
         """
-        with self.db.session() as s:
-            get_item(s, self.owner, item_id, lock=True)
-            ids = descendants(s, self.owner, item_id)
-            blob_ids = set(s.scalars(select(Item.blob_id).where(Item.id.in_(ids), Item.blob_id.is_not(None))))
-            detach_items(s, self.owner, ids)
-            # Cascades remove children, texts, chunks and queued jobs; a running job sees its item gone.
-            items.delete(s, item_id)
-            doomed = blob_rows.mark_unreferenced(s, blob_ids)
-            jobs.enqueue(s, jobs.COMMUNITIES, self.owner, delay=self.settings.community_debounce_seconds)
+        def remove() -> tuple[int, builtins.list[tuple[uuid.UUID, str]]]:
+            with self.db.session() as s:
+                lock_tree(s, self.owner)  # the subtree cannot change between listing and deleting it
+                get_item(s, self.owner, item_id)
+                ids = descendants(s, self.owner, item_id)
+                lock_rows(s, self.owner, ids)
+                blob_ids = set(s.scalars(select(Item.blob_id).where(Item.id.in_(ids), Item.blob_id.is_not(None))))
+                detach_items(s, self.owner, ids)
+                # Cascades remove children, texts, chunks and queued jobs; a running job sees its item gone.
+                items.delete(s, item_id)
+                doomed = blob_rows.mark_unreferenced(s, blob_ids)
+                jobs.enqueue(s, jobs.COMMUNITIES, self.owner, delay=self.settings.community_debounce_seconds)
+                return len(ids), doomed
+
+        count, doomed = retrying(remove, "this delete")
         self._drop_blobs(doomed)
-        return len(ids)
+        return count
 
     def reprocess(self, item_id: uuid.UUID) -> None:
         with self.db.session() as s:
@@ -226,19 +270,26 @@ class DriveService:
         try:
             if not stored:
                 self.store.put_file(key, spool, mime)
-            with self.db.session() as s:
-                blob_rows.mark_stored(s, blob_id)
-                item = Item(
-                    owner_id=self.owner, parent_id=folder, name=name, kind=ItemKind.FILE.value,
-                    blob_id=blob_id, size=size, mime=mime, status=Status.PENDING.value,
-                )
-                self._insert(s, item, name)
-                jobs.enqueue(s, jobs.INGEST, self.owner, item.id)
+            item_id = retrying(lambda: self._insert_file(blob_id, name, folder, size, mime), f"adding {name!r}")
         except BaseException:
             if not stored:
                 self._abandon_blob(blob_id, key)
             raise
-        return self.get(item.id)
+        return self.get(item_id)
+
+    def _insert_file(self, blob_id: uuid.UUID, name: str, folder: uuid.UUID | None, size: int, mime: str) -> uuid.UUID:
+        with self.db.session() as s:
+            lock_tree(s, self.owner)
+            if folder is not None:
+                self._folder(s, folder, into=name)  # it may have been deleted while the file was stored
+            blob_rows.mark_stored(s, blob_id)
+            item = Item(
+                owner_id=self.owner, parent_id=folder, name=name, kind=ItemKind.FILE.value,
+                blob_id=blob_id, size=size, mime=mime, status=Status.PENDING.value,
+            )
+            self._insert(s, item, name)
+            jobs.enqueue(s, jobs.INGEST, self.owner, item.id)
+            return item.id
 
     def _claim_blob(self, sha: str, size: int, mime: str) -> tuple[uuid.UUID, str, bool]:
         """The blob row for this content: (id, key, already stored?)."""
@@ -269,8 +320,14 @@ class DriveService:
             raise NotFound(f"no content stored for {info.path}")
         return info, key
 
-    def _folder(self, s: Session, folder: uuid.UUID) -> Item:
-        item = get_item(s, self.owner, folder)
+    def _folder(self, s: Session, folder: uuid.UUID, *, into: str | None = None) -> Item:
+        """The owner's folder (``into``: the name being put there, for the message when it is gone)."""
+        try:
+            item = get_item(s, self.owner, folder)
+        except NotFound:
+            if into is None:
+                raise
+            raise NotFound(f"the folder for {into!r} no longer exists") from None
         if item.kind != ItemKind.FOLDER.value:
             raise InvalidMove(f"{item.name} is a file, not a folder")
         return item
@@ -290,5 +347,20 @@ class DriveService:
             with s.begin_nested():
                 s.flush()
         except IntegrityError as exc:
-            raise NameClash(f"{name!r} already exists in this folder") from exc
+            raise integrity_error(exc, name) from exc
+
+
+class _Same:
+    """``move``'s folder argument meaning: stay in the current folder (rename only)."""
+
+
+_SAME = _Same()
+
+
+def _is_id(ref: str) -> bool:
+    try:
+        uuid.UUID(ref)
+    except ValueError:
+        return False
+    return True
 

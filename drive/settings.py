@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     s3_sse: str | None = Field(default=None, validation_alias="S3_SSE")
     s3_multipart_threshold: int = Field(default=8 * 1024 * 1024, validation_alias="S3_MULTIPART_THRESHOLD")
 
+    # Encryption at rest of every blob (AES-256-GCM), on top of S3_SSE if set. The master key: base64 of 32
+    # bytes; unset, one is generated at first start into ``home/master.key`` (0600). Keep a copy of it.
+    encryption: bool = Field(default=True, validation_alias="THEDRIVE_ENCRYPTION")
+    master_key: str | None = Field(default=None, validation_alias="THEDRIVE_MASTER_KEY", repr=False)
+
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, validation_alias="THEDRIVE_MAX_UPLOAD_BYTES")
     user: str = Field(default="local", validation_alias="THEDRIVE_USER")
     accounts: bool = Field(default=False, validation_alias="THEDRIVE_ACCOUNTS")
@@ -55,6 +60,12 @@ class Settings(BaseSettings):
     # onnxruntime threads per embedding call; 1 does the most per CPU second when a job runs per core.
     embed_threads: int = Field(default=1, ge=1, validation_alias="THEDRIVE_EMBED_THREADS")
     ocr: bool = Field(default=True, validation_alias="THEDRIVE_OCR")
+    # Reading one file (in its own child process): memory (address space) and time it may take, and how
+    # much of its text and how many passages are indexed at most (the rest is left out, and the file says so).
+    extract_memory_mb: int = Field(default=1536, ge=256, validation_alias="THEDRIVE_EXTRACT_MEMORY_MB")
+    extract_seconds: float = Field(default=300.0, gt=0, validation_alias="THEDRIVE_EXTRACT_SECONDS")
+    max_text_chars: int = Field(default=3_000_000, ge=1000, validation_alias="THEDRIVE_MAX_TEXT_CHARS")
+    max_chunks: int = Field(default=3000, ge=1, validation_alias="THEDRIVE_MAX_CHUNKS")
 
     # Jobs
     # Jobs the app runs at once (and ``python -m drive worker`` unless told otherwise): one per core, plus
@@ -86,6 +97,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.home / "master.key"
 
     @property
     def spool_dir(self) -> Path:

@@ -343,3 +343,20 @@ def make_rtf(path: Path, paragraphs: Sequence[str]) -> Path:
     body = "".join(f"\\pard {p.replace('é', chr(92) + chr(39) + 'e9')}\\par\n" for p in paragraphs)
     path.write_text("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Arial;}}\\f0\\fs24\n" + body + "}", encoding="ascii")
     return path
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+def make_png_declaring(path: Path, width: int, height: int) -> Path:
+    """A tiny PNG whose header declares ``width`` × ``height`` pixels (its data is a few zero rows)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = zlib.compress(b"\0" * (width * 3 + 1) * 4, 9)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+    return path

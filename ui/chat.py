@@ -16,7 +16,7 @@ from rag.ask import MODES
 from rag.types import Answer, Citation
 from ui import resources
 from ui.downloads import file_link
-from ui.format import ago, mode_caption, page_label
+from ui.format import ago, mode_caption, page_label, safe_markdown
 
 SID_KEY = "chat_session"
 PENDING_KEY = "chat_pending"
@@ -114,10 +114,6 @@ def lead_first(text: str, short: str | None) -> str:
     body = short or match.group(1).strip()
     return f"**{body}** {match.group(2).strip()}".rstrip() + ("\n\n" + rest.strip() if rest.strip() else "")
 
-
-def safe_markdown(text: str) -> str:
-    """Document text shown as Markdown without ``$`` turning into maths."""
-    return text.replace("$", "\\$")
 
 
 # ---------------------------------------------------------------- suggestions

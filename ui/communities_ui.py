@@ -7,6 +7,7 @@ from collections import Counter
 import streamlit as st
 
 from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot
+from ui.format import safe_markdown
 
 SELECTED_KEY = "comm_selected"
 TOP = 5
@@ -94,7 +95,7 @@ def detail(snap: GraphSnapshot, community_id: str) -> None:
     st.subheader(title_of(c))
     st.caption(f"Level {c.level} · {len(c.entities)} entities")
     if c.summary:
-        st.markdown(c.summary.replace("$", "\\$"))
+        st.markdown(safe_markdown(c.summary))
     subs = children(snap, c.id)
     if subs:
         st.markdown("**Sub-communities**")

@@ -1,7 +1,9 @@
-"""Pure formatting helpers for the pages: sizes, status badges, citation labels, relative times."""
+"""Pure formatting helpers for the pages: sizes, status badges, citation labels, relative times, and
+``safe_markdown`` for any text that came from a document or a model."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from drive.records import ItemInfo, ItemKind, Status
@@ -62,3 +64,54 @@ def mode_caption(mode: str, timings_ms: dict[str, float], extractive: bool) -> s
     if "total" in timings_ms:
         parts.append(f"{timings_ms['total'] / 1000:.1f} s")
     return " · ".join(parts)
+
+
+# An inline image or link (``![alt](url "title")``, ``[text](<url>)``), an angle-bracket autolink, or a bare
+# URL that GFM would turn into a link on its own.
+_LINKISH = re.compile(
+    r"(?P<bang>!?)\[(?P<label>[^\]\n]{0,500})\]\(\s*<?(?P<target>[^)\s>]*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"|<(?P<auto>(?:https?|ftp|mailto|data|javascript):[^>\s]*)>"
+    r"|(?P<bare>\b(?:(?:https?|ftp)://|www\.)[^\s<>`]+)",
+    re.IGNORECASE,
+)
+# Characters that would start Markdown links, images, reference definitions, HTML, maths or Streamlit
+# directives (``:red[...]``) in what is left; citation markers (``[1]``, ``[2, 3]``) stay as they are:
+# alone they are text, since every reference definition (``[1]: url``) is escaped.
+_ACTIVE = re.compile(r"(?P<cite>\[\d{1,3}(?:\s*,\s*\d{1,3})*\](?![(\[:]))|(?P<char>[\\\[\]<>$])")
+
+
+def safe_markdown(text: str) -> str:
+    """Document or model text, ready for ``st.markdown`` with its links and images neutralised.
+
+    Nothing in it is fetched or clickable: an image becomes ``[image: alt]`` followed by its address,
+    a link its text followed by its address, and every address is shown in a code span (never
+    autolinked). Other Markdown (emphasis, lists, code, tables) still renders; ``$`` is not maths.
+    """
+    out: list[str] = []
+    last = 0
+    for m in _LINKISH.finditer(text):
+        out.append(_escape_active(text[last:m.start()]))
+        out.append(_neutralise(m))
+        last = m.end()
+    out.append(_escape_active(text[last:]))
+    return "".join(out)
+
+
+def _neutralise(m: re.Match[str]) -> str:
+    if m.group("auto") is not None:
+        return _code(m.group("auto"))
+    if m.group("bare") is not None:
+        return _code(m.group("bare"))
+    label, target = _escape_active(m.group("label")), m.group("target")
+    if m.group("bang"):
+        return f"\\[image: {label}\\] ({_code(target)}, not loaded)" if target else f"\\[image: {label}\\]"
+    return f"{label} ({_code(target)})" if target else label
+
+
+def _code(address: str) -> str:
+    """An address as inline code: shown as typed, never a link (backticks inside cannot close it)."""
+    return "`" + address.replace("`", "%60") + "`"
+
+
+def _escape_active(text: str) -> str:
+    return _ACTIVE.sub(lambda m: m.group("cite") or "\\" + m.group("char"), text)

@@ -9,7 +9,7 @@ import streamlit as st
 from drive.store.graph_view import EntityView, GraphSnapshot, entity_passages, snapshot
 from ui import resources
 from ui.downloads import file_link
-from ui.format import page_label
+from ui.format import page_label, safe_markdown
 from ui.graph_model import (
     NO_COMMUNITY,
     DrawnGraph,
@@ -111,5 +111,5 @@ def entity_details(snap: GraphSnapshot, entity: EntityView) -> None:
     svc = resources.service()
     for n, p in enumerate(entity_passages(svc.db, svc.owner, entity.id, limit=PASSAGES)):
         with st.expander(page_label(p.file, p.page), icon=":material/description:"):
-            st.markdown(p.text.replace("$", "\\$"))
+            st.markdown(safe_markdown(p.text))
             file_link(svc, p.item_id, p.file, key=f"graph_{entity.id}_{n}")

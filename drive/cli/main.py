@@ -73,17 +73,7 @@ def cmd_mkdir(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
 
 def cmd_mv(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     item = svc.resolve(args.item)
-    dest = args.dest.rstrip("/")
-    try:
-        target = svc.resolve(dest) if dest else None
-    except DriveError:
-        target = None
-    if dest == "" or (target is not None and target.kind == ItemKind.FOLDER):
-        info = svc.move(item.id, target.id if target else None)
-    else:  # "mv a.txt folder/b.txt": move into the parent, then rename
-        parent, _, new_name = dest.rpartition("/")
-        info = svc.move(item.id, svc.resolve(parent).id if parent else None)
-        info = svc.rename(item.id, new_name)
+    info = svc.move_to(item.id, args.dest)
     emit(args, item_json(info), f"{item.path} -> {info.path}")
     return 0
 
@@ -186,12 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jobs at once (default: THEDRIVE_APP_WORKERS, one per core plus one)")
     w.set_defaults(func=cmd_worker)
 
+    from drive.cli.admin import add_admin_commands
     from drive.cli.rag import add_rag_commands
 
     add_rag_commands(sub)
     from drive.cli.api import add_api_commands
 
     add_api_commands(sub)
+    add_admin_commands(sub)
     for command in sub.choices.values():  # accept the global options after the command too
         command.add_argument("--user", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
@@ -203,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     settings = Settings()
     try:
-        drive = open_drive(settings)
+        drive = open_drive(settings, run_sweep=getattr(args, "sweep", True))
         try:
             svc = drive.service(drive.user_id(args.user))
             return int(args.func(args, drive, svc))

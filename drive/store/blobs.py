@@ -200,3 +200,9 @@ def make_blob_store(settings: Settings) -> BlobStore:
             multipart_threshold=settings.s3_multipart_threshold,
         )
     raise ConfigError(f"unknown storage {url!r}: use {STORAGE_CHOICES}")
+
+
+def local_root(store: BlobStore) -> Path | None:
+    """The folder of a local store (where its half-written ``.put-*`` files may be left), else None."""
+    inner = getattr(store, "inner", store)  # through a wrapping store
+    return inner.root if isinstance(inner, LocalBlobStore) else None

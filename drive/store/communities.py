@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from drive.store.chunks import vector_literal
+from drive.store.locks import lock_communities
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,12 @@ def evidence(s: Session, owner: uuid.UUID, pairs: list[tuple[int, int]]) -> list
 def replace(s: Session, owner: uuid.UUID, keep: list[str], written: list[CommunityRow],
             members: list[tuple[str, int]]) -> None:
     """Drop the owner's communities not in ``keep``, upsert the ``written`` ones (those whose digest
-    changed), and replace the membership rows with ``members`` ((community id, entity id) pairs)."""
+    changed), and replace the membership rows with ``members`` ((community id, entity id) pairs).
+
+    Safe against concurrent jobs: one rewrite per owner at a time (advisory lock), and members whose
+    entity a concurrent graph job or delete removed meanwhile are left out instead of failing the job on
+    the foreign key (the entity rows are key-share locked while the members are written)."""
+    lock_communities(s, owner)
     s.execute(text("DELETE FROM communities WHERE owner_id = :o AND NOT (id = ANY(:keep))"), {"o": owner, "keep": keep})
     for c in written:
         s.execute(text(
@@ -114,6 +120,10 @@ def replace(s: Session, owner: uuid.UUID, keep: list[str], written: list[Communi
              "size": c.size, "vec": None if c.vector is None else vector_literal(c.vector), "by": c.summarized_by,
              "digest": c.digest})
     s.execute(text("DELETE FROM community_members WHERE owner_id = :o"), {"o": owner})
-    rows = [{"c": c, "e": e, "o": owner} for c, e in members]
-    if rows:
-        s.execute(text("INSERT INTO community_members (community_id, entity_id, owner_id) VALUES (:c, :e, :o)"), rows)
+    if members:
+        s.execute(text(
+            """INSERT INTO community_members (community_id, entity_id, owner_id)
+               SELECT m.c, e.id, :o FROM unnest(CAST(:cs AS text[]), CAST(:es AS bigint[])) AS m(c, e)
+               JOIN entities e ON e.id = m.e AND e.owner_id = :o
+               FOR KEY SHARE OF e"""),
+            {"o": owner, "cs": [c for c, _ in members], "es": [e for _, e in members]})

@@ -167,9 +167,10 @@ def status_of(s: Session, owner: uuid.UUID, item_id: uuid.UUID) -> Status | None
     return Status(value) if value else None
 
 
-def mark_ready(s: Session, item_id: uuid.UUID) -> None:
-    s.execute(text("UPDATE items SET status = :s, error = NULL, processed_at = now() WHERE id = :id"),
-              {"s": Status.READY.value, "id": item_id})
+def mark_ready(s: Session, item_id: uuid.UUID, note: str | None = None) -> None:
+    """Ready; ``note`` (kept in ``error``) says what of the file was left out, if anything."""
+    s.execute(text("UPDATE items SET status = :s, error = :n, processed_at = now() WHERE id = :id"),
+              {"s": Status.READY.value, "n": note, "id": item_id})
 
 
 def set_document_meta(s: Session, item_id: uuid.UUID, meta: DocMeta, unreadable_pages: tuple[int, ...]) -> None:

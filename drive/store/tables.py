@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -268,3 +269,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+class DataKey(Base):
+    """An owner's blob data key, wrapped by the master key ``master_id`` (see ``drive.store.encrypted``)."""
+
+    __tablename__ = "data_keys"
+    scope: Mapped[str] = mapped_column(Text, primary_key=True)
+    master_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from drive.errors import NotFound
 from drive.names import title_key, title_of
+from drive.pipeline.ingest.sandbox import Limits, extract_in_child, truncate
 from drive.records import ChunkRecord, Extracted
 from drive.store import chunks, items
 from drive.store import queue as jobs
@@ -38,6 +39,7 @@ class Processed:
     chunks: list[ChunkRecord]
     vectors: Any
     title: str = ""
+    note: str | None = None  # said beside a ready file: what of it was left out
 
 
 def run_ingest_job(ctx: JobContext) -> None:
@@ -58,19 +60,37 @@ def run_ingest_job(ctx: JobContext) -> None:
 
 
 def process_file(ctx: JobContext, path: Path, name: str) -> Processed:
-    """The pure part of the pipeline (models aside): no database, no store."""
+    """The pure part of the pipeline (models aside): no database, no store.
+
+    The file is read in a child process with the per-file limits (``sandbox``); its text and passages
+    are then capped so one huge file cannot hold a worker for an hour."""
     from drive.pipeline.ingest.chunk import chunk
-    from drive.pipeline.ingest.extract import extract
 
     settings = ctx.drive.settings
-    doc = extract(path, name, ocr=ctx.models.ocr if settings.ocr else None)
+    limits = Limits(settings.extract_memory_mb, settings.extract_seconds, settings.max_text_chars)
+    read = extract_in_child(path, name, ocr=settings.ocr, limits=limits, cancelled=ctx.cancelled.is_set)
     ctx.check()
+    doc, note = read.doc, _chars_note(settings.max_text_chars) if read.truncated else None
     chunks = chunk(doc, settings.chunk_size, settings.chunk_overlap)
+    if len(chunks) > settings.max_chunks:
+        chunks = chunks[: settings.max_chunks]
+        doc = truncate(doc, chunks[-1].char_end).doc
+        note = _chunks_note(chunks, settings.max_chunks)
     texts = [c.text for c in chunks]
     title = title_of(name)
     # The title goes into the vector too: a passage rarely repeats what its file is about.
     vectors = ctx.models.embedder.embed([f"{title}\n{t}" for t in texts]) if texts else None
-    return Processed(doc, chunks, vectors, title)
+    return Processed(doc, chunks, vectors, title, note)
+
+
+def _chars_note(max_chars: int) -> str:
+    return f"only the first {max_chars:,} characters were indexed (the per-file text limit)"
+
+
+def _chunks_note(kept: list[ChunkRecord], max_chunks: int) -> str:
+    page = kept[-1].page
+    what = f"{page} pages" if page else f"{kept[-1].char_end:,} characters"
+    return f"only the first {what} were indexed (the per-file limit is {max_chunks:,} passages)"
 
 
 def start_processing(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> tuple[str, str]:
@@ -92,7 +112,7 @@ def save(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID, p: Processed) -> No
         chunks.insert_text(s, owner, item_id, p.doc.text, pages, p.doc.ocr_pages)
         chunks.insert_chunks(s, owner, item_id, p.chunks, p.vectors, p.title, title_key(p.title))
         items.set_document_meta(s, item_id, p.doc.meta, p.doc.unreadable_pages)
-        items.mark_ready(s, item_id)
+        items.mark_ready(s, item_id, p.note)
         jobs.enqueue(s, jobs.GRAPH, owner, item_id)
 
 

@@ -18,7 +18,6 @@ from drive.errors import CorruptFile, DriveError
 
 # C0 controls except tab and newline; PostgreSQL text cannot hold NUL at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _SAMPLE_BYTES = 64 * 1024
 
@@ -28,7 +27,8 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
-    text = _TRAILING_SPACE.sub("\n", text)
+    # Line by line, not a regex: ``[ \t]+\n`` is quadratic on a long run of spaces without a newline.
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()
 
 

@@ -1,0 +1,27 @@
+"""File and folder names: direction-control characters that disguise a name are refused; real
+right-to-left names are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from drive.errors import InvalidName
+from drive.names import clean_name
+
+
+@pytest.mark.parametrize("name", ["invoice\u202efdp.exe.txt", "a\u2066b.pdf", "report\u200f.pdf", "x\u061cy.txt",
+                                  "\u202bhidden.txt"])
+def test_direction_controls_are_refused(name: str) -> None:
+    with pytest.raises(InvalidName, match="text-direction control"):
+        clean_name(name)
+
+
+@pytest.mark.parametrize("name", ["تقرير الربع الثالث.pdf", "דוח שנתי.txt", "café (v2).docx", "日本語.md"])
+def test_right_to_left_and_other_scripts_are_fine(name: str) -> None:
+    assert clean_name(name) == name
+
+
+def test_other_refusals_are_unchanged() -> None:
+    for bad, reason in (("", "empty"), ("a/b", "'/'"), ("..", "not a valid name"), ("a\x07b", "control")):
+        with pytest.raises(InvalidName, match=reason):
+            clean_name(bad)
