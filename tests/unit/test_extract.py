@@ -287,3 +287,13 @@ def test_zip_bombs_are_refused_before_anything_is_unpacked(tmp_path: Path) -> No
         CorruptFile, match=r"looks like a zip bomb: member xl/worksheets/sheet1.xml is compressed \d+:1"
     ):
         extract(dense, "dense.xlsx", ocr=load_ocr())
+
+
+def test_html_nested_thousands_of_levels_deep_is_read(tmp_path: Path) -> None:
+    depth = 5000  # far past Python's recursion limit
+    page = ("<html><head><title>Deep</title></head><body>" + "<div>" * depth + "<p>The bottom line.</p>"
+            + "</div>" * depth + "<ul><li>one</li></ul><table><tr><th>a</th></tr><tr><td>1</td></tr></table></body></html>")
+    path = tmp_path / "deep.html"
+    path.write_text(page, encoding="utf-8")
+    text = extract(path, "deep.html", ocr=None).text
+    assert "The bottom line." in text and "- one" in text and "| a |" in text

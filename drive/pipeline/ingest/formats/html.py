@@ -8,11 +8,12 @@ every other block element (p, div, section, ...) is a paragraph. One Section, no
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, PageElement, ProcessingInstruction, Tag
 
 from drive.pipeline.ingest.formats import clean_text, corrupt_as, markdown_table, read_text
 from drive.records import DocMeta, Extracted, Section
@@ -107,49 +108,76 @@ def html_text(markup: str | bytes) -> tuple[str, str]:
     return title, clean_text("\n\n".join(blocks))
 
 
-def _walk(node: Tag, out: _Out) -> None:
-    for child in node.children:
-        if isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):
+def _walk(root: Tag, out: _Out) -> None:
+    """Depth-first over the tree with an explicit stack: a page nested thousands of levels deep is read,
+    not refused for Python's recursion limit. The stack holds child iterators and, below each, what to do
+    once that element's children are done."""
+    stack: list[Iterator[PageElement] | Callable[[], None]] = [iter(root.children)]
+    while stack:
+        top = stack[-1]
+        if callable(top):
+            stack.pop()
+            top()
             continue
-        if isinstance(child, NavigableString):
+        child = next(top, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):
+            continue
+        elif isinstance(child, NavigableString):
             out.inline.append(str(child))
         elif isinstance(child, Tag):
-            _element(child, out)
+            _enter(child, out, stack)
 
 
-def _element(tag: Tag, out: _Out) -> None:
+def _enter(tag: Tag, out: _Out, stack: list[Iterator[PageElement] | Callable[[], None]]) -> None:
+    """Handle an element; one whose children must be read pushes them (and its closing step) on ``stack``."""
     name = tag.name.lower()
+    after: Callable[[], None] | None = None
     if name in _DROP:
         return
     if name in _HEADINGS:
         out.add("#" * _HEADINGS[name] + " " + _inline_text(tag))
-    elif name == "pre":
+        return
+    if name == "pre":
         out.add(tag.get_text())
-    elif name == "br":
+        return
+    if name == "br":
         out.inline.append(_BREAK)
-    elif name == "tr":
+        return
+    if name == "tr":
         out.flush()
         cells = [_inline_text(c) for c in tag.find_all(["td", "th"], recursive=False)]
         if any(cells):
             out.rows.append(cells)
-    elif name == "li":
+        return
+    if name == "li":
         out.flush()
-        before = len(out.blocks)
-        _walk(tag, out)
+        after = _bullet(out, len(out.blocks))
+    elif name == "table":
+        out.flush()
+        after = _close_table(out)
+    elif name in _BLOCKS:
+        out.flush()
+        after = out.flush
+    if after is not None:
+        stack.append(after)
+    stack.append(iter(tag.children))
+
+
+def _bullet(out: _Out, before: int) -> Callable[[], None]:
+    def close() -> None:
         out.flush()
         if len(out.blocks) > before:
             out.blocks[before] = "- " + out.blocks[before]
-    elif name == "table":
-        out.flush()
-        _walk(tag, out)
+    return close
+
+
+def _close_table(out: _Out) -> Callable[[], None]:
+    def close() -> None:
         out.flush()
         out.end_table()
-    elif name in _BLOCKS:
-        out.flush()
-        _walk(tag, out)
-        out.flush()
-    else:
-        _walk(tag, out)
+    return close
 
 
 def _inline_text(tag: Tag) -> str:
