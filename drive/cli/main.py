@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -90,7 +91,10 @@ class _ProgressLine:
 
 def cmd_ls(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     folder = svc.resolve(args.folder).id if args.folder else None
-    items = svc.list(folder, recursive=True)
+    if args.limit:  # one page of this folder (not its subfolders); --cursor: the last id of the page before
+        items = svc.list_page(folder, limit=args.limit, after=uuid.UUID(args.cursor) if args.cursor else None)
+    else:
+        items = svc.list(folder, recursive=True)
     lines = []
     for i in items:
         state = "" if i.kind == ItemKind.FOLDER else f"{i.size:>12,}  {i.status.value if i.status else '':<10}"
@@ -193,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("ls", help="list every item (below FOLDER)")
     ls.add_argument("folder", nargs="?")
+    ls.add_argument("--limit", type=int, default=None, help="one page of this many items of the folder itself")
+    ls.add_argument("--cursor", help="with --limit: the id of the last item of the previous page")
     ls.set_defaults(func=cmd_ls)
 
     mk = sub.add_parser("mkdir", help="create a folder (and its parents)")
