@@ -131,13 +131,16 @@ def list_page(
     """One page of a folder's children in ``list_items`` order, starting after the item ``after`` (keyset
     pagination on the ``items_listing`` index: a page of a 100k-item folder costs the same as the first)."""
     prefix = path_of(session, owner, folder) + "/" if folder is not None else ""
-    stmt = select(Item, Blob.sha256).outerjoin(Blob, Blob.id == Item.blob_id).where(
+    page = select(Item.id).where(
         Item.owner_id == owner, Item.parent_id.is_(None) if folder is None else Item.parent_id == folder)
     if after is not None:
         mark = select(*[c.label(f"k{n}") for n, c in enumerate(_ORDER)]).where(
             Item.id == after, Item.owner_id == owner).subquery()
-        stmt = stmt.join(mark, true()).where(tuple_(*_ORDER) > tuple_(*mark.c))
-    rows = session.execute(stmt.order_by(*_ORDER).limit(limit)).all()
+        page = page.join(mark, true()).where(tuple_(*_ORDER) > tuple_(*mark.c))
+    # The page first (an index range scan), then its rows and blobs: joining first would sort them all.
+    ids = list(session.execute(page.order_by(*_ORDER).limit(limit)).scalars())
+    rows = session.execute(select(Item, Blob.sha256).outerjoin(Blob, Blob.id == Item.blob_id)
+                           .where(Item.id.in_(ids)).order_by(*_ORDER)).all()
     return [to_info(item, prefix + item.name, sha) for item, sha in rows]
 
 
