@@ -18,25 +18,20 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import numpy as np
+from common import ROOT, bench_settings, markdown_table, peak_rss_mb, publish, rss_mb
+from sqlalchemy import text
 
-import numpy as np  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from bench.common import bench_settings, markdown_table, peak_rss_mb, publish, rss_mb  # noqa: E402
-from drive.core import Drive, open_drive  # noqa: E402
-from drive.ml.models import Models  # noqa: E402
-from rag.ask import retrieve  # noqa: E402
-from rag.search.retrieve import keyword_search, rrf, vector_search  # noqa: E402
-from rag.types import Scope  # noqa: E402
+from drive.core import Drive, open_drive
+from drive.ml.models import Models
+from rag.ask import retrieve
+from rag.search.retrieve import keyword_search, rrf, vector_search
+from rag.types import Scope
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 if not DATASETS.exists():
