@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, text, true, tuple_
+from sqlalchemy import func, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from drive.errors import NotFound
@@ -134,9 +134,11 @@ def list_page(
     page = select(Item.id).where(
         Item.owner_id == owner, Item.parent_id.is_(None) if folder is None else Item.parent_id == folder)
     if after is not None:
-        mark = select(*[c.label(f"k{n}") for n, c in enumerate(_ORDER)]).where(
-            Item.id == after, Item.owner_id == owner).subquery()
-        page = page.join(mark, true()).where(tuple_(*_ORDER) > tuple_(*mark.c))
+        # The cursor item's sort key as values, not a join: only then is the row comparison an index bound.
+        mark = session.execute(select(*_ORDER).where(Item.id == after, Item.owner_id == owner)).first()
+        if mark is None:
+            return []
+        page = page.where(tuple_(*_ORDER) > tuple_(*[literal(v) for v in mark]))
     # The page first (an index range scan), then its rows and blobs: joining first would sort them all.
     ids = list(session.execute(page.order_by(*_ORDER).limit(limit)).scalars())
     rows = session.execute(select(Item, Blob.sha256).outerjoin(Blob, Blob.id == Item.blob_id)
