@@ -129,6 +129,10 @@ def test_add_wait_returns_with_graph_communities_and_global_search(cli, tmp_path
         left = conn.execute(text("SELECT count(*) FROM jobs j JOIN users u ON u.id = j.owner_id WHERE u.name = :u "
                               "AND j.status IN ('queued', 'running')"), {"u": cli.env["THEDRIVE_USER"]}).scalar()
     assert left == 0, "nothing left in the queue for this user"
+    page = as_json(cli("ls", "in", "--limit", "2", "--json"))
+    assert [i["name"] for i in page] == ["note0.txt", "note1.txt"]
+    rest = as_json(cli("ls", "in", "--limit", "2", "--cursor", page[-1]["id"], "--json"))
+    assert [i["path"] for i in rest] == ["in/note2.txt"]
 
 
 def test_add_wait_timeout_lists_unfinished_files_and_hands_jobs_back(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
