@@ -3,7 +3,8 @@
 One pipeline runs one text at a time (``drive.ml.nlp`` keeps it under a lock), so in-process the graph
 jobs of all worker threads share a single core. With ``THEDRIVE_NLP_PROCESSES`` > 0 each graph job sends
 its texts to a pool of that many processes (started once per process with ``spawn``: no forked database
-connections or threads), each holding its own pipeline (≈ 150 MB). Job claiming, heartbeats and takeover
+connections or threads), each holding its own pipeline (≈ 150 MB). Off by default: meant for ``drive worker``
+and ``add --wait`` processes (started with ``-m``, so a spawned child can import their main module). Job claiming, heartbeats and takeover
 stay in the worker that claimed the job; a cancelled job stops waiting for its result.
 """
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _size = 0
+_broken = False  # a pool that cannot start here (see below) is not tried again in this process
 
 
 def _warm() -> None:
@@ -50,8 +52,13 @@ def _forget(broken: ProcessPoolExecutor) -> None:
 
 
 def recognize_in_pool(texts: list[str], processes: int, cancelled: threading.Event) -> list[ChunkAnalysis] | None:
-    """``recognize(texts)`` run in the pool; None when ``cancelled`` was set while it ran. A pool whose
-    process died (out of memory, killed) is replaced and the error raised, so the job is retried."""
+    """``recognize(texts)`` run in the pool; None when ``cancelled`` was set while it ran. If the pool's
+    processes die (out of memory, or they cannot start: a spawned child re-imports the parent's
+    ``__main__`` script, which a Streamlit page cannot survive), the texts are recognized in this process
+    and the pool is not used again here."""
+    global _broken
+    if _broken:
+        return recognize(texts)
     pool = _executor(processes)
     try:
         future: Future[list[ChunkAnalysis]] = pool.submit(recognize, texts)
@@ -63,9 +70,10 @@ def recognize_in_pool(texts: list[str], processes: int, cancelled: threading.Eve
                     future.cancel()
                     return None
     except BrokenProcessPool:
-        log.warning("an NLP process died; starting a new pool")
+        log.warning("the NLP processes died; recognizing entities in this process from now on")
+        _broken = True
         _forget(pool)
-        raise
+        return recognize(texts)
 
 
 def shutdown() -> None:
