@@ -1,6 +1,7 @@
 """Ingestion benchmark: raw embedder vs our end-to-end pipeline vs a plain LangChain + PGVector baseline.
 
     .venv/bin/python bench/ingest.py [--limit FILES] [--home DIR]
+    .venv/bin/python bench/ingest.py --processes 1 2 [--limit FILES]   # files/s with N `drive worker` processes
 
 Prints, from one run on this machine: the raw MiniLM throughput alone (on the corpus's own chunks and
 on synthetic 200-word texts), our end-to-end throughput (upload + queue + extract + chunk + embed +
@@ -15,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import statistics
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -355,7 +357,74 @@ def _stage_split(stages: dict[str, float]) -> dict[str, float]:
     return split
 
 
+def worker_processes(bench: Bench, files: list[Path], count: int) -> tuple[float, float]:
+    """Upload the files with no worker running, then start ``count`` ``drive worker`` processes on the same
+    database and blob store (as a multi-process deployment would); seconds until every file is searchable,
+    and until every file is in the graph (model loading included: each process loads its own)."""
+    import signal
+    import subprocess
+    import sys
+
+    from drive.store.db import database_url
+
+    user = f"procs{count}-{int(time.time())}"
+    owner = bench.drive.user_id(user)
+    svc = bench.drive.service(owner)
+    common.upload_missing(svc, files)
+    env = {**os.environ, "DATABASE_URL": database_url(bench.drive.settings),
+           "THEDRIVE_HOME": str(bench.drive.settings.home), "PYTHONPATH": str(common.ROOT),
+           "THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS": "3600"}  # communities are timed elsewhere
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "drive", "worker"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for _ in range(count)]
+    searchable = 0.0
+    try:
+        while True:
+            pending, settled = _progress(Bench(bench.drive, bench.models, owner, svc))
+            if not searchable and not pending.get(jobs.INGEST) and settled >= len(files):
+                searchable = time.perf_counter() - start
+            if searchable and not pending.get(jobs.GRAPH):
+                return searchable, time.perf_counter() - start
+            time.sleep(POLL)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=120)
+
+
+def processes_main(args: Any) -> None:
+    """``--processes 1 2``: files/s with that many ``drive worker`` processes (default concurrency each)."""
+    files = common.corpus_files(args.dataset, args.limit)
+    if not files:
+        raise SystemExit(f"no corpus files under {args.dataset}/corpus (pass --dataset)")
+    bench = common.open_bench(args.home)
+    rows = []
+    for count in args.processes:
+        searchable, graphed = worker_processes(bench, files, count)
+        print(f"{count} worker process(es): searchable {searchable:.1f} s, graph {graphed:.1f} s", flush=True)
+        rows.append([count, len(files), f"{searchable:.1f}", f"{len(files) / searchable:.1f}", f"{graphed:.1f}",
+                     f"{graphed / searchable:.2f}"])
+    table = markdown_table(["worker processes", "files", "searchable s", "files/s", "in graph s",
+                            "graph / searchable"], rows)
+    table += ("\n\nEach `drive worker` runs its default concurrency (cores + 1 jobs) and "
+              "THEDRIVE_NLP_PROCESSES spaCy processes; timed from starting the processes (model loading included) "
+              "with every file already uploaded.")
+    common.publish("ingest-processes", args.limit, "bench/ingest.py --processes — drive worker processes", table)
+    bench.close()
+
+
 def main() -> None:
+    if "--processes" in sys.argv:
+        import argparse
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--processes", type=int, nargs="+")
+        parser.add_argument("--limit", type=int, default=None)
+        parser.add_argument("--home", type=Path, default=None)
+        parser.add_argument("--dataset", type=Path, default=common.DATASET)
+        processes_main(parser.parse_args())
+        return
     args = common.parse_args(__doc__.splitlines()[0], "ingest only the first N files (fixed shuffled order)")
     files = common.corpus_files(args.dataset, args.limit)
     bench = common.open_bench(args.home)

@@ -31,7 +31,7 @@ from drive.store import queue as jobs
 from drive.store.blobs import PIECE, BlobStore
 from drive.store.db import Database
 from drive.store.graph import detach_items
-from drive.store.items import descendants, get_item, list_items, path_of, resolve, to_info
+from drive.store.items import descendants, get_item, list_items, list_page, path_of, resolve, to_info
 from drive.store.locks import integrity_error, lock_rows, lock_tree, retrying
 from drive.store.tables import Blob, Item
 
@@ -50,6 +50,15 @@ class DriveService:
             if folder is not None:
                 self._folder(s, folder)
             return list_items(s, self.owner, folder, recursive=recursive)
+
+    def list_page(self, folder: uuid.UUID | None = None, *, limit: int = 100,
+                  after: uuid.UUID | None = None) -> builtins.list[ItemInfo]:
+        """One page of a folder's children (``list`` order), after the item ``after``: the Files page and
+        ``ls --limit`` of a huge folder. The next page starts after the last item of this one."""
+        with self.db.session() as s:
+            if folder is not None:
+                self._folder(s, folder)
+            return list_page(s, self.owner, folder, limit, after)
 
     def get(self, item_id: uuid.UUID) -> ItemInfo:
         with self.db.session() as s:

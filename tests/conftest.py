@@ -77,7 +77,8 @@ def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def make_settings(home: Path, database_url: str, **overrides: object) -> Settings:
     values: dict[str, Any] = {"THEDRIVE_HOME": home, "DATABASE_URL": database_url,
-                                 "THEDRIVE_JOB_STALE_SECONDS": 5, "THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS": 0}
+                                 "THEDRIVE_JOB_STALE_SECONDS": 5, "THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS": 0,
+                              "THEDRIVE_NLP_PROCESSES": 0}  # the pool has its own tests
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

@@ -6,6 +6,8 @@ import argparse
 import json
 import logging
 import sys
+import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,24 +38,52 @@ def cmd_add(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
 
     report = add_paths(svc, [Path(p) for p in args.paths], _folder_id(svc, args.folder), progress=not args.json)
     failures = list(report.errors)
+    unfinished: list[str] = []
     if args.wait and report.added:
         from drive.jobs.drain import wait_for
         from drive.pipeline.handlers import handlers
 
-        for info in wait_for(drive, svc, [i.id for i in report.added], handlers(), timeout=args.timeout):
-            if info.status == Status.FAILED:
-                failures.append((info.path, info.error or "failed"))
+        waited = wait_for(drive, svc, [i.id for i in report.added], handlers(), timeout=args.timeout,
+                          on_progress=None if args.json else _ProgressLine())
+        failures += [(i.path, i.error or "failed") for i in waited.done if i.status == Status.FAILED]
+        unfinished = [i.path for i in waited.unfinished]
+        if not waited.communities_done and not unfinished:
+            unfinished.append("(communities of the graph)")
     data = {"added": [item_json(svc.get(i.id)) for i in report.added], "errors": [
-        {"path": p, "error": e} for p, e in failures]}
+        {"path": p, "error": e} for p, e in failures], "unfinished": unfinished}
     human = f"added {len(report.added)} file(s), {len(failures)} failed" + "".join(
         f"\n  failed: {p}: {e}" for p, e in failures)
+    if unfinished:
+        human += f"\ntimed out after {args.timeout:g}s; unfinished (still queued, a worker will finish them):" + "".join(
+            f"\n  {p}" for p in unfinished)
     emit(args, data, human)
-    return 1 if failures else 0
+    return 3 if unfinished else 1 if failures else 0
+
+
+class _ProgressLine:
+    """``add --wait`` progress on stderr: rewritten in place on a terminal, a line per change otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.shown = 0.0
+
+    def __call__(self, p: Any) -> None:
+        stage = "communities" if p.communities_pending and p.graphed == p.total else "done" if not \
+            p.communities_pending else "working"
+        line = f"searchable {p.ingested}/{p.total} · in graph {p.graphed}/{p.total} · {stage}"
+        if self.tty:
+            print("\r" + line, end="" if stage != "done" else "\n", file=sys.stderr, flush=True)
+        elif time.monotonic() - self.shown >= 2.0 or stage == "done":
+            print(line, file=sys.stderr, flush=True)
+            self.shown = time.monotonic()
 
 
 def cmd_ls(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     folder = svc.resolve(args.folder).id if args.folder else None
-    items = svc.list(folder, recursive=True)
+    if args.limit:  # one page of this folder (not its subfolders); --cursor: the last id of the page before
+        items = svc.list_page(folder, limit=args.limit, after=uuid.UUID(args.cursor) if args.cursor else None)
+    else:
+        items = svc.list(folder, recursive=True)
     lines = []
     for i in items:
         state = "" if i.kind == ItemKind.FOLDER else f"{i.size:>12,}  {i.status.value if i.status else '':<10}"
@@ -123,7 +153,8 @@ def cmd_worker(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int
     from drive.jobs.worker import run_forever
     from drive.pipeline.handlers import handlers
 
-    run_forever(drive, handlers(), concurrency=args.concurrency or max(1, drive.settings.workers_in_app))
+    run_forever(drive, handlers(), concurrency=args.concurrency or max(1, drive.settings.workers_in_app),
+                grace=args.grace)
     return 0
 
 
@@ -137,12 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("add", help="upload files or folders (recursively)")
     a.add_argument("paths", nargs="+")
     a.add_argument("--folder", help="drive folder to put them in (created if missing)")
-    a.add_argument("--wait", action="store_true", help="return when every file is searchable and in the graph, or failed")
-    a.add_argument("--timeout", type=float, default=3600.0)
+    a.add_argument("--wait", action="store_true", help="work the queue (as many jobs at once as the app) and return when every file is searchable, "
+                        "in the graph and its communities, or failed")
+    a.add_argument("--timeout", type=float, default=3600.0,
+                   help="with --wait: give up after this many seconds, list unfinished files, exit 3")
     a.set_defaults(func=cmd_add)
 
     ls = sub.add_parser("ls", help="list every item (below FOLDER)")
     ls.add_argument("folder", nargs="?")
+    ls.add_argument("--limit", type=int, default=None, help="one page of this many items of the folder itself")
+    ls.add_argument("--cursor", help="with --limit: the id of the last item of the previous page")
     ls.set_defaults(func=cmd_ls)
 
     mk = sub.add_parser("mkdir", help="create a folder (and its parents)")
@@ -174,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", help="run a background worker until interrupted")
     w.add_argument("--concurrency", type=int, default=None,
                    help="jobs at once (default: THEDRIVE_APP_WORKERS, one per core plus one)")
+    w.add_argument("--grace", type=float, default=30.0,
+                   help="on SIGTERM/Ctrl-C, seconds to let running jobs finish before handing them back")
     w.set_defaults(func=cmd_worker)
 
     from drive.cli.admin import add_admin_commands

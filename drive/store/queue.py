@@ -88,12 +88,46 @@ def heartbeat(engine: Engine, job_id: int, worker: str) -> bool:
     return bool(result.rowcount)
 
 
-def finish(engine: Engine, job_id: int, *, error: str | None = None) -> None:
+def finish(engine: Engine, job_id: int, *, error: str | None = None, worker: str | None = None) -> None:
+    """Mark a job done (or failed). With ``worker``, only while that worker still holds it: a job handed
+    back or taken over meanwhile is someone else's to finish."""
     status = "failed" if error else "done"
+    held = " AND locked_by = :w AND status = 'running'" if worker else ""
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE jobs SET status = :s, last_error = :e, finished_at = now() WHERE id = :id"),
-            {"s": status, "e": error, "id": job_id},
+            text("UPDATE jobs SET status = :s, last_error = :e, finished_at = now() WHERE id = :id" + held),
+            {"s": status, "e": error, "id": job_id, "w": worker},
+        )
+
+
+def release(engine: Engine, job_id: int, worker: str) -> None:
+    """Hand a running job back to the queue, due now, without counting the attempt (its worker is
+    stopping, the job did not fail). If an identical job was queued meanwhile, that one supersedes it."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            text(
+                """UPDATE jobs SET status = 'queued', locked_by = NULL, run_after = now(),
+                   attempts = greatest(attempts - 1, 0)
+                   WHERE id = :id AND locked_by = :w AND status = 'running' AND NOT EXISTS (
+                       SELECT 1 FROM jobs q WHERE q.dedupe_key = jobs.dedupe_key AND q.status = 'queued')"""
+            ),
+            {"id": job_id, "w": worker},
+        )
+        if not result.rowcount:
+            conn.execute(
+                text("""UPDATE jobs SET status = 'done', finished_at = now()
+                        WHERE id = :id AND locked_by = :w AND status = 'running'"""),
+                {"id": job_id, "w": worker},
+            )
+
+
+def hasten(engine: Engine, owner_id: uuid.UUID, kind: str) -> None:
+    """Make an owner's queued job of this kind due now (``add --wait`` does not wait out a debounce)."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("""UPDATE jobs SET run_after = now()
+                    WHERE owner_id = :o AND kind = :k AND status = 'queued' AND run_after > now()"""),
+            {"o": owner_id, "k": kind},
         )
 
 
@@ -140,3 +174,28 @@ def busy_items(engine: Engine, item_ids: list[uuid.UUID]) -> set[uuid.UUID]:
             {"ids": item_ids},
         ).scalars()
         return set(rows)
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """Where one file stands: its status (None when deleted) and whether a job of it is queued or running."""
+
+    status: str | None
+    busy: bool
+
+
+def file_progress(engine: Engine, owner_id: uuid.UUID, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, FileProgress]:
+    """Progress of many files in one query (``add --wait`` polls hundreds of them)."""
+    if not item_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                """SELECT i.id, i.status, EXISTS (
+                       SELECT 1 FROM jobs j WHERE j.item_id = i.id AND j.status IN ('queued', 'running')) AS busy
+                   FROM items i WHERE i.owner_id = :o AND i.id = ANY(:ids)"""
+            ),
+            {"o": owner_id, "ids": item_ids},
+        ).all()
+    found = {r.id: FileProgress(r.status, bool(r.busy)) for r in rows}
+    return {i: found.get(i, FileProgress(None, False)) for i in item_ids}

@@ -108,3 +108,48 @@ def test_mkdir_mv_status_and_errors(cli, tmp_path: Path) -> None:  # type: ignor
     assert status["database"]["ok"] and status["storage"]["ok"] and status["embedder"]["ok"]
     assert "PostgreSQL 18" in status["database"]["state"]
     assert status["llm"]["using"].startswith("none")
+
+
+def test_add_wait_returns_with_graph_communities_and_global_search(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A long debounce: only add --wait running the communities job itself gets communities in time.
+    cli.env["THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS"] = "900"
+    (tmp_path / "in").mkdir()
+    for n, (a, b, c) in enumerate([("Ada Lovelace", "Charles Babbage", "London"),
+                                   ("Charles Babbage", "Ada Lovelace", "Cambridge"),
+                                   ("Alan Turing", "Ada Lovelace", "Manchester")]):
+        (tmp_path / "in" / f"note{n}.txt").write_text(
+            f"{a} worked with {b} in {c}. {b} admired {a}. {a} visited {c} with {b}.")
+    proc = cli("add", str(tmp_path / "in"), "--wait")
+    assert "in graph 3/3" in proc.stderr, "progress for ingest and graph is shown"
+    graph = as_json(cli("graph", "--json"))
+    assert {"Ada Lovelace", "Charles Babbage"} <= {e["name"] for e in graph["entities"]}
+    assert graph["communities"], "communities are computed before add --wait returns"
+    members = {n for c in graph["communities"] for n in c["entities"]}
+    assert "Ada Lovelace" in members
+    with create_engine(cli.env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")).connect() as conn:
+        left = conn.execute(text("SELECT count(*) FROM jobs j JOIN users u ON u.id = j.owner_id WHERE u.name = :u "
+                              "AND j.status IN ('queued', 'running')"), {"u": cli.env["THEDRIVE_USER"]}).scalar()
+    assert left == 0, "nothing left in the queue for this user"
+    page = as_json(cli("ls", "in", "--limit", "2", "--json"))
+    assert [i["name"] for i in page] == ["note0.txt", "note1.txt"]
+    rest = as_json(cli("ls", "in", "--limit", "2", "--cursor", page[-1]["id"], "--json"))
+    assert [i["path"] for i in rest] == ["in/note2.txt"]
+
+
+def test_add_wait_timeout_lists_unfinished_files_and_hands_jobs_back(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.filegen import make_pdf
+
+    # Scanned pages take seconds to OCR: the timeout runs out while the job runs.
+    make_pdf(tmp_path / "scan.pdf", ["FIRST SCANNED PAGE", "SECOND SCANNED PAGE"], scanned={1, 2})
+    proc = cli("add", str(tmp_path / "scan.pdf"), "--wait", "--timeout", "1", check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "timed out" in proc.stdout and "scan.pdf" in proc.stdout
+    engine = create_engine(cli.env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as c:
+        job = c.execute(text("SELECT j.status, j.locked_by, j.attempts FROM jobs j JOIN users u ON u.id = j.owner_id "
+                             "WHERE u.name = :u AND j.kind = 'ingest'"), {"u": cli.env["THEDRIVE_USER"]}).one()
+    engine.dispose()
+    assert job.status == "queued" and job.locked_by is None and job.attempts == 0, job
+    again = as_json(cli("add", str(tmp_path / "scan.pdf"), "--folder", "again", "--wait", "--json"))
+    assert again["unfinished"] == [] and again["errors"] == []
+    assert {i["status"] for i in as_json(cli("ls", "--json"))} == {"ready", None}

@@ -57,3 +57,37 @@ def test_a_killed_workers_job_is_finished_by_another(
         done = s.execute(text("SELECT status, attempts FROM jobs WHERE item_id = :i AND kind = 'ingest'"), {"i": info.id}).one()
     assert pages == [1, 2, 3], "each page once: the second run did not duplicate the first one's rows"
     assert done.status == "done" and done.attempts == 2
+
+
+def test_a_terminated_worker_hands_its_job_back_and_exits_cleanly(
+    drive: Drive, svc: DriveService, worker: Worker, database_url: str, tmp_path: Path
+) -> None:
+    pdf = make_pdf(tmp_path / "scan.pdf", ["FIRST SCANNED PAGE", "SECOND SCANNED PAGE", "THIRD SCANNED PAGE"],
+                   scanned={1, 2, 3})
+    with pdf.open("rb") as f:
+        info = svc.upload(f, "scan.pdf")
+    env = {**os.environ, "DATABASE_URL": database_url, "THEDRIVE_HOME": str(drive.settings.home),
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "drive", "worker", "--grace", "0.5"], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while svc.get(info.id).status != Status.PROCESSING:
+            assert time.monotonic() < deadline, "the worker process never picked the job up"
+            time.sleep(0.2)
+        time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "released ingest job" in err
+    with drive.db.session() as s:
+        job = s.execute(text("SELECT status, locked_by, attempts FROM jobs WHERE item_id = :i"), {"i": info.id}).one()
+    assert job.status == "queued" and job.locked_by is None and job.attempts == 0, "handed back, attempt not counted"
+    drain(worker, timeout=180)
+    assert svc.get(info.id).status == Status.READY
+    with drive.db.session() as s:
+        pages = s.execute(text("SELECT page FROM chunks WHERE item_id = :i ORDER BY idx"), {"i": info.id}).scalars().all()
+    assert pages == [1, 2, 3]

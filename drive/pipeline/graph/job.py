@@ -49,7 +49,16 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
 
     if not texts:
         return [], []
-    analyses = recognize(texts, ctx.models.nlp)
+    processes = ctx.drive.settings.nlp_processes
+    if processes > 0:
+        from drive.pipeline.graph.pool import recognize_in_pool
+
+        found = recognize_in_pool(texts, processes, ctx.cancelled)
+        ctx.check()
+        assert found is not None
+        analyses = found
+    else:
+        analyses = recognize(texts, ctx.models.nlp)
     resolved = resolve_file([m for a in analyses for m in a.mentions])
     relations = relate(analyses, resolved)
     chat = ctx.models.chat if ctx.drive.settings.llm_relations else None

@@ -1,0 +1,85 @@
+"""spaCy in worker processes, so the graph phase uses every core.
+
+One pipeline runs one text at a time (``drive.ml.nlp`` keeps it under a lock), so in-process the graph
+jobs of all worker threads share a single core. With ``THEDRIVE_NLP_PROCESSES`` > 0 each graph job sends
+its texts to a pool of that many processes (started once per process with ``spawn``: no forked database
+connections or threads), each holding its own pipeline (≈ 150 MB). Off by default: meant for ``drive worker``
+and ``add --wait`` processes (started with ``-m``, so a spawned child can import their main module). Job claiming, heartbeats and takeover
+stay in the worker that claimed the job; a cancelled job stops waiting for its result.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+
+from drive.pipeline.graph.recognize import ChunkAnalysis, recognize
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_size = 0
+_broken = False  # a pool that cannot start here (see below) is not tried again in this process
+
+
+def _warm() -> None:
+    from drive.ml.nlp import load_nlp
+
+    load_nlp()
+
+
+def _executor(processes: int) -> ProcessPoolExecutor:
+    global _pool, _size
+    with _lock:
+        if _pool is None or _size != processes:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_warm)
+            _size = processes
+        return _pool
+
+
+def _forget(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = None
+
+
+def recognize_in_pool(texts: list[str], processes: int, cancelled: threading.Event) -> list[ChunkAnalysis] | None:
+    """``recognize(texts)`` run in the pool; None when ``cancelled`` was set while it ran. If the pool's
+    processes die (out of memory, or they cannot start: a spawned child re-imports the parent's
+    ``__main__`` script, which a Streamlit page cannot survive), the texts are recognized in this process
+    and the pool is not used again here."""
+    global _broken
+    if _broken:
+        return recognize(texts)
+    pool = _executor(processes)
+    try:
+        future: Future[list[ChunkAnalysis]] = pool.submit(recognize, texts)
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except FutureTimeout:
+                if cancelled.is_set():
+                    future.cancel()
+                    return None
+    except BrokenProcessPool:
+        log.warning("the NLP processes died; recognizing entities in this process from now on")
+        _broken = True
+        _forget(pool)
+        return recognize(texts)
+
+
+def shutdown() -> None:
+    """Stop the pool's processes (at exit they stop on their own)."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+            _pool = None
