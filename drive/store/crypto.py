@@ -70,7 +70,8 @@ def decrypt_stream(key: bytes | None, pieces: Iterable[bytes], out_piece: int = 
         try:
             yield aes.decrypt(_nonce(head, number), sealed, _aad(head, last))
         except InvalidTag:
-            raise StorageError("a stored blob failed its integrity check (damaged or tampered with)") from None
+            raise StorageError("a stored blob failed its integrity check: damaged, tampered with, or written by a "
+                               "process with another master key (THEDRIVE_MASTER_KEY)") from None
         if last:
             return
         number += 1

