@@ -52,7 +52,7 @@ def create_app(settings: Settings, *, drive: Drive | None = None, models: Models
         title="TheDrive API", version="1", lifespan=lifespan,
         description="A drive that understands its files: upload, list, download, ask with citations, the graph. "
                     "Every endpoint but health needs `Authorization: Bearer <token>`.",
-        openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs", redoc_url=None,
+        openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None,
         responses={401: {"model": None, "description": "missing or invalid token (application/problem+json)"}},
     )
     problems.install(app)
@@ -67,7 +67,26 @@ def create_app(settings: Settings, *, drive: Drive | None = None, models: Models
         )
     for module in (health, files, ask, graph):
         app.include_router(module.router, prefix=PREFIX)
+    _offline_docs(app)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """``/api/v1/docs``: Swagger UI served from the swagger-ui-bundle wheel, not a CDN, so it works offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    assets = f"{PREFIX}/docs-assets"
+    app.mount(assets, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get(f"{PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=f"{PREFIX}/openapi.json", title="TheDrive API",
+                                   swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{assets}/swagger-ui.css",
+                                   swagger_favicon_url=f"{assets}/favicon-32x32.png")
 
 
 def _start_workers(state: ApiState, count: int) -> None:

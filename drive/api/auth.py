@@ -56,6 +56,7 @@ class Backoff:
 
 
 PUBLIC = ("/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/oauth2-redirect")
+DOCS_ASSETS = "/api/v1/docs-assets/"  # Swagger UI's own scripts and styles (no user data)
 
 
 class TokenGate:
@@ -67,7 +68,8 @@ class TokenGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/api/") or path.rstrip("/") in PUBLIC:
+        if scope["type"] != "http" or not path.startswith("/api/") or path.rstrip("/") in PUBLIC \
+                or path.startswith(DOCS_ASSETS):
             await self.app(scope, receive, send)
             return
         request = Request(scope)

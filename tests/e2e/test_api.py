@@ -290,6 +290,10 @@ def test_errors_401_404_413_422_as_problem_documents(api: Server) -> None:
         assert anon.get("/health").json() == {"status": "ok", "database": True}
         spec = anon.get("/openapi.json").json()
         assert "/api/v1/ask" in spec["paths"] and "/api/v1/files/{item_id}/content" in spec["paths"]
+        docs = anon.get("/docs").text  # Swagger UI from our own server: it works offline
+        script = docs.split('src="', 1)[1].split('"', 1)[0]
+        assert script.startswith("/api/v1/docs-assets/") and "cdn" not in docs.lower()
+        assert "SwaggerUIBundle" in anon.get(script.removeprefix("/api/v1")).text
         r = anon.get("/files")
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
         assert r.headers["content-type"] == "application/problem+json" and r.json()["title"] == "Unauthorized"
