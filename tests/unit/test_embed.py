@@ -82,7 +82,7 @@ def test_one_instance_shared_by_threads_gives_the_same_vectors() -> None:
 
 def test_throughput_measurement_reports_chunks_per_second(minilm: MiniLmEmbedder) -> None:
     rate = measure_throughput(minilm, n=8, words=200)
-    assert rate > 1.0
+    assert rate > 0  # a rate, whatever the machine: speed itself is bench/ingest.py's to measure
 
 
 def test_factory_picks_by_name_and_lists_choices_otherwise() -> None:
