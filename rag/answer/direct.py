@@ -9,9 +9,11 @@ count double) and how close the best sentence comes to the question. Its thresho
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from drive.ml.embedder import Embedder
@@ -35,6 +37,7 @@ SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.45  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
 NAME_WEIGHT = 2.0
 NEW_FILE_BONUS = 0.3
+COVER_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.5
 
 
@@ -68,28 +71,46 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
         return not_found(passages, mode, strength)
     evidence = [Evidence(s.text, s.passage, s.relevance) for s in ranked.best(len(ranked.candidates))]
     short = short_answer(question, evidence, nlp)
-    picked = supporting(ranked, passages, short)
+    picked = supporting(question, ranked, passages, short)
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer
 
 
-def supporting(ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
+def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
                k: int = SUPPORTING) -> list[ScoredSentence]:
-    """The sentence the short answer comes from, then the best others, preferring files not yet used so that
-    an answer joining facts from several files cites each of them."""
+    """The sentence the short answer comes from, then the sentences that best complete it: relevant, holding
+    the question's words that the chosen ones lack (a bridge question's other hop), from files not yet used,
+    so that an answer joining facts from several files cites each of them."""
     pool = ranked.best(len(ranked.candidates))
-    chosen = [s for s in pool if short and s.text == short.sentence][:1]
     top = pool[0].relevance if pool else 0.0
+    pool = [s for s in pool if s.relevance >= RELEVANCE_FLOOR * top]
+    chosen = [s for s in pool if short and s.text == short.sentence][:1] or pool[:1]
+    weights = term_weights(question, [s.text for s in pool])
     while len(chosen) < k:
-        files = {passages[s.passage - 1].file for s in chosen}
         texts = {s.text for s in chosen}
-        rest = [s for s in pool if s.text not in texts and s.relevance >= RELEVANCE_FLOOR * top]
+        rest = [s for s in pool if s.text not in texts]
         if not rest:
             break
-        chosen.append(max(rest, key=lambda s: s.relevance + (NEW_FILE_BONUS if passages[s.passage - 1].file
-                                                                not in files else 0.0)))
+        chosen.append(max(rest, key=partial(_gain, chosen=list(chosen), passages=passages, weights=weights)))
     return chosen
+
+
+def _gain(s: ScoredSentence, chosen: list[ScoredSentence], passages: Sequence[Passage],
+          weights: dict[str, float]) -> float:
+    covered = set().union(*(keywords(c.text) for c in chosen))
+    new_terms = sum(w for t, w in weights.items() if t not in covered and t in keywords(s.text))
+    new_file = passages[s.passage - 1].file not in {passages[c.passage - 1].file for c in chosen}
+    return s.relevance + COVER_WEIGHT * new_terms + (NEW_FILE_BONUS if new_file else 0.0)
+
+
+def term_weights(question: str, sentences: Sequence[str]) -> dict[str, float]:
+    """The question's keywords weighted by rarity among the sentences (IDF), summing to 1."""
+    terms = keywords(question)
+    bags = [keywords(s) for s in sentences]
+    raw = {t: math.log1p(len(bags) / (1.0 + sum(t in b for b in bags))) for t in terms}
+    total = sum(raw.values()) or 1.0
+    return {t: w / total for t, w in raw.items()}
 
 
 def not_found(passages: Sequence[Passage], mode: str, strength: float = 0.0) -> Answer:

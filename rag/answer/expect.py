@@ -17,6 +17,10 @@ NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
 _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"\b(when|what (year|date|decade|century|month)|which year|how long ago|since when)\b"), DATE),
     (re.compile(r"\bhow (many|much|old|long|tall|big|far|large)\b|\bwhat (number|percentage|amount)\b"), NUMBER),
+    (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
+                r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
+                r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother)\b"),
+     PERSON),
     (re.compile(r"\b(where|what|which) ?(city|town|state|country|county|region|province|island|location)?\b.*\b"
                 r"(located|based|born|from)\b|\b(what|which) ([\w-]+ )?(city|town|state|country|county|province|island)\b"),
      PLACE),
@@ -35,6 +39,12 @@ def expected_labels(question: str) -> frozenset[str]:
         if pattern.search(q):
             return labels
     return frozenset()
+
+
+def preferred_labels(question: str) -> frozenset[str]:
+    """The labels to try first: "who" asks for a person far more often than for an organisation."""
+    labels = expected_labels(question)
+    return PERSON if labels == PERSON | ORG else labels
 
 
 def holds_answer(entities: set[tuple[str, str]], labels: frozenset[str], question: str) -> bool:

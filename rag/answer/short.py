@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answer.expect import DATE, expected_labels
+from rag.answer.expect import DATE, expected_labels, preferred_labels
 
 YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
                           "will", "would", "should"})
-TYPE_BONUS = 1.0
 ENTITY_BONUS = 0.3
+NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts half
 MAX_WORDS = 8
 SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
 _WORD = re.compile(r"[^\W_]+")
@@ -61,19 +61,53 @@ def content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in _STOP}
 
 
+_WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
+_JOINERS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "du", "for", "in", "on"})
+
+
+def last_clause(question: str) -> str:
+    """The sentence that asks: "X has an OBE. Does Y also have one?" -> "Does Y also have one?"."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p.strip()]
+    return parts[-1] if parts else question
+
+
 def is_yes_no(question: str) -> bool:
-    first = words(question)[:1]
-    return bool(first) and first[0] in YES_NO_START and not options(question)
+    asked = words(last_clause(question))
+    return bool(asked) and asked[0] in YES_NO_START and not _WH & set(asked) and not options(question)
 
 
 def options(question: str) -> list[str]:
-    """The two named options of "Which ..., X or Y?" (after the last comma or colon), else []."""
-    q = question.strip().rstrip("?").strip()
-    tail = re.split(r"[,:]\s*", q)[-1] if re.search(r"[,:]", q) else ""
-    parts = re.split(r"\s+or\s+", tail)
+    """The two named options of "Which ..., X or Y?" (after the last comma or colon), or, without one, of
+    "Which band was formed first The Exies or Circus Diablo?" (a capitalised name before "or"); else []."""
+    q = last_clause(question).strip().rstrip("?").strip()
+    comma = re.search(r"[,:]", q)
+    parts = re.split(r"\s+or\s+", re.split(r"[,:]\s*", q)[-1]) if comma else _named_before_or(q)
     if len(parts) != 2 or not all(p.strip() for p in parts):
         return []
     return [re.sub(r"^(the|a|an)\s+", "", p.strip(), flags=re.IGNORECASE) for p in parts]
+
+
+def _named_before_or(q: str) -> list[str]:
+    halves = re.split(r"\s+or\s+", q)
+    if len(halves) != 2 or not halves[1][:1].isupper():
+        return []
+    run: list[str] = []
+    for token in reversed(halves[0].split()[1:]):  # the question's first word is capitalised anyway
+        if token[:1].isupper() or token[:1].isdigit() or (run and token.lower() in _JOINERS):
+            run.insert(0, token)
+        else:
+            break
+    while run and run[0].lower() in _JOINERS - {"the"}:
+        run.pop(0)
+    after: list[str] = []
+    for token in halves[1].split():
+        if token[:1].isupper() or token[:1].isdigit() or (after and token.lower() in _JOINERS):
+            after.append(token)
+        else:
+            break
+    while after and after[-1].lower() in _JOINERS:
+        after.pop()
+    return [" ".join(run), " ".join(after)] if run and after else []
 
 
 def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
@@ -93,11 +127,13 @@ def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> Short
 
 def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
     labels = expected_labels(question)
+    preferred = preferred_labels(question)
     asked = content_words(question)
     years = bool(re.search(r"\b(what|which) year\b", question.lower()))
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     scores: dict[str, float] = defaultdict(float)
+    tiers: dict[str, int] = {}
     where: dict[str, tuple[float, Evidence, str]] = {}
     for ev, doc in zip(evidence, docs, strict=True):
         anchors = [t.i for t in doc if t.text.lower() in asked]
@@ -108,17 +144,17 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
                 continue
             echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
             near = min((abs(a - span.start) for a in anchors), default=20)
-            value = (ev.relevance / top) * (1.0 / (1.0 + near / 8.0))
-            value *= (1.0 - echo) * (1.0 + (TYPE_BONUS if label in labels else 0.0) + (ENTITY_BONUS if label else 0.0))
-            if labels and label not in labels:
-                value *= 0.5
+            value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
+            value *= (1.0 - echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
             key = text.lower()
-            scores[key] += value
+            scores[key] = max(scores[key], value)
+            # Of the kind asked for first ("who" -> a person), then of a related kind, then anything.
+            tiers[key] = max(tiers.get(key, 0), 2 if label in preferred else 1 if label in labels else 0)
             if key not in where or value > where[key][0]:
                 where[key] = (value, ev, text)
     if not scores:
         return None
-    best = max(scores, key=lambda k: scores[k])
+    best = max(scores, key=lambda k: (tiers[k], scores[k]))
     _, ev, text = where[best]
     return ShortAnswer(text, ev.passage, ev.text)
 
@@ -161,9 +197,19 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
         low_wins = bool(_EARLY.search(q) or _LESS.search(q)) and not _LATE.search(q)
         pick = min(range(2), key=lambda i: values[i]) if low_wins else max(range(2), key=lambda i: values[i])  # type: ignore[arg-type,return-value]
     else:
-        pick = max(range(2), key=lambda i: sum(e.relevance for e in facts[i]))
+        pick = max(range(2), key=lambda i: _fit(question, named, facts[i]))
     source = facts[pick][0] if facts[pick] else evidence[0]
     return ShortAnswer(named[pick], source.passage, source.text)
+
+
+def _fit(question: str, named: list[str], hits: Sequence[Evidence]) -> float:
+    """How well an option's best sentence says what the question asks of it ("Which singer is American"):
+    the share of the question's other words it holds, then its relevance."""
+    wanted = content_words(question) - {w for o in named for w in words(o)}
+    if not hits:
+        return 0.0
+    best = max(len(wanted & set(words(e.text))) / (len(wanted) or 1) for e in hits)
+    return best + 0.1 * hits[0].relevance
 
 
 def _about(option: str, evidence: Sequence[Evidence]) -> list[Evidence]:

@@ -96,3 +96,37 @@ def test_a_bridge_answer_cites_each_file_it_joins(embedder: MiniLmEmbedder, nlp:
     answer = answer_offline("Who produced the series that Drew Fuller starred in?", passages, embedder, nlp)
     assert answer.found and answer.short_answer == "Aaron Spelling"
     assert {c.file for c in answer.citations} == {"Drew.txt", "Charmed.txt"}
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("Which band was formed first The Exies or Circus Diablo ?", ["Exies", "Circus Diablo"]),
+    ("Did the Bank of America or Wells Fargo open first?", ["Bank of America", "Wells Fargo"]),
+    ("Who is the oldest, Sid Haig or Vic Darchinyan?", ["Sid Haig", "Vic Darchinyan"]),
+    ("What did the band play?", []),
+])
+def test_the_two_options_are_read_with_or_without_a_comma(question: str, named: list[str]) -> None:
+    assert options(question) == named
+
+
+def test_a_yes_no_question_after_a_statement_gets_yes_or_no(nlp: Nlp) -> None:
+    question = "The director Armando Iannucci has an OBE. Does the director Puneet Sira also have one?"
+    evidence = [Evidence("Puneet Sira is an Indian film director who has not received an OBE.", 1, 0.8)]
+    assert short_answer(question, evidence, nlp).text == "no"  # type: ignore[union-attr]
+    remake = "Do Lafzon Ki Kahani is a remake of Always, a film released in what year?"
+    evidence = [Evidence("Always is a South Korean film released in 2011.", 1, 0.8)]
+    assert short_answer(remake, evidence, nlp).text == "2011"  # type: ignore[union-attr]
+
+
+def test_which_option_has_the_asked_attribute(nlp: Nlp) -> None:
+    evidence = [Evidence("Mark King is an English musician, the bassist of Level 42.", 1, 0.9),
+                Evidence("Nick Hexum is an American singer and songwriter.", 2, 0.6)]
+    picked = short_answer("Which singer is American, Mark King or Nick Hexum?", evidence, nlp)
+    assert picked is not None and picked.text == "Nick Hexum" and picked.passage == 2
+
+
+def test_who_prefers_a_person_to_the_title_that_sits_closer(nlp: Nlp) -> None:
+    evidence = [Evidence("Maximum Overdrive is a 1986 American horror film written and directed by Stephen King.",
+                         1, 0.8),
+                Evidence("Movies such as Maximum Overdrive (1986) have been shot in or around Leland.", 2, 0.7)]
+    picked = short_answer("Who directed the film that was shot in or around Leland in 1986?", evidence, nlp)
+    assert picked is not None and picked.text == "Stephen King"
