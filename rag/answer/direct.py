@@ -27,12 +27,13 @@ from rag.answer.compose import (
     quote,
     rank_sentences,
 )
-from rag.answer.short import Evidence, ShortAnswer, short_answer
+from rag.answer.short import Evidence, ShortAnswer, is_open, short_answer
 from rag.types import Answer, Passage
 
 NOT_FOUND = "I couldn't find this in your files."
 CLOSEST_LEAD = "Closest matches:"
 SUPPORTING = 3
+KEY_POINTS = 5  # an open question's answer: this many sentences, from different files where they fit
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.45  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
 NAME_WEIGHT = 2.0
@@ -69,6 +70,9 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     strength = support(question, passages, ranked)
     if strength < threshold:
         return not_found(passages, mode, strength)
+    if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
+        picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
+        return replace(compose(None, picked, passages, mode), support=strength)
     evidence = [Evidence(s.text, s.passage, s.relevance) for s in ranked.best(len(ranked.candidates))]
     short = short_answer(question, evidence, nlp)
     picked = supporting(question, ranked, passages, short)

@@ -61,19 +61,35 @@ def content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in _STOP}
 
 
+# A sentence end: a word of 3+ characters, then . ! or ?, then a capital ("B. Samuels", "U.S. Army" are not).
+_ASKS_AFTER = re.compile(r"(?<=\w{3}[.!?])\s+(?=[A-Z])")
+_ABOUT_FILES = re.compile(r"\b(discussed|covered|mentioned|talked about|addressed|described)\W*$", re.IGNORECASE)
 _WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 _JOINERS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "du", "for", "in", "on"})
 
 
 def last_clause(question: str) -> str:
     """The sentence that asks: "X has an OBE. Does Y also have one?" -> "Does Y also have one?"."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p.strip()]
+    parts = [p for p in _ASKS_AFTER.split(question.strip()) if p.strip()]
     return parts[-1] if parts else question
 
 
 def is_yes_no(question: str) -> bool:
     asked = words(last_clause(question))
     return bool(asked) and asked[0] in YES_NO_START and not _WH & set(asked) and not options(question)
+
+
+def is_open(question: str) -> bool:
+    """A question that asks for a description, not a few words: "Why ...", "How did ..." (not "how many"),
+    or no question word at all ("Impact of fuel types on performance?")."""
+    asked = words(last_clause(question))
+    if _ABOUT_FILES.search(question.strip()):  # "Are store closures discussed?": what the files say of it
+        return True
+    if not asked or is_yes_no(question) or options(question):
+        return False
+    if asked[0] == "why" or (asked[0] == "how" and not expected_labels(question)):
+        return True
+    return not _WH & set(asked)
 
 
 def options(question: str) -> list[str]:

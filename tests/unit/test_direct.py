@@ -11,7 +11,7 @@ import pytest
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.direct import NOT_FOUND, answer_offline
-from rag.answer.short import Evidence, options, short_answer
+from rag.answer.short import Evidence, is_open, options, short_answer
 from rag.types import Passage
 
 
@@ -130,3 +130,29 @@ def test_who_prefers_a_person_to_the_title_that_sits_closer(nlp: Nlp) -> None:
                 Evidence("Movies such as Maximum Overdrive (1986) have been shot in or around Leland.", 2, 0.7)]
     picked = short_answer("Who directed the film that was shot in or around Leland in 1986?", evidence, nlp)
     assert picked is not None and picked.text == "Stephen King"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Impact of fuel types on performance?", True),
+    ("Are store closures in malls discussed?", True),
+    ("Why did the company close its stores?", True),
+    ("How many stores were closed?", False),
+    ("Who closed the stores?", False),
+    ("The director has an OBE. Does Puneet Sira also have one?", False),
+    ("What is the birthplace of the actor who plays John in Meet Me in St. Louis?", False),
+])
+def test_open_questions_are_told_from_questions_that_want_a_few_words(question: str, expected: bool) -> None:
+    assert is_open(question) is expected
+
+
+def test_an_open_question_gets_key_points_from_several_files(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    passages = [make("The fuel type has a large impact on performance: on E85 the Demon 170 reaches 1,025 hp.",
+                     "demon-e85.txt", 1),
+                make("On premium gasoline, a fuel of another type, the Demon 170's performance drops to 900 hp.",
+                     "demon-gas.txt", 2),
+                make("E85 fuel holds less energy than gasoline, so performance needs more fuel of that type.",
+                     "e85-energy.txt", 3)]
+    answer = answer_offline("Impact of fuel types on performance?", passages, embedder, nlp)
+    assert answer.found and answer.short_answer is None
+    assert not answer.text.startswith("**")
+    assert {c.file for c in answer.citations} == {"demon-e85.txt", "demon-gas.txt", "e85-energy.txt"}
