@@ -20,13 +20,7 @@ from drive.errors import DriveError
 from drive.service import DriveService
 from drive.store import users
 
-DEFAULT_USER = "local"
 NOBODY = uuid.UUID(int=0)  # the owner of the service handed to commands that act on no user's files
-
-
-def reserved_names(default_user: str) -> tuple[str, ...]:
-    """Names the app refuses at sign-up: the CLI's default user's."""
-    return tuple({DEFAULT_USER, default_user})
 
 
 def acting_user(drive: Drive, name: str | None) -> uuid.UUID:

@@ -34,6 +34,7 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 hashes anything; a megabyte "password" is only load
 WRONG = "wrong user name or password"
 DEFAULT_THROTTLE = Throttle()
+DEFAULT_USER = "local"  # the CLI's user when THEDRIVE_USER is unset
 
 
 class AuthError(DriveError):
@@ -69,6 +70,11 @@ def check_username(name: str) -> str:
     if not _USERNAME.match(name):
         raise InvalidName("a user name is 1-64 letters, digits, '.', '_' or '-'")
     return name
+
+
+def reserved_names(default_user: str) -> tuple[str, ...]:
+    """Names the app refuses at sign-up: the CLI's default user's (whatever THEDRIVE_USER says, and 'local')."""
+    return tuple(sorted({DEFAULT_USER, default_user}))
 
 
 def check_password(password: str, name: str) -> None:

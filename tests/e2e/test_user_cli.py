@@ -92,7 +92,7 @@ def test_user_commands_create_list_disable_enable_reset(admin, database_url: str
 
 
 def test_nobody_can_sign_up_as_the_cli_default_user(admin, database_url: str) -> None:  # type: ignore[no-untyped-def]
-    from drive.cli.users import reserved_names
+    from drive.store.users import reserved_names
 
     db = Database(make_engine(database_url))
     try:
