@@ -59,6 +59,9 @@ def issue_code(db: Database, user_id: uuid.UUID) -> str:
     """A one-time code for ``user_id``, to be traded for a session within a minute."""
     code = secrets.token_urlsafe(32)
     _insert(db, user_id, "code", code, CODE_SECONDS)
+    with db.session() as s:  # every sign-in clears out codes and sessions that ended over a day ago
+        s.execute(text("DELETE FROM auth_sessions WHERE expires_at < now() - interval '1 day' "
+                       "OR revoked_at < now() - interval '1 day'"))
     return code
 
 

@@ -62,6 +62,9 @@ def record_failure(db: Database, key: str, free: int, throttle: Throttle) -> int
             "WHEN auth_failures.last_failed_at < now() - make_interval(secs => :forget) THEN 1 "
             "ELSE auth_failures.failures + 1 END RETURNING failures"),
             {"k": key, "forget": FORGET_AFTER_SECONDS}).scalar_one()
+        # Forget quiet keys as new failures come in, so probing many names cannot grow the table forever.
+        s.execute(text("DELETE FROM auth_failures WHERE last_failed_at < now() - make_interval(secs => :forget) "
+                       "AND (locked_until IS NULL OR locked_until < now())"), {"forget": FORGET_AFTER_SECONDS})
         lock = throttle.lock_after(int(failures), free)
         if lock:
             s.execute(text("UPDATE auth_failures SET locked_until = now() + make_interval(secs => :lock) "

@@ -256,3 +256,21 @@ def test_each_account_has_its_own_drive_and_api_tokens(browser: Any, app_url: st
         expect(page.get_by_role("button", name="plans.txt")).to_be_visible()
     finally:
         again.close()
+
+
+def test_sign_out_everywhere_ends_every_browser_of_the_user(browser: Any, app_url: str) -> None:
+    name = f"hana{uuid.uuid4().hex[:6]}"
+    first, page = _sign_up(browser, app_url, name)
+    second = browser.new_context()
+    try:
+        other = _page(second, app_url)
+        _submit(other, "Sign in", "Sign in", name, PASSWORD)
+        from playwright.sync_api import expect
+
+        expect(other.get_by_text(f"Signed in as {name}")).to_be_visible()
+        page.get_by_role("button", name="Sign out everywhere").click()
+        _signed_out(page)
+        _signed_out(_page(second, app_url))  # its cookie is still in that browser, but revoked on the server
+    finally:
+        second.close()
+        first.close()
