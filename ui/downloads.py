@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -22,13 +23,19 @@ from ui import web
 LINK_SECONDS = 15 * 60  # a page left open longer shows links that say so; a rerun makes fresh ones
 
 
-def file_url(svc: DriveService, item_id: uuid.UUID, *, inline: bool = False) -> str | None:
-    """A private link to the file (``inline``: shown in the browser when its type is safe to, e.g. for
-    ``st.image`` or an ``<iframe>`` preview), or None when the app runs without its routes."""
+def file_url(svc: DriveService, item_id: uuid.UUID, *, inline: bool = False, absolute: bool = False) -> str | None:
+    """A private link to the file, or None when the app runs without its routes. ``inline``: shown in the
+    browser when its type is safe to (a preview); ``absolute``: with the page's scheme and host, which
+    ``st.image`` needs (it reads any other string as a local file path)."""
     if not web.served():
         return None
     key = sessions.signing_key(svc.db)
-    return web.DOWNLOAD_ROUTE + sessions.sign_download(key, svc.owner, item_id, LINK_SECONDS, inline=inline)
+    path = web.DOWNLOAD_ROUTE + sessions.sign_download(key, svc.owner, item_id, LINK_SECONDS, inline=inline)
+    page = st.context.url if absolute else None
+    if page:
+        parts = urlsplit(page)
+        return f"{parts.scheme}://{parts.netloc}{path}"
+    return path
 
 
 def file_link(svc: DriveService, item_id: uuid.UUID, name: str, key: str, label: str | None = None) -> None:

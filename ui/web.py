@@ -87,9 +87,14 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def _cross_site(request: Request) -> bool:
+    """Sent by another site's page (a link or form there): never allowed to sign in or out."""
+    return request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none")
+
+
 async def start_session(request: Request) -> Response:
     """One-time code -> session cookie -> back to the app. Only from the app's own page (not cross-site)."""
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+    if _cross_site(request):
         return PlainTextResponse("Sign in from TheDrive's own page.", status_code=403)
     drive = await run_in_threadpool(_drive)
     key = await run_in_threadpool(sessions.signing_key, drive.db)
@@ -106,6 +111,8 @@ async def start_session(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
+    if _cross_site(request):
+        return PlainTextResponse("Sign out from TheDrive's own page.", status_code=403)
     drive = await run_in_threadpool(_drive)
     key = await run_in_threadpool(sessions.signing_key, drive.db)
     token = sessions.token_from_cookie(key, request.cookies.get(COOKIE))

@@ -274,3 +274,45 @@ def test_sign_out_everywhere_ends_every_browser_of_the_user(browser: Any, app_ur
     finally:
         second.close()
         first.close()
+
+
+def test_preview_links_show_only_safe_types_inline_and_serve_ranges(
+        browser: Any, app_url: str, database_url: str) -> None:
+    import io
+
+    from PIL import Image
+    from playwright.sync_api import expect
+    from sqlalchemy import text
+
+    from drive.store import sessions
+    from drive.store.db import Database, make_engine
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(png, format="PNG")
+    name = f"ivy{uuid.uuid4().hex[:6]}"
+    context, page = _sign_up(browser, app_url, name)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.locator("input[type=file]").set_input_files([
+        {"name": "pic.png", "mimeType": "image/png", "buffer": png.getvalue()},
+        {"name": "page.html", "mimeType": "text/html", "buffer": b"<script>alert(document.cookie)</script>"}])
+    expect(sidebar.get_by_text("Added 2 files")).to_be_visible()
+    db = Database(make_engine(database_url))
+    try:  # the links ui.downloads.file_url(..., inline=True) makes for previews
+        with db.session() as s:
+            rows: dict[str, uuid.UUID] = {r.name: r.id for r in s.execute(text(
+                "SELECT i.name, i.id FROM items i JOIN users u ON u.id = i.owner_id WHERE u.name = :n"), {"n": name})}
+            owner = s.execute(text("SELECT id FROM users WHERE name = :n"), {"n": name}).scalar_one()
+        key = sessions.signing_key(db)
+        link = {n: f"{app_url}/download/{sessions.sign_download(key, owner, rows[n], 60, inline=True)}" for n in rows}
+    finally:
+        db.dispose()
+    image = context.request.get(link["pic.png"])
+    assert image.status == 200 and image.headers["content-type"] == "image/png"
+    assert image.headers["content-disposition"].startswith("inline") and image.body() == png.getvalue()
+    html = context.request.get(link["page.html"])  # never rendered as a page of this site
+    assert html.headers["content-type"] == "application/octet-stream"
+    assert html.headers["content-disposition"].startswith("attachment")
+    assert html.headers["content-security-policy"] == "sandbox"
+    part = context.request.get(link["page.html"], headers={"Range": "bytes=0-7"})
+    assert part.status == 206 and part.body() == b"<script>"
+    context.close()
