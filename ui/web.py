@@ -35,6 +35,7 @@ from drive.store import sessions
 
 COOKIE = "thedrive_session"
 BINDING_HEADER = b"x-thedrive-binding"
+UPLOAD_PATH = "/_stcore/upload_file/"
 SESSION_ROUTE, SIGNOUT_ROUTE, DOWNLOAD_ROUTE = "/auth/session", "/auth/signout", "/download/"
 # Shown inline (previews) only when the browser cannot run them as a page; everything else downloads.
 INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain")
@@ -62,7 +63,9 @@ def cookie_binding(raw_cookie: str | None) -> str | None:
 
 
 class BindSession:
-    """Replaces any client-sent binding header with the hash of the request's session cookie."""
+    """Replaces any client-sent binding header with the hash of the request's session cookie, and refuses
+    uploads into a Streamlit session from a browser without that session's cookie (the session id is in
+    the upload URL, so it is no secret)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -74,7 +77,23 @@ class BindSession:
             if bound:
                 headers.append((BINDING_HEADER, bound.encode()))
             scope = {**scope, "headers": headers}
+            if scope["type"] == "http" and UPLOAD_PATH in scope.get("path", "") and not _owns_upload(scope, bound):
+                await PlainTextResponse("This upload is not for your session.", status_code=403)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+
+def _owns_upload(scope: Scope, bound: str | None) -> bool:
+    """Whether the session named in an upload URL was connected with this request's cookie (or no cookie
+    on both sides). Unknown sessions are left to Streamlit, which refuses them."""
+    from streamlit import runtime
+
+    session_id = scope["path"].split(UPLOAD_PATH, 1)[1].split("/", 1)[0]
+    client = runtime.get_instance().get_client(session_id) if runtime.exists() else None
+    context = client.client_context if client is not None else None
+    if context is None:
+        return True
+    return cookie_binding(context.cookies.get(COOKIE)) == bound
 
 
 def _drive() -> Any:

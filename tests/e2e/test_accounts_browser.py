@@ -132,6 +132,16 @@ def test_cookie_is_httponly_and_a_replayed_session_id_is_signed_out(browser: Any
     stranger = browser.new_context()
     try:
         _signed_out(replay(stranger))  # while alice's tab is open
+        # Nor can the stranger upload into her session (with its own valid XSRF token: only the cookie differs)
+        xsrf = next(c["value"] for c in stranger.cookies() if c["name"] == "_streamlit_xsrf")
+        upload = {"multipart": {"file": {"name": "x.txt", "mimeType": "text/plain", "buffer": b"planted"}},
+                  "headers": {"X-Xsrftoken": xsrf}}
+        planted = stranger.request.put(f"{app_url}/_stcore/upload_file/{session_id}/planted", **upload)
+        assert planted.status == 403 and "not for your session" in planted.text()
+        own_xsrf = next(c["value"] for c in alice.cookies() if c["name"] == "_streamlit_xsrf")
+        own = alice.request.put(f"{app_url}/_stcore/upload_file/{session_id}/mine",
+                                **{**upload, "headers": {"X-Xsrftoken": own_xsrf}})
+        assert own.ok, own.text()
         expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
         page.close()  # and after she closed it (Streamlit keeps the session for a reconnect)
         _signed_out(replay(browser.new_context()))
