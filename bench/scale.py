@@ -95,9 +95,9 @@ def load(drive: Drive, layout: list[tuple[int, int]], texts: list[str], vecs: np
     raw = drive.db.engine.raw_connection()
     try:
         cur = raw.cursor()
-        with cur.copy("COPY users (id, name) FROM STDIN") as cp:  # type: ignore[attr-defined]
+        with cur.copy("COPY users (id, name, name_key) FROM STDIN") as cp:  # type: ignore[attr-defined]
             for n, owner in enumerate(owners):
-                cp.write_row((owner, f"scale-{n}-{owner.hex[:6]}"))
+                cp.write_row((owner, f"scale-{n}-{owner.hex[:6]}", f"scale-{n}-{owner.hex[:6]}"))
         for owner, (files, per_file) in zip(owners, layout, strict=True):
             items = [uuid.uuid4() for _ in range(files)]
             with cur.copy("COPY items (id, owner_id, name, kind, size, mime, status) FROM STDIN") as cp:  # type: ignore[attr-defined]
@@ -126,7 +126,8 @@ def folder_user(drive: Drive, count: int) -> tuple[uuid.UUID, uuid.UUID]:
     raw = drive.db.engine.raw_connection()
     try:
         cur = raw.cursor()
-        cur.execute("INSERT INTO users (id, name) VALUES (%s, %s)", (owner, f"scale-folder-{owner.hex[:6]}"))
+        cur.execute("INSERT INTO users (id, name, name_key) VALUES (%s, %s, %s)",
+                    (owner, f"scale-folder-{owner.hex[:6]}", f"scale-folder-{owner.hex[:6]}"))
         cur.execute("INSERT INTO items (id, owner_id, name, kind, size) VALUES (%s, %s, 'big', 'folder', 0)", (folder, owner))
         with cur.copy("COPY items (id, owner_id, parent_id, name, kind, size, status) FROM STDIN") as cp:  # type: ignore[attr-defined]
             for n in range(count):

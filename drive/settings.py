@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, validation_alias="THEDRIVE_MAX_UPLOAD_BYTES")
     user: str = Field(default="local", validation_alias="THEDRIVE_USER")
     accounts: bool = Field(default=False, validation_alias="THEDRIVE_ACCOUNTS")
+    # Sign-in (accounts on): failures allowed per user name and per client address before each further one
+    # locks that name / client for twice as long as the last (2 s, 4 s, ...) up to the maximum lock.
+    signin_name_failures: int = Field(default=3, ge=1, validation_alias="THEDRIVE_SIGNIN_NAME_FAILURES")
+    signin_client_failures: int = Field(default=20, ge=1, validation_alias="THEDRIVE_SIGNIN_CLIENT_FAILURES")
+    signin_max_lock_seconds: float = Field(default=900.0, ge=1, validation_alias="THEDRIVE_SIGNIN_MAX_LOCK_SECONDS")
+    # How long a browser stays signed in (its session cookie and the server's record of it).
+    session_hours: float = Field(default=168.0, gt=0, validation_alias="THEDRIVE_SESSION_HOURS")
 
     # HTTP API (``python -m drive serve``)
     # Origins a separate web frontend is served from, comma-separated ("https://drive.example.com"); empty: no CORS.

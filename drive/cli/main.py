@@ -221,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_api_commands(sub)
     add_admin_commands(sub)
+    from drive.cli.users import add_user_commands
+
+    add_user_commands(sub)
     for command in sub.choices.values():  # accept the global options after the command too
         command.add_argument("--user", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
@@ -234,7 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         drive = open_drive(settings, run_sweep=getattr(args, "sweep", True))
         try:
-            svc = drive.service(drive.user_id(args.user))
+            from drive.cli.users import NOBODY, acting_user
+
+            owner = acting_user(drive, args.user) if getattr(args, "acts_as_user", True) else NOBODY
+            svc = drive.service(owner)
             return int(args.func(args, drive, svc))
         finally:
             drive.close()

@@ -84,13 +84,14 @@ def revoke(db: Database, token_id: uuid.UUID, owner: uuid.UUID | None = None) ->
 
 
 def authenticate(db: Database, token: str) -> uuid.UUID | None:
-    """The owner of a live token, or None. Marks the token used (at most once a minute, to spare writes)."""
+    """The owner of a live token (of an account not disabled), or None. Marks the token used (at most once a minute, to spare writes)."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     digest = hash_token(token)
     with db.session() as s:
         row = s.execute(
-            select(ApiToken.id, ApiToken.owner_id).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+            select(ApiToken.id, ApiToken.owner_id).join(User, User.id == ApiToken.owner_id)
+            .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None), User.disabled_at.is_(None))
         ).first()
         if row is None:
             return None

@@ -1,4 +1,4 @@
-"""End to end in headless Chromium: ``streamlit run app.py`` on a free port, two files uploaded through the
+"""End to end in headless Chromium: ``streamlit run web.py`` on a free port, two files uploaded through the
 real sidebar, processed by the in-app worker, a question answered with the right file cited, and the
 graph and communities pages opened. Screenshots of each page go to ``test-artifacts/``.
 
@@ -70,7 +70,7 @@ def served(tmp_path: Path, database_url: str) -> Iterator[Served]:
     user = f"web{uuid.uuid4().hex[:10]}"
     env.update(THEDRIVE_HOME=str(tmp_path / "home"), DATABASE_URL=database_url, THEDRIVE_APP_WORKERS="1",
                THEDRIVE_USER=user, THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS="0")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", "web.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
     with (ARTIFACTS / "streamlit.log").open("wb") as log:
