@@ -12,7 +12,8 @@ LangChain naive RAG. Per question type it reports gold-file recall@5/@10 among r
 of ``rag.ask.retrieve(...).passages`` deduplicated in rank order) and among cited files (files of
 ``Answer.citations`` in citation order), exact match and token F1 (SQuAD normalisation, best over the
 acceptable answers) of the short answer (``Answer.short_answer``; the answer's body for the LangChain
-baseline, which has none), "answer contains gold" (the whole answer) and "short contains gold", insight
+baseline, which has none), "answer contains gold" (the whole answer) and "short contains gold", for real-docs
+"page hit@5 cited" (one of the first five citations names a gold page of a gold file), insight
 coverage for the global questions, and the latency p50/p95 of one full answer.
 
 Abstention: every non-global question is also answered by ours from its retrieval with the passages of its gold
@@ -40,11 +41,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import common
 from common import Bench, markdown_table
 
+T = TypeVar("T")
 SYSTEMS = ("ours (auto)", "keyword only", "vector only", "LangChain naive RAG")
 MODES = {"ours (auto)": "auto", "keyword only": "keyword", "vector only": "vector"}
 COLLECTION = "bench_langchain"
@@ -70,6 +72,7 @@ class Outcome:
     short: str | None = None
     found: bool = True
     support: float | None = None
+    cited_pages: list[tuple[str, int | None]] = field(default_factory=list)  # (file, page) in citation order
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -119,6 +122,9 @@ def score(o: Outcome, q: dict[str, Any]) -> None:
         o.scores["F1"] = max(token_f1(short, a) for a in q["answers"])
         o.scores["short contains gold"] = max(float(contains(short, a)) for a in q["answers"])
         o.scores["contains gold"] = max(float(contains(body, a)) for a in q["answers"])
+    if q.get("gold_pages"):  # real-docs: did a top-5 citation point at a page that holds the answer?
+        gold_pages = {(f, p) for f, pages in q["gold_pages"].items() for p in pages}
+        o.scores["page hit@5 cited"] = float(bool(set(o.cited_pages[:5]) & gold_pages))
     if q.get("insights"):
         cited = set(o.cited)
         o.scores["insight coverage"] = sum(bool(cited & set(i["files"])) for i in q["insights"]) / len(q["insights"])
@@ -127,7 +133,7 @@ def score(o: Outcome, q: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- the systems
 
 
-def dedupe(names: list[str]) -> list[str]:
+def dedupe(names: list[T]) -> list[T]:
     return list(dict.fromkeys(names))
 
 
@@ -148,7 +154,8 @@ def ours(bench: Bench, mode: str, without_gold: bool = False) -> Callable[[dict[
         passages = found.passages or [p for c in found.communities for p in c.passages]  # global: backing chunks
         return Outcome(q["id"], q["type"], "", dedupe([p.file for p in passages]),
                        dedupe([c.file for c in answer.citations]), answer.text, seconds, answer.mode,
-                       answer.short_answer, answer.found, answer.support)
+                       answer.short_answer, answer.found, answer.support,
+                       dedupe([(c.file, c.page) for c in answer.citations]))
 
     return run
 
@@ -231,7 +238,7 @@ def langchain_store(bench: Bench, files: list[Path]) -> Any:
 # ---------------------------------------------------------------- report
 
 COLUMNS = ["R@5 retrieved", "R@10 retrieved", "R@5 cited", "R@10 cited", "EM", "F1", "short contains gold",
-           "contains gold", "insight coverage"]
+           "contains gold", "page hit@5 cited", "insight coverage"]
 
 
 def brief(o: Outcome) -> dict[str, Any]:
