@@ -231,7 +231,9 @@ def langchain_store(bench: Bench, files: list[Path]) -> Any:
     if fresh:
         splitter = common.baseline_splitter()
         for path in files:
-            store.add_documents(splitter.create_documents([plain_text(path)], metadatas=[{"source": path.name}]))
+            docs = splitter.create_documents([plain_text(path)], metadatas=[{"source": path.name}])
+            if docs:  # a scan has no text layer for the baseline to read
+                store.add_documents(docs)
     return store
 
 
