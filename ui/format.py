@@ -115,3 +115,12 @@ def _code(address: str) -> str:
 
 def _escape_active(text: str) -> str:
     return _ACTIVE.sub(lambda m: m.group("cite") or "\\" + m.group("char"), text)
+
+
+def literal(text: str) -> str:
+    """Text shown exactly as typed where Streamlit reads Markdown (labels, captions, file names): every mark
+    escaped, so ``**bold**`` keeps its asterisks and ``<b>`` its brackets."""
+    return "".join("\\" + ch if ch in _MARKS else ch for ch in text)
+
+
+_MARKS = frozenset("\\`*_{}[]<>()#+-.!|~:$=")

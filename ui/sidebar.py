@@ -9,7 +9,7 @@ import streamlit as st
 from drive.errors import NotFound
 from drive.records import ItemInfo
 from ui import resources
-from ui.format import DONE, human_size, status_badge
+from ui.format import DONE, human_size, literal, status_badge
 from ui.uploads import MIB, upload_all, widget_limit_mb
 
 WATCH_KEY = "upload_watch"  # ids of files uploaded (or reprocessed) in this browser session
@@ -104,9 +104,9 @@ def _status_panel() -> None:
         return
     st.caption("Processing status")
     for info in infos:
-        st.markdown(f"{status_badge(info.status)} {_escape(info.name)}")
+        st.markdown(f"{status_badge(info.status)} {literal(info.name)}")
         if info.error:
-            st.caption(f":red[{_escape(info.error)}]")
+            st.caption(f":red[{literal(info.error)}]")
     active = any(i.status not in DONE for i in infos)
     if st.session_state.get(ACTIVE_KEY) and not active:
         st.session_state[ACTIVE_KEY] = False
@@ -114,8 +114,3 @@ def _status_panel() -> None:
     if not active and st.button("Clear list", key="upload_clear", type="tertiary"):
         st.session_state[WATCH_KEY] = []
         st.rerun()
-
-
-def _escape(text: str) -> str:
-    """Keep file names and errors from being read as Markdown."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~:$" else ch for ch in text)
