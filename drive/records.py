@@ -191,3 +191,12 @@ class RelationRecord:
     target: tuple[str, str]
     verb: str | None = None
     description: str | None = None
+
+
+@dataclass(frozen=True)
+class RecentFiles:
+    """Files uploaded, processed or failing lately (the upload status list): the newest of each status,
+    and how many there are of each in all."""
+
+    items: list[ItemInfo]
+    totals: dict[Status, int]

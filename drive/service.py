@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
 from drive.names import clean_name, title_key, title_of
-from drive.records import DriveCounts, ItemInfo, ItemKind, Status
+from drive.records import DriveCounts, ItemInfo, ItemKind, RecentFiles, Status
 from drive.settings import Settings
 from drive.store import blob_rows, chunks, graph, items
 from drive.store import queue as jobs
@@ -234,6 +235,12 @@ class DriveService:
         """Names of the newest ready files."""
         with self.db.session() as s:
             return items.recent_ready(s, self.owner, limit)
+
+    def recent_activity(self, since: datetime, per_status: int = 50) -> RecentFiles:
+        """Files in the pipeline or uploaded/finished since ``since``: what the upload status list shows,
+        from the database so it survives a reload."""
+        with self.db.session() as s:
+            return items.recent(s, self.owner, since, per_status)
 
     def text_of(self, item_id: uuid.UUID) -> str | None:
         """The extracted text of a processed file, or None when there is none (yet)."""

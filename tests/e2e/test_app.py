@@ -257,7 +257,8 @@ def test_files_page_folders_rename_move_preview_and_delete(env: Settings, filled
     at.button(key=f"files_name_{archive.id}").click().run()  # into the folder
     assert at.query_params["folder"] == str(archive.id)
     assert any(b.label == "Archive" for b in at.button)  # breadcrumb
-    assert "marie.txt" in texts(at) and "ada.txt" not in texts(at)
+    listed = [b.label for b in at.main.button]  # the sidebar's status list names every recent file
+    assert "marie.txt" in listed and "ada.txt" not in listed
     at.button(key="files_crumb_root").click().run()
     assert "ada.txt" in texts(at)
 
