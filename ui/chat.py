@@ -14,9 +14,9 @@ from drive.store import chats as sessions
 from rag.answer.direct import NOT_FOUND
 from rag.ask import MODES
 from rag.types import Answer, Citation
-from ui import conversations, resources
+from ui import conversations, resources, source_view
 from ui.downloads import file_link
-from ui.format import mode_caption, page_label, safe_markdown
+from ui.format import literal, mode_caption, page_label, safe_markdown
 
 PENDING_KEY = "chat_pending"
 MODE_KEY = "chat_mode"
@@ -57,7 +57,8 @@ def history() -> int:
         with st.chat_message(message.role):
             st.markdown(safe_markdown(lead_first(message.content, None)))
             if message.role == "assistant":
-                citations_view(to_citations(message.citations), key=f"h{index}")
+                # Keyed by the stored message: the same buttons whether drawn live or from history.
+                citations_view(to_citations(message.citations), key=f"m{message.id or f'h{index}'}")
                 if message.mode:
                     st.caption(f"mode: {message.mode.replace('+', ' + ')}")
                 feedback(message)
@@ -88,13 +89,16 @@ def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
-    """One expander per cited passage: file, page, the passage, and the file to download or open."""
+    """The citation markers as buttons that open the viewer at the cited page, then one expander per
+    passage with the passage and its file to download."""
     if not citations:
         return
     svc = resources.service()
-    st.caption("Sources")
+    with st.container(horizontal=True, gap="small"):
+        for c in citations:
+            source_view.open_button(c, key=f"{key}_{c.n}")
     for c in citations:
-        with st.expander(f"[{c.n}] {page_label(c.file, c.page)}", icon=":material/description:"):
+        with st.expander(f"[{c.n}] {page_label(literal(c.file), c.page)}", icon=":material/description:"):
             st.markdown(safe_markdown(c.passage))
             file_link(svc, c.item_id, c.file, key=f"{key}_{c.n}")
 
@@ -178,11 +182,12 @@ def respond(question: str) -> None:
                 conversations.close()
             return
         placeholder.markdown(safe_markdown(lead_first(answer.text, answer.short_answer)))
-        citations_view(answer.citations, key="live")
-        st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         stored = sessions.messages(drive.db, owner, sid)
-        if stored and stored[-1].role == "assistant":
-            feedback(stored[-1])
+        last = stored[-1] if stored and stored[-1].role == "assistant" else None
+        citations_view(answer.citations, key=f"m{last.id}" if last else "live")
+        st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
+        if last is not None:
+            feedback(last)
 
 
 def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None]) -> Answer:
