@@ -25,6 +25,7 @@ PER_GROUP = 25  # rows per status group; the rest are counted, with a link to Fi
 GROUPS = (("In progress", (Status.PROCESSING, Status.PENDING)), ("Failed", (Status.FAILED,)),
           ("Ready", (Status.READY,)))
 FORMATS = "PDF, Word, PowerPoint, Excel, text, HTML, images…"
+HIDE_WIDGET_LIMIT = '[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInstructions"] {display: none}'
 
 
 def watch(item_id: uuid.UUID) -> None:
@@ -53,12 +54,14 @@ def _uploader(folder: uuid.UUID | None) -> None:
         "Add files",
         accept_multiple_files=True,
         key=f"upload_files_{nonce}",
-        max_upload_size=limit_mb,  # the uploader states it ("Limit … per file"): said once, not again below
+        max_upload_size=limit_mb,
         label_visibility="collapsed",
     )
+    # Streamlit's own line rounds to whole units past half of the next one (512 MB reads "1GB per file"):
+    # it is hidden, and the drive's limit is stated once, exactly, below.
+    st.html(f"<style>{HIDE_WIDGET_LIMIT}</style>")
     limit = min(settings.max_upload_bytes, limit_mb * MIB)
-    exact = "" if limit == limit_mb * MIB else f" The drive takes files up to {human_size(limit)}."
-    st.caption(FORMATS + exact)
+    st.caption(f"{FORMATS} Up to {human_size(limit)} per file.")
     if not files:
         return
     bar = st.progress(0.0, text="Uploading…")
