@@ -9,7 +9,7 @@ import streamlit as st
 from drive.store.graph_view import EntityView, GraphSnapshot, entity_passages, snapshot
 from ui import resources
 from ui.downloads import file_link
-from ui.format import page_label, safe_markdown
+from ui.format import literal, page_label, safe_markdown
 from ui.graph_model import (
     NO_COMMUNITY,
     DrawnGraph,
@@ -94,7 +94,7 @@ def pick_entity(drawn: DrawnGraph, clicked: str | None) -> EntityView | None:
 
 
 def entity_details(snap: GraphSnapshot, entity: EntityView) -> None:
-    st.markdown(f"### {entity.name}")
+    st.markdown(f"### {literal(entity.name)}")
     st.caption(f"{entity.type} · {entity.mentions} mention{'s' if entity.mentions != 1 else ''} "
                f"in {len(entity.files)} file{'s' if len(entity.files) != 1 else ''}")
     if entity.aliases:
@@ -110,6 +110,6 @@ def entity_details(snap: GraphSnapshot, entity: EntityView) -> None:
     st.markdown("**Mentioned in**")
     svc = resources.service()
     for n, p in enumerate(entity_passages(svc.db, svc.owner, entity.id, limit=PASSAGES)):
-        with st.expander(page_label(p.file, p.page), icon=":material/description:"):
+        with st.expander(page_label(literal(p.file), p.page), icon=":material/description:"):
             st.markdown(safe_markdown(p.text))
             file_link(svc, p.item_id, p.file, key=f"graph_{entity.id}_{n}")
