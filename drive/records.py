@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -200,3 +200,12 @@ class RecentFiles:
 
     items: list[ItemInfo]
     totals: dict[Status, int]
+
+
+@dataclass(frozen=True)
+class ModelConnection:
+    """A user's own OpenAI-compatible language model. The key is write-only: it is never shown or logged."""
+
+    base_url: str
+    model: str
+    api_key: str = field(default="", repr=False)

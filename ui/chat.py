@@ -12,14 +12,12 @@ import streamlit as st
 from drive.errors import DriveError, NotFound
 from drive.store import chats as sessions
 from rag.answer.direct import NOT_FOUND
-from rag.ask import MODES
 from rag.types import Answer, Citation
-from ui import conversations, resources, source_view
+from ui import conversations, resources, settings_view, source_view
 from ui.downloads import file_link
 from ui.format import literal, mode_caption, page_label, safe_markdown
 
 PENDING_KEY = "chat_pending"
-MODE_KEY = "chat_mode"
 CURSOR = "▌"
 
 
@@ -31,12 +29,26 @@ def current_session() -> uuid.UUID | None:
 
 
 def conversations_bar() -> None:
-    """New chat, the past conversations (open, rename, delete), and the answer mode."""
+    """New chat and the past conversations (open, rename, delete); the answer mode when not automatic
+    (it is chosen under Settings > Advanced)."""
     new_col, past_col, mode_col = st.columns([1, 2, 1], vertical_alignment="center")
     conversations.new_chat_button(new_col)
     conversations.past_popover(past_col)
-    mode_col.selectbox("Answer mode", MODES, key=MODE_KEY, label_visibility="collapsed",
-                       help="auto picks the retrieval for each question; the others force one.")
+    mode = settings_view.answer_mode()
+    if mode != "auto":
+        mode_col.caption(f"Answer mode: {mode}", help=settings_view.MODE_HELP[mode])
+
+
+def model_connected() -> bool:
+    return resources.owner_models().settings.llm_enabled
+
+
+def offline_hint() -> None:
+    """Next to an offline answer: what a language model would add, and where to connect one."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption("Offline answer: quoted from your files. A connected language model writes the answer "
+                   "in its own words, with the same citations.")
+        st.page_link("app_pages/settings.py", label="Connect a model", icon=":material/settings:")
 
 
 # ---------------------------------------------------------------- history
@@ -53,6 +65,7 @@ def history() -> int:
         conversations.missing_notice()
         return 0
     conversations.open_(sid)
+    offline = not model_connected()
     for index, message in enumerate(stored):
         with st.chat_message(message.role):
             st.markdown(safe_markdown(lead_first(message.content, None)))
@@ -62,6 +75,8 @@ def history() -> int:
                 if message.mode:
                     st.caption(f"mode: {message.mode.replace('+', ' + ')}")
                 feedback(message)
+                if offline and index == len(stored) - 1:
+                    offline_hint()
     return len(stored)
 
 
@@ -188,13 +203,15 @@ def respond(question: str) -> None:
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         if last is not None:
             feedback(last)
+        if answer.extractive and not model_connected():
+            offline_hint()
 
 
 def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None]) -> Answer:
     from rag.ask import ask  # the answering stack loads on the first question, not with the page
 
-    mode = str(st.session_state.get(MODE_KEY, "auto"))
-    return ask(resources.drive(), resources.models(), resources.owner(), question, mode=mode,
+    mode = settings_view.answer_mode()
+    return ask(resources.drive(), resources.owner_models(), resources.owner(), question, mode=mode,
                session_id=sid, on_token=on_token)
 
 
