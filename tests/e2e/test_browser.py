@@ -171,7 +171,7 @@ def test_upload_ask_and_browse_in_a_real_browser(served: Served) -> None:
             page.screenshot(path=str(ARTIFACTS / "files.png"), full_page=True)
 
             _open_page(page, "Entity graph", "Entity graph")
-            expect(page.get_by_text(re.compile(r"Showing \d+ of \d+ matching entities"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"Showing the \d+ most important of \d+ matching entities"))).to_be_visible()
             expect(page.locator("iframe").first).to_be_visible()
             page.wait_for_timeout(1500)  # let the graph layout settle for the screenshot
             page.screenshot(path=str(ARTIFACTS / "graph.png"), full_page=True)
