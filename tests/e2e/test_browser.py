@@ -167,7 +167,8 @@ def test_upload_ask_and_browse_in_a_real_browser(served: Served) -> None:
             expect(dialog).to_have_count(0)
 
             _open_page(page, "Files", "Files")
-            expect(page.get_by_text("curie.txt").first).to_be_visible()
+            expect(page.get_by_test_id("stMain").get_by_role("button", name=re.compile(r"^Name"))).to_be_visible()
+            expect(page.get_by_test_id("stMain").get_by_text("curie.txt").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "files.png"), full_page=True)
 
             _open_page(page, "Entity graph", "Entity graph")
