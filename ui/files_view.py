@@ -11,7 +11,7 @@ import streamlit as st
 from drive.errors import DriveError, NotFound
 from drive.records import ItemInfo, ItemKind, Status
 from drive.service import DriveService
-from ui import sidebar
+from ui import sidebar, source_view
 from ui.downloads import file_link
 from ui.folders import breadcrumbs, move_targets, open_folder
 from ui.format import ago, human_size, item_icon, literal, status_badge
@@ -327,7 +327,9 @@ def _move(svc: DriveService, item: ItemInfo) -> None:
 
 
 def _preview(svc: DriveService, item: ItemInfo) -> None:
-    with st.expander("Text preview", icon=":material/article:", expanded=item.status == Status.READY):
+    with st.expander("Preview", icon=":material/visibility:", expanded=item.status == Status.READY):
+        source_view.file_preview(svc, item)
+    with st.expander("Text", icon=":material/article:", expanded=item.status == Status.READY):
         body = svc.text_of(item.id) if item.status == Status.READY else None
         if body is None:
             st.caption("The text appears here once the file is processed.")

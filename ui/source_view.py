@@ -82,13 +82,13 @@ def _page(item_id: uuid.UUID, start: int) -> int:
     return int(st.session_state.setdefault(PAGE_KEY, {}).get(item_id, start))
 
 
-def _pager(item_id: uuid.UUID, number: int, count: int) -> None:
+def _pager(item_id: uuid.UUID, number: int, count: int, prefix: str = "source") -> None:
     """Previous / "page n of m" / next; a click redraws only the dialog (a button inside it)."""
     prev_col, label_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")
-    prev_col.button("Previous", key="source_prev", icon=":material/chevron_left:", disabled=number <= 1,
+    prev_col.button("Previous", key=f"{prefix}_prev", icon=":material/chevron_left:", disabled=number <= 1,
                     width="stretch", on_click=_turn, args=(item_id, number - 1))
     label_col.markdown(f"<div style='text-align:center'>Page {number} of {count}</div>", unsafe_allow_html=True)
-    next_col.button("Next", key="source_next", icon=":material/chevron_right:", disabled=number >= count,
+    next_col.button("Next", key=f"{prefix}_next", icon=":material/chevron_right:", disabled=number >= count,
                     width="stretch", on_click=_turn, args=(item_id, number + 1))
 
 
@@ -128,3 +128,17 @@ def _text(svc: DriveService, info: ItemInfo, c: Citation, label: str | None = No
     if label:
         st.caption(label)
     st.html(marked_html(text[start:end], local))
+
+
+def file_preview(svc: DriveService, info: ItemInfo) -> None:
+    """The Files page's preview: a PDF page by page as PDFium draws it, an image as the image."""
+    if shows_as_image(info.mime):
+        st.image(file_bytes(svc, info.id), caption=literal(info.name), width="stretch")
+    elif (info.mime or "").endswith("/pdf"):
+        try:
+            shown = render_pdf_page(file_bytes(svc, info.id), _page(info.id, 1), "")
+        except Exception as exc:  # noqa: BLE001 - an unreadable PDF still has its details and text
+            st.caption(f"This PDF cannot be drawn ({type(exc).__name__}).")
+            return
+        _pager(info.id, shown.number, shown.count, prefix="files_preview")
+        st.image(shown.png, width="stretch")

@@ -101,3 +101,25 @@ def test_names_are_literal_and_details_do_not_go_stale_after_a_move(env: Setting
     at.button(key=f"files_move_{odd.id}").click().run()
     assert svc.get(odd.id).parent_id == folder.id
     assert not any(m.value.startswith("###") for m in at.markdown)  # no details of a file no longer here
+
+
+def test_preview_draws_pdf_pages_and_images(env: Settings, svc: DriveService, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from tests.filegen import make_pdf
+
+    pdf = make_pdf(tmp_path / "two.pdf", ["The first page.", "The second page."])
+    doc = svc.upload(io.BytesIO(pdf.read_bytes()), "two.pdf")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(png, format="PNG")
+    picture = svc.upload(io.BytesIO(png.getvalue()), "red.png")
+
+    at = start(PAGE)
+    at.button(key=f"files_name_{doc.id}").click().run()
+    assert not at.exception
+    assert len(at.image) == 1 and any("Page 1 of 2" in m.value for m in at.markdown)
+    at.button(key="files_preview_next").click().run()
+    assert any("Page 2 of 2" in m.value for m in at.markdown)
+
+    at.button(key=f"files_name_{picture.id}").click().run()
+    assert len(at.image) == 1 and not any("Page 1 of" in m.value for m in at.markdown)
