@@ -75,7 +75,7 @@ def viewer(c: Citation) -> None:
             _text(svc, info, c)
     except DriveError as exc:
         st.error(f"This file cannot be shown: {exc}")
-    file_link(svc, c.item_id, info.name, key=f"viewer_{c.item_id}", label=f"Download {info.name}")
+    file_link(svc, c.item_id, info.name, key=f"viewer_{c.item_id}", label=f"Download {literal(info.name)}")
 
 
 def _page(item_id: uuid.UUID, start: int) -> int:
