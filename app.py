@@ -26,7 +26,8 @@ chat = st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", defaul
 files = st.Page("app_pages/files.py", title="Files", icon=":material/folder:")
 graph = st.Page("app_pages/graph.py", title="Entity graph", icon=":material/hub:")
 communities = st.Page("app_pages/communities.py", title="Communities", icon=":material/workspaces:")
-page = st.navigation([chat, files, graph, communities])
+settings_page = st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:")
+page = st.navigation([chat, files, graph, communities, settings_page])
 
 if page.url_path == files.url_path:
     folder = current_folder(resources.service())

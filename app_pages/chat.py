@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from ui import chat
+from ui import chat, source_view
 
 st.title("Chat with your drive")
 bar = st.container()  # filled last, so a conversation started in this run is already listed
 shown = chat.history()
 question = st.chat_input("Ask about your files…", key="chat_input") or chat.pending_question()
 if question:
+    source_view.close()
     chat.respond(question)
 elif shown == 0:
     chat.suggestions()
 with bar:
     chat.conversations_bar()
+source_view.show_open()

@@ -13,12 +13,4 @@ if not snap.communities:
 levels = sorted({c.level for c in snap.communities})
 st.caption(f"{len(snap.communities)} communities on {len(levels)} level{'s' if len(levels) != 1 else ''}, "
            f"over {len(snap.entities)} entities.")
-chosen = st.session_state.get(communities_ui.SELECTED_KEY)
-if chosen is None:
-    communities_ui.overview(snap)
-else:
-    left, right = st.columns([2, 3])
-    with left:
-        communities_ui.overview(snap)
-    with right:
-        communities_ui.detail(snap, chosen)
+communities_ui.overview(snap)  # an opened community unfolds inside its own card

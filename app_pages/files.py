@@ -7,15 +7,15 @@ from ui.folders import current_folder
 
 svc = resources.service()
 folder = current_folder(svc)
-files_view.header(svc)
-files_view.toolbar(svc, folder)
-chosen = files_view.selected(svc)
 items = svc.list(folder.id if folder else None)
+files_view.header(svc, folder, items)
+files_view.toolbar(svc, folder)
+chosen = files_view.selected(svc, folder)
 if chosen is None:
-    files_view.listing(items, None)
+    files_view.listing(svc, items, None)
 else:
     list_col, detail_col = st.columns([3, 2])
     with list_col:
-        files_view.listing(items, chosen)
+        files_view.listing(svc, items, chosen)
     with detail_col:
         files_view.details(svc, chosen)

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from ui import graph_ui
-from ui.graph_model import select_graph
+from ui.format import literal
+from ui.graph_model import MAX_NODES, SHOWN_NODES, neighbourhood, select_graph
 
 st.title("Entity graph")
 snap = graph_ui.load()
@@ -12,13 +13,24 @@ if not snap.entities:
     st.info("No entities yet: they appear as your files are processed.", icon=":material/hub:")
     st.stop()
 filters = graph_ui.filters_bar(snap)
-drawn = select_graph(snap, filters)
-st.caption(f"Showing {len(drawn.nodes)} of {drawn.matched} matching entities "
-           f"({len(snap.entities)} in all) and {len(drawn.edges)} relationships. Colours mark communities.")
+top_n = st.slider("Entities shown", 10, MAX_NODES, SHOWN_NODES, step=10, key="graph_top_n",
+                  help="The most important first: mentioned in several files, well connected, not boilerplate.")
+listed = select_graph(snap, filters, cap=top_n)
+focus = graph_ui.chosen(listed)
+drawn = neighbourhood(snap, focus.name, cap=top_n) if focus is not None else listed
+if focus is not None:
+    st.caption(f"The neighbourhood of **{literal(focus.name)}**: {len(drawn.nodes) - 1} connected entities and "
+               f"{len(drawn.edges)} relationships (hover a line for the files that tie them). "
+               "Clear the entity on the right to see the whole graph.")
+else:
+    st.caption(f"Showing the {len(drawn.nodes)} most important of {drawn.matched} matching entities "
+               f"({len(snap.entities)} in all) and {len(drawn.edges)} relationships.")
+graph_ui.legend(drawn)
 graph_col, detail_col = st.columns([3, 2])
 with graph_col:
-    clicked = graph_ui.draw(snap, drawn) if drawn.nodes else None
+    clicked = graph_ui.draw(drawn, focus) if drawn.nodes else None
+    graph_ui.follow_click(drawn, clicked)
 with detail_col:
-    entity = graph_ui.pick_entity(drawn, clicked)
+    entity = graph_ui.pick_entity(listed, drawn)
     if entity is not None:
         graph_ui.entity_details(snap, entity)

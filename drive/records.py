@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -191,3 +191,21 @@ class RelationRecord:
     target: tuple[str, str]
     verb: str | None = None
     description: str | None = None
+
+
+@dataclass(frozen=True)
+class RecentFiles:
+    """Files uploaded, processed or failing lately (the upload status list): the newest of each status,
+    and how many there are of each in all."""
+
+    items: list[ItemInfo]
+    totals: dict[Status, int]
+
+
+@dataclass(frozen=True)
+class ModelConnection:
+    """A user's own OpenAI-compatible language model. The key is write-only: it is never shown or logged."""
+
+    base_url: str
+    model: str
+    api_key: str = field(default="", repr=False)

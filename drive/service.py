@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
 from drive.names import clean_name, title_key, title_of
-from drive.records import DriveCounts, ItemInfo, ItemKind, Status
+from drive.records import DriveCounts, ItemInfo, ItemKind, ModelConnection, RecentFiles, Status
 from drive.settings import Settings
-from drive.store import blob_rows, chunks, graph, items
+from drive.store import blob_rows, chunks, connections, graph, items
 from drive.store import queue as jobs
 from drive.store.blobs import PIECE, BlobStore
 from drive.store.db import Database
@@ -234,6 +235,49 @@ class DriveService:
         """Names of the newest ready files."""
         with self.db.session() as s:
             return items.recent_ready(s, self.owner, limit)
+
+    def recent_activity(self, since: datetime, per_status: int = 50) -> RecentFiles:
+        """Files in the pipeline or uploaded/finished since ``since``: what the upload status list shows,
+        from the database so it survives a reload."""
+        with self.db.session() as s:
+            return items.recent(s, self.owner, since, per_status)
+
+    # ------------------------------------------------------------------ the user's own language model
+
+    def model_connection(self) -> ModelConnection | None:
+        """This user's language-model connection (with its key: for the drive's use, never for display)."""
+        return connections.load(self.settings, self.owner)
+
+    def connect_model(self, base_url: str, model: str, api_key: str = "") -> ModelConnection:
+        """Save this user's OpenAI-compatible endpoint; an empty key keeps the saved one (it is never shown,
+        so a form cannot fill it back in)."""
+        conn = connections.clean(base_url, model, api_key)
+        saved = self.model_connection()
+        if not conn.api_key and saved is not None:
+            conn = ModelConnection(conn.base_url, conn.model, saved.api_key)
+        connections.save(self.settings, self.owner, conn)
+        return conn
+
+    def disconnect_model(self) -> None:
+        connections.remove(self.settings, self.owner)
+
+    def model_settings(self) -> Settings:
+        """The drive's settings with this user's model connection in place of the drive-wide one."""
+        conn = self.model_connection()
+        if conn is None:
+            return self.settings
+        return self.settings.model_copy(update={"llm_base_url": conn.base_url, "llm_model": conn.model,
+                                                "llm_api_key": conn.api_key or None})
+
+    def test_model(self, base_url: str, model: str, api_key: str = "") -> str:
+        """One short request to the endpoint; its reply, or ModelError/ConfigError saying what went wrong."""
+        from drive.ml.chat import Message, OpenAIChatModel
+
+        conn = connections.clean(base_url, model, api_key)
+        saved = self.model_connection()
+        key = conn.api_key or (saved.api_key if saved else "")
+        chat = OpenAIChatModel(conn.model, base_url=conn.base_url, api_key=key or None, timeout=20, max_retries=0)
+        return chat.complete([Message("user", "Reply with the single word OK.")]).strip()
 
     def text_of(self, item_id: uuid.UUID) -> str | None:
         """The extracted text of a processed file, or None when there is none (yet)."""

@@ -12,15 +12,12 @@ import streamlit as st
 from drive.errors import DriveError, NotFound
 from drive.store import chats as sessions
 from rag.answer.direct import NOT_FOUND
-from rag.ask import MODES
 from rag.types import Answer, Citation
-from ui import resources
+from ui import conversations, resources, settings_view, source_view
 from ui.downloads import file_link
-from ui.format import ago, mode_caption, page_label, safe_markdown
+from ui.format import literal, mode_caption, page_label, safe_markdown
 
-SID_KEY = "chat_session"
 PENDING_KEY = "chat_pending"
-MODE_KEY = "chat_mode"
 CURSOR = "▌"
 
 
@@ -28,39 +25,30 @@ CURSOR = "▌"
 
 
 def current_session() -> uuid.UUID | None:
-    value = st.session_state.get(SID_KEY)
-    return value if isinstance(value, uuid.UUID) else None
+    return conversations.current()
 
 
 def conversations_bar() -> None:
-    """New chat, the past conversations (open or delete), and the answer mode."""
-    db, owner = resources.drive().db, resources.owner()
-    past = sessions.list_sessions(db, owner)
+    """New chat and the past conversations (open, rename, delete); the answer mode when not automatic
+    (it is chosen under Settings > Advanced)."""
     new_col, past_col, mode_col = st.columns([1, 2, 1], vertical_alignment="center")
-    if new_col.button("New chat", icon=":material/add:", key="chat_new", width="stretch"):
-        st.session_state.pop(SID_KEY, None)
-        st.rerun()
-    with past_col.popover(f"Past conversations ({len(past)})", icon=":material/history:", width="stretch"):
-        if not past:
-            st.caption("No conversations yet.")
-        for info in past[:50]:
-            _conversation_row(info)
-    mode_col.selectbox("Answer mode", MODES, key=MODE_KEY, label_visibility="collapsed",
-                       help="auto picks the retrieval for each question; the others force one.")
+    conversations.new_chat_button(new_col)
+    conversations.past_popover(past_col)
+    mode = settings_view.answer_mode()
+    if mode != "auto":
+        mode_col.caption(f"Answer mode: {mode}", help=settings_view.MODE_HELP[mode])
 
 
-def _conversation_row(info: sessions.SessionInfo) -> None:
-    title_col, del_col = st.columns([5, 1], vertical_alignment="center")
-    current = info.id == current_session()
-    label = f"{'▸ ' if current else ''}{info.title}"
-    if title_col.button(label, key=f"chat_open_{info.id}", help=ago(info.updated_at), type="tertiary"):
-        st.session_state[SID_KEY] = info.id
-        st.rerun()
-    if del_col.button("", icon=":material/delete:", key=f"chat_del_{info.id}", help="Delete this conversation"):
-        sessions.delete_session(resources.drive().db, resources.owner(), info.id)
-        if current:
-            st.session_state.pop(SID_KEY, None)
-        st.rerun()
+def model_connected() -> bool:
+    return resources.owner_models().settings.llm_enabled
+
+
+def offline_hint() -> None:
+    """Next to an offline answer: what a language model would add, and where to connect one."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption("Offline answer: quoted from your files. A connected language model writes the answer "
+                   "in its own words, with the same citations.")
+        st.page_link("app_pages/settings.py", label="Connect a model", icon=":material/settings:")
 
 
 # ---------------------------------------------------------------- history
@@ -73,17 +61,41 @@ def history() -> int:
         return 0
     try:
         stored = sessions.messages(resources.drive().db, resources.owner(), sid)
-    except NotFound:  # deleted in another tab
-        st.session_state.pop(SID_KEY, None)
+    except NotFound:  # deleted (here or in another tab), or not this user's: the same answer for both
+        conversations.missing_notice()
         return 0
+    conversations.open_(sid)
+    offline = not model_connected()
     for index, message in enumerate(stored):
         with st.chat_message(message.role):
             st.markdown(safe_markdown(lead_first(message.content, None)))
             if message.role == "assistant":
-                citations_view(to_citations(message.citations), key=f"h{index}")
+                # Keyed by the stored message: the same buttons whether drawn live or from history.
+                citations_view(to_citations(message.citations), key=f"m{message.id or f'h{index}'}")
                 if message.mode:
                     st.caption(f"mode: {message.mode.replace('+', ' + ')}")
+                feedback(message)
+                if offline and index == len(stored) - 1:
+                    offline_hint()
     return len(stored)
+
+
+def feedback(message: sessions.StoredMessage) -> None:
+    """Thumbs up/down on a stored answer, saved with the message as soon as it is clicked."""
+    if message.id is None:
+        return
+    key = f"chat_fb_{message.id}"
+    default = {1: 1, -1: 0}.get(message.feedback or 0)
+    st.feedback("thumbs", key=key, default=default, on_change=_save_feedback, args=(message.id, key))
+
+
+def _save_feedback(message_id: int, key: str) -> None:
+    value = st.session_state.get(key)
+    stored = None if value is None else (1 if value == 1 else -1)
+    try:
+        sessions.set_feedback(resources.drive().db, resources.owner(), message_id, stored)
+    except NotFound:
+        st.toast("That answer is no longer in your conversations.")
 
 
 def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
@@ -92,13 +104,16 @@ def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
-    """One expander per cited passage: file, page, the passage, and the file to download or open."""
+    """The citation markers as buttons that open the viewer at the cited page, then one expander per
+    passage with the passage and its file to download."""
     if not citations:
         return
     svc = resources.service()
-    st.caption("Sources")
+    with st.container(horizontal=True, gap="small"):
+        for c in citations:
+            source_view.open_button(c, key=f"{key}_{c.n}")
     for c in citations:
-        with st.expander(f"[{c.n}] {page_label(c.file, c.page)}", icon=":material/description:"):
+        with st.expander(f"[{c.n}] {page_label(literal(c.file), c.page)}", icon=":material/description:"):
             st.markdown(safe_markdown(c.passage))
             file_link(svc, c.item_id, c.file, key=f"{key}_{c.n}")
 
@@ -167,7 +182,7 @@ def respond(question: str) -> None:
     drive, owner = resources.drive(), resources.owner()
     existing = current_session()
     sid = existing or sessions.create_session(drive.db, owner)
-    st.session_state[SID_KEY] = sid
+    conversations.open_(sid)
     with st.chat_message("user"):
         st.markdown(safe_markdown(question))
     with st.chat_message("assistant"):
@@ -179,18 +194,24 @@ def respond(question: str) -> None:
             placeholder.error(str(exc))
             if existing is None:  # nothing was said in the new conversation: do not list it
                 sessions.delete_session(drive.db, owner, sid)
-                st.session_state.pop(SID_KEY, None)
+                conversations.close()
             return
         placeholder.markdown(safe_markdown(lead_first(answer.text, answer.short_answer)))
-        citations_view(answer.citations, key="live")
+        stored = sessions.messages(drive.db, owner, sid)
+        last = stored[-1] if stored and stored[-1].role == "assistant" else None
+        citations_view(answer.citations, key=f"m{last.id}" if last else "live")
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
+        if last is not None:
+            feedback(last)
+        if answer.extractive and not model_connected():
+            offline_hint()
 
 
 def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None]) -> Answer:
     from rag.ask import ask  # the answering stack loads on the first question, not with the page
 
-    mode = str(st.session_state.get(MODE_KEY, "auto"))
-    return ask(resources.drive(), resources.models(), resources.owner(), question, mode=mode,
+    mode = settings_view.answer_mode()
+    return ask(resources.drive(), resources.owner_models(), resources.owner(), question, mode=mode,
                session_id=sid, on_token=on_token)
 
 

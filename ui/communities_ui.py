@@ -7,7 +7,7 @@ from collections import Counter
 import streamlit as st
 
 from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot
-from ui.format import safe_markdown
+from ui.format import literal, safe_markdown
 
 SELECTED_KEY = "comm_selected"
 TOP = 5
@@ -57,54 +57,59 @@ def title_of(c: CommunityView) -> str:
 
 
 def _open(community_id: str) -> None:
-    st.session_state[SELECTED_KEY] = community_id
+    """Open a community; opening the open one closes it."""
+    current = st.session_state.get(SELECTED_KEY)
+    st.session_state[SELECTED_KEY] = None if current == community_id else community_id
+
+
+def open_path(snap: GraphSnapshot) -> set[str]:
+    """The open community and every community above it: their cards are drawn opened."""
+    chosen = next((c for c in snap.communities if c.id == st.session_state.get(SELECTED_KEY)), None)
+    if chosen is None:
+        return set()
+    return {chosen.id, *(a.id for a in ancestors(snap, chosen))}
 
 
 def overview(snap: GraphSnapshot) -> None:
-    """Every top-level community as a card: title, size, top entities, summary, and a way in."""
+    """Every top-level community as a card: title, size, top entities, summary, and a way in. An opened
+    card unfolds in place, right under its title, where the person who clicked it is looking."""
     tops = sorted((c for c in snap.communities if c.level == 0), key=lambda c: (-len(c.entities), c.title))
+    path = open_path(snap)
     for c in tops:
-        card(snap, c)
+        card(snap, c, path)
 
 
-def card(snap: GraphSnapshot, c: CommunityView) -> None:
+def card(snap: GraphSnapshot, c: CommunityView, path: set[str]) -> None:
+    opened = c.id in path
     with st.container(border=True):
         head, button = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(f"**{title_of(c)}**  \n:gray[{len(c.entities)} entities · level {c.level}]")
-        button.button("Open", key=f"comm_open_{c.id}", on_click=_open, args=(c.id,),
-                      type="primary" if st.session_state.get(SELECTED_KEY) == c.id else "secondary")
+        head.markdown(f"**{literal(title_of(c))}**  \n:gray[{len(c.entities)} entities · level {c.level}]")
+        button.button("Close" if opened else "Open", key=f"comm_open_{c.id}", on_click=_open, args=(c.id,),
+                      type="primary" if opened else "secondary")
+        if opened:
+            detail(snap, c, path)
+            return
         top = members(snap, c)[:TOP]
         if top:
-            st.markdown(" ".join(f":blue-badge[{e.name}]" for e in top))
+            st.markdown(" ".join(f":blue-badge[{literal(e.name)}]" for e in top))
         if c.summary:
-            st.caption(lead(c.summary))
+            st.caption(safe_markdown(lead(c.summary)))
 
 
-def detail(snap: GraphSnapshot, community_id: str) -> None:
-    """A community in full: its place in the hierarchy, summary, sub-communities, members and sources."""
-    c = next((x for x in snap.communities if x.id == community_id), None)
-    if c is None:
-        st.session_state.pop(SELECTED_KEY, None)
-        return
-    trail = ancestors(snap, c)
-    with st.container(horizontal=True, vertical_alignment="center", gap=None):
-        for parent in trail:
-            st.button(title_of(parent), key=f"comm_crumb_{parent.id}", type="tertiary",
-                      on_click=_open, args=(parent.id,))
-            st.markdown("›")
-    st.subheader(title_of(c))
-    st.caption(f"Level {c.level} · {len(c.entities)} entities")
+def detail(snap: GraphSnapshot, c: CommunityView, path: set[str]) -> None:
+    """A community in full, inside its card: summary, sub-communities (opening in place too), members
+    and source files."""
     if c.summary:
         st.markdown(safe_markdown(c.summary))
     subs = children(snap, c.id)
     if subs:
         st.markdown("**Sub-communities**")
         for sub in subs:
-            card(snap, sub)
+            card(snap, sub, path)
     ents = members(snap, c)
     st.markdown("**Members**")
     st.dataframe([{"entity": e.name, "type": e.type, "mentions": e.mentions, "files": ", ".join(e.files)}
                   for e in ents], hide_index=True, width="stretch")
     st.markdown("**Source files**")
     for name, n in source_files(ents):
-        st.markdown(f"- {name} :gray[— mentions {n} of these entities]")
+        st.markdown(f"- {literal(name)} :gray[— mentions {n} of these entities]")

@@ -115,3 +115,15 @@ def _code(address: str) -> str:
 
 def _escape_active(text: str) -> str:
     return _ACTIVE.sub(lambda m: m.group("cite") or "\\" + m.group("char"), text)
+
+
+def literal(text: str) -> str:
+    """Text shown exactly as typed where Streamlit reads Markdown (labels, captions, file names): every mark
+    that means something mid-line is escaped, and a list or heading marker at the start, so ``**bold**``
+    keeps its asterisks, ``<b>`` its brackets, ``&amp;`` its ampersand and ``:red[x]`` its colons."""
+    out = "".join("\\" + ch if ch in _MARKS else ch for ch in text)
+    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+
+
+_MARKS = frozenset("\\`*_[]<>#|~$:&")
+_LEADING = re.compile(r"^(\s*\d*)([-+=.)])", re.MULTILINE)  # "- x", "+ x", "1. x", "1) x", "=== "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot, RelationshipView
@@ -12,6 +13,19 @@ PALETTE = (
 )
 NO_COMMUNITY = "#9ca3af"
 MAX_NODES = 150
+SHOWN_NODES = 40  # what the page opens on: few enough that every label can be read
+# One colour per entity type (spaCy's labels), named in the page's legend.
+TYPE_COLORS = {
+    "PERSON": "#2563eb", "ORG": "#dc2626", "GPE": "#16a34a", "LOC": "#65a30d", "NORP": "#d97706",
+    "FAC": "#0891b2", "PRODUCT": "#7c3aed", "EVENT": "#db2777", "WORK_OF_ART": "#ea580c", "LAW": "#4f46e5",
+}
+TYPE_NAMES = {
+    "PERSON": "people", "ORG": "organisations", "GPE": "countries, cities", "LOC": "places", "NORP": "groups",
+    "FAC": "buildings", "PRODUCT": "products", "EVENT": "events", "WORK_OF_ART": "works", "LAW": "laws",
+}
+OTHER_TYPE = "#9ca3af"
+BOILERPLATE_MIN_FILES = 4
+BOILERPLATE_SPREAD = 0.8
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,29 @@ def matches(entity: EntityView, query: str) -> bool:
     return not q or q in entity.name.lower() or any(q in a.lower() for a in entity.aliases)
 
 
+def importance(snap: GraphSnapshot) -> dict[str, float]:
+    """How much an entity matters to this drive: its mentions (dampened), how central it is (weighted
+    degree, relative to the best connected), in how many files it appears (a name that ties files
+    together), and whether it is boilerplate: on (nearly) every file of a drive of several, like the
+    regulator's name on every filing, it drops to a fifth."""
+    degree: dict[str, float] = {}
+    for r in snap.relationships:
+        degree[r.source] = degree.get(r.source, 0.0) + r.weight
+        degree[r.target] = degree.get(r.target, 0.0) + r.weight
+    top = max(degree.values(), default=0.0) or 1.0
+    files = len({f for e in snap.entities for f in e.files})
+
+    def score(e: EntityView) -> float:
+        spread = len(e.files) / files if files else 0.0
+        boilerplate = files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
+        return (math.log1p(e.mentions) * (0.5 + degree.get(e.name, 0.0) / top)
+                * (1 + math.log(max(1, len(e.files)))) * (0.2 if boilerplate else 1.0))
+
+    return {e.name: score(e) for e in snap.entities}
+
+
 def select_graph(snap: GraphSnapshot, filters: GraphFilters, cap: int = MAX_NODES) -> DrawnGraph:
-    """The entities to draw (the ``cap`` most mentioned of those passing the filters) and the edges between them."""
+    """The entities to draw (the ``cap`` most important of those passing the filters) and the edges between them."""
     index = community_index(snap)
     members = next((set(c.entities) for c in snap.communities if c.id == filters.community), None)
     kept = [
@@ -61,10 +96,28 @@ def select_graph(snap: GraphSnapshot, filters: GraphFilters, cap: int = MAX_NODE
         and (members is None or e.name in members)
         and matches(e, filters.query)
     ]
-    drawn = sorted(kept, key=lambda e: (-e.mentions, e.name))[:cap]
+    score = importance(snap)
+    drawn = sorted(kept, key=lambda e: (-score[e.name], e.name))[:cap]
     names = {e.name for e in drawn}
     edges = [r for r in snap.relationships if r.source in names and r.target in names]
     return DrawnGraph(drawn, edges, len(kept), {n: index[n] for n in names if n in index})
+
+
+def neighbourhood(snap: GraphSnapshot, name: str, cap: int = MAX_NODES) -> DrawnGraph:
+    """An entity, its ``cap - 1`` strongest neighbours, and every relationship among them (the files that
+    tie each pair are on the relationship)."""
+    by_name = {e.name: e for e in snap.entities}
+    rels = neighbours(snap, name)
+    names = [name] + [r.target if r.source == name else r.source for r in rels]
+    keep = list(dict.fromkeys(n for n in names if n in by_name))[:cap]
+    kept = set(keep)
+    edges = [r for r in snap.relationships if r.source in kept and r.target in kept]
+    index = community_index(snap)
+    return DrawnGraph([by_name[n] for n in keep], edges, len(keep), {n: index[n] for n in keep if n in index})
+
+
+def type_color(entity_type: str) -> str:
+    return TYPE_COLORS.get(entity_type, OTHER_TYPE)
 
 
 def neighbours(snap: GraphSnapshot, name: str) -> list[RelationshipView]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import streamlit as st
@@ -9,19 +10,20 @@ import streamlit as st
 from drive.store.graph_view import EntityView, GraphSnapshot, entity_passages, snapshot
 from ui import resources
 from ui.downloads import file_link
-from ui.format import page_label, safe_markdown
+from ui.format import literal, page_label, safe_markdown
 from ui.graph_model import (
-    NO_COMMUNITY,
+    TYPE_NAMES,
     DrawnGraph,
     GraphFilters,
-    colors,
     neighbours,
     node_size,
     top_communities,
+    type_color,
 )
 
 ENTITY_KEY = "graph_entity"
 CLICK_KEY = "graph_last_click"
+EXTRA_KEY = "graph_clicked_neighbour"  # a clicked neighbour outside the filtered list stays pickable
 PASSAGES = 10
 
 
@@ -58,20 +60,20 @@ def _community_label(c: Any) -> str:
     return f"{c.title or 'Untitled'} ({len(c.entities)})"
 
 
-def draw(snap: GraphSnapshot, drawn: DrawnGraph) -> str | None:
-    """Render the graph; returns the id of the node last clicked, if any."""
+def draw(drawn: DrawnGraph, focus: EntityView | None = None) -> str | None:
+    """Render the graph, coloured by entity type and labelled; returns the id of the node last clicked."""
     from streamlit_agraph import Config, Edge, Node, agraph
 
-    palette = colors(snap)
     ids = {e.name: str(e.id) for e in drawn.nodes}
     nodes = [
-        Node(id=str(e.id), label=e.name, size=node_size(e.mentions),
+        Node(id=str(e.id), label=e.name, size=node_size(e.mentions) + (8 if focus and e.id == focus.id else 0),
              title=f"{e.name} ({e.type}) · {e.mentions} mention{'s' if e.mentions != 1 else ''}",
-             color=palette.get(drawn.community_of.get(e.name, ""), NO_COMMUNITY))
+             color=type_color(e.type), font={"size": 15, "color": "#111827", "strokeWidth": 3,
+                                              "strokeColor": "#ffffff"})
         for e in drawn.nodes
     ]
     edges = [Edge(source=ids[r.source], target=ids[r.target], label=r.label or "", color="#cbd5e1",
-                  width=min(6, r.weight), title=f"{r.source} – {r.target} ({r.weight})")
+                  width=min(6, r.weight), title=f"{r.source} – {r.target} ({r.weight}): {', '.join(r.files)}")
              for r in drawn.edges]
     config = Config(height=560, directed=False, physics=True, hierarchical=False, stabilization=True)
     config.width = "100%"
@@ -79,22 +81,54 @@ def draw(snap: GraphSnapshot, drawn: DrawnGraph) -> str | None:
     return str(clicked) if clicked else None
 
 
-def pick_entity(drawn: DrawnGraph, clicked: str | None) -> EntityView | None:
-    """The entity to detail: a new click on the graph, else the selectbox (which search narrows)."""
-    by_id = {str(e.id): e for e in drawn.nodes}
-    if clicked and clicked != st.session_state.get(CLICK_KEY) and clicked in by_id:
+def legend(drawn: DrawnGraph) -> None:
+    """Which colour is which type, for the types on screen (with how many of each)."""
+    counts: dict[str, int] = {}
+    for e in drawn.nodes:
+        counts[e.type] = counts.get(e.type, 0) + 1
+    items = "".join(
+        f'<span style="margin-right:14px;white-space:nowrap"><span style="display:inline-block;width:10px;'
+        f'height:10px;border-radius:50%;background:{type_color(t)};margin-right:5px"></span>'
+        f"{html.escape(TYPE_NAMES.get(t, t.lower()))} ({n})</span>"
+        for t, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    st.html(f'<div class="graph-legend" style="font-size:0.85rem">{items}</div>')
+
+
+def chosen(listed: DrawnGraph) -> EntityView | None:
+    """The entity in focus: picked (click or list) and still among the listed ones, or the only match."""
+    by_id = {str(e.id): e for e in listed.nodes}
+    current = st.session_state.get(ENTITY_KEY)
+    if current not in by_id:
+        current = next(iter(by_id)) if len(by_id) == 1 else None
+        st.session_state[ENTITY_KEY] = current
+    return by_id.get(current) if current else None
+
+
+def follow_click(shown: DrawnGraph, clicked: str | None) -> None:
+    """A node clicked on the graph comes into focus (its neighbourhood is drawn on the next run)."""
+    if clicked and clicked != st.session_state.get(CLICK_KEY) and clicked in {str(e.id) for e in shown.nodes}:
         st.session_state[CLICK_KEY] = clicked
         st.session_state[ENTITY_KEY] = clicked
+        st.session_state[EXTRA_KEY] = clicked
+        st.rerun()
+
+
+def pick_entity(listed: DrawnGraph, shown: DrawnGraph) -> EntityView | None:
+    """The entity list (what the filters match, plus a neighbour clicked on the graph)."""
+    by_id = {str(e.id): e for e in listed.nodes}
+    for e in shown.nodes:
+        if str(e.id) == st.session_state.get(EXTRA_KEY):
+            by_id.setdefault(str(e.id), e)
     options = sorted(by_id, key=lambda i: by_id[i].name.lower())
     if st.session_state.get(ENTITY_KEY) not in options:
-        st.session_state[ENTITY_KEY] = options[0] if len(options) == 1 else None
+        st.session_state[ENTITY_KEY] = None
     choice = st.selectbox("Entity", [None, *options], key=ENTITY_KEY, placeholder="click a node or pick one",
                           format_func=lambda i: "—" if i is None else f"{by_id[i].name} ({by_id[i].type})")
     return by_id.get(choice) if choice else None
 
 
 def entity_details(snap: GraphSnapshot, entity: EntityView) -> None:
-    st.markdown(f"### {entity.name}")
+    st.markdown(f"### {literal(entity.name)}")
     st.caption(f"{entity.type} · {entity.mentions} mention{'s' if entity.mentions != 1 else ''} "
                f"in {len(entity.files)} file{'s' if len(entity.files) != 1 else ''}")
     if entity.aliases:
@@ -110,6 +144,6 @@ def entity_details(snap: GraphSnapshot, entity: EntityView) -> None:
     st.markdown("**Mentioned in**")
     svc = resources.service()
     for n, p in enumerate(entity_passages(svc.db, svc.owner, entity.id, limit=PASSAGES)):
-        with st.expander(page_label(p.file, p.page), icon=":material/description:"):
+        with st.expander(page_label(literal(p.file), p.page), icon=":material/description:"):
             st.markdown(safe_markdown(p.text))
             file_link(svc, p.item_id, p.file, key=f"graph_{entity.id}_{n}")

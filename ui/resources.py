@@ -68,3 +68,22 @@ def owner() -> uuid.UUID:
 def service() -> DriveService:
     """The drive service scoped to the current user: everything a page reads or writes goes through it."""
     return drive().service(owner())
+
+
+def owner_models() -> Models:
+    """The shared models, with the signed-in user's own language model when they connected one (Settings)."""
+    svc = service()
+    conn = svc.model_connection()
+    if conn is None:
+        return models()
+    return _connected(svc.owner, conn.base_url, conn.model, conn.api_key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _connected(owner: uuid.UUID, base_url: str, model: str, api_key: str) -> Models:
+    """One chat client per user and connection (a changed connection is a new entry)."""
+    return models().with_chat(service_for(owner).model_settings())
+
+
+def service_for(owner: uuid.UUID) -> DriveService:
+    return drive().service(owner)

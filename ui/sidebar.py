@@ -1,31 +1,36 @@
-"""The sidebar on every page: upload several files at once, then their live processing status."""
+"""The sidebar on every page: upload several files at once, then the processing status of every recent
+file, read from the database (so a reload keeps it), grouped by status, each failure with its reason and a
+retry where retrying can help."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from drive.errors import NotFound
-from drive.records import ItemInfo
+from drive.errors import DriveError
+from drive.records import ItemInfo, RecentFiles, Status
 from ui import resources
-from ui.format import DONE, human_size, status_badge
-from ui.uploads import MIB, upload_all, widget_limit_mb
+from ui.format import human_size, literal, status_badge
+from ui.uploads import MIB, retry_helps, upload_all, widget_limit_mb
 
-WATCH_KEY = "upload_watch"  # ids of files uploaded (or reprocessed) in this browser session
 NOTICE_KEY = "upload_notice"  # (added names, [(name, error)]) of the last upload
 NONCE_KEY = "upload_nonce"  # bumped to reset the uploader after its files are stored
 ACTIVE_KEY = "upload_active"
+SINCE_KEY = "upload_since"  # "Clear list": hide what finished before this moment (this tab only)
 REFRESH_SECONDS = 2
-SHOWN = 12
+WINDOW = timedelta(hours=1)  # files uploaded or finished this recently are listed
+PER_GROUP = 25  # rows per status group; the rest are counted, with a link to Files
+GROUPS = (("In progress", (Status.PROCESSING, Status.PENDING)), ("Failed", (Status.FAILED,)),
+          ("Ready", (Status.READY,)))
+FORMATS = "PDF, Word, PowerPoint, Excel, text, HTML, images…"
+HIDE_WIDGET_LIMIT = '[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInstructions"] {display: none}'
 
 
 def watch(item_id: uuid.UUID) -> None:
-    """Follow a file's status in the sidebar (after an upload or a reprocess)."""
-    ids: list[uuid.UUID] = st.session_state.setdefault(WATCH_KEY, [])
-    if item_id in ids:
-        ids.remove(item_id)
-    ids.insert(0, item_id)
+    """Kept for callers (a reprocess): every file in the pipeline is listed anyway, from the database."""
+    st.session_state.pop(SINCE_KEY, None)
 
 
 def render(folder: uuid.UUID | None = None, folder_label: str | None = None) -> None:
@@ -33,14 +38,12 @@ def render(folder: uuid.UUID | None = None, folder_label: str | None = None) -> 
     with st.sidebar:
         st.subheader("Add files")
         if folder_label:
-            st.caption(f"Uploading into **{folder_label}**")
+            st.caption(f"Uploading into **{literal(folder_label)}**")
         _uploader(folder)
         _notice()
-        statuses = _watched()
-        active = any(i.status not in DONE for i in statuses)
-        st.session_state[ACTIVE_KEY] = active
+        st.session_state[ACTIVE_KEY] = _busy(_recent())
         # Refresh on a timer only while something is still processing.
-        st.fragment(run_every=REFRESH_SECONDS if active else None)(_status_panel)()
+        st.fragment(run_every=REFRESH_SECONDS if st.session_state[ACTIVE_KEY] else None)(_status_panel)()
 
 
 def _uploader(folder: uuid.UUID | None) -> None:
@@ -54,8 +57,11 @@ def _uploader(folder: uuid.UUID | None) -> None:
         max_upload_size=limit_mb,
         label_visibility="collapsed",
     )
+    # Streamlit's own line rounds to whole units past half of the next one (512 MB reads "1GB per file"):
+    # it is hidden, and the drive's limit is stated once, exactly, below.
+    st.html(f"<style>{HIDE_WIDGET_LIMIT}</style>")
     limit = min(settings.max_upload_bytes, limit_mb * MIB)
-    st.caption(f"PDF, Word, PowerPoint, Excel, text, HTML, images… up to {human_size(limit)} each.")
+    st.caption(f"{FORMATS} Up to {human_size(limit)} per file.")
     if not files:
         return
     bar = st.progress(0.0, text="Uploading…")
@@ -65,8 +71,7 @@ def _uploader(folder: uuid.UUID | None) -> None:
 
     report = upload_all(resources.service(), files, folder, progress)
     bar.progress(1.0, text="Uploaded")
-    for info in reversed(report.added):
-        watch(info.id)
+    st.session_state.pop(SINCE_KEY, None)
     st.session_state[NOTICE_KEY] = ([i.name for i in report.added], report.errors)
     st.session_state[NONCE_KEY] = nonce + 1  # a fresh, empty uploader on the next run
     st.rerun()
@@ -80,42 +85,64 @@ def _notice() -> None:
     if added:
         st.success(f"Added {len(added)} file{'s' if len(added) != 1 else ''}: processing starts now.")
     for name, reason in errors:
-        st.error(f"**{name}** was not added: {reason}")
+        st.error(f"**{literal(name)}** was not added: {literal(reason)}")
     if st.button("Dismiss", key="upload_dismiss", type="tertiary"):
         st.session_state.pop(NOTICE_KEY, None)
         st.rerun()
 
 
-def _watched() -> list[ItemInfo]:
-    ids: list[uuid.UUID] = st.session_state.get(WATCH_KEY, [])
-    svc = resources.service()
-    infos = []
-    for item_id in list(ids[:SHOWN]):
-        try:
-            infos.append(svc.get(item_id))
-        except NotFound:  # deleted meanwhile
-            ids.remove(item_id)
-    return infos
+def _recent() -> RecentFiles:
+    since = datetime.now(UTC) - WINDOW
+    cleared = st.session_state.get(SINCE_KEY)
+    if isinstance(cleared, datetime):
+        since = max(since, cleared)
+    return resources.service().recent_activity(since, PER_GROUP)
+
+
+def _busy(recent: RecentFiles) -> bool:
+    return any(recent.totals.get(s, 0) for s in (Status.PENDING, Status.PROCESSING))
 
 
 def _status_panel() -> None:
-    infos = _watched()
-    if not infos:
+    recent = _recent()
+    if not recent.items:
         return
-    st.caption("Processing status")
-    for info in infos:
-        st.markdown(f"{status_badge(info.status)} {_escape(info.name)}")
-        if info.error:
-            st.caption(f":red[{_escape(info.error)}]")
-    active = any(i.status not in DONE for i in infos)
-    if st.session_state.get(ACTIVE_KEY) and not active:
+    st.caption("Processing status · " + " · ".join(
+        f"{n} {s.value}" for s in Status if (n := recent.totals.get(s, 0))))
+    # A long batch scrolls inside the sidebar instead of pushing everything below it away.
+    box = st.container(height=360) if len(recent.items) > 8 else st.container()
+    with box:
+        for label, statuses in GROUPS:
+            _group(label, [i for i in recent.items if i.status in statuses],
+                   sum(recent.totals.get(s, 0) for s in statuses))
+    if st.session_state.get(ACTIVE_KEY) and not _busy(recent):
         st.session_state[ACTIVE_KEY] = False
         st.rerun()  # everything finished: refresh the whole page (lists, suggestions) and stop polling
-    if not active and st.button("Clear list", key="upload_clear", type="tertiary"):
-        st.session_state[WATCH_KEY] = []
+    if not _busy(recent) and st.button("Clear list", key="upload_clear", type="tertiary"):
+        st.session_state[SINCE_KEY] = datetime.now(UTC)
         st.rerun()
 
 
-def _escape(text: str) -> str:
-    """Keep file names and errors from being read as Markdown."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~:$" else ch for ch in text)
+def _group(label: str, infos: list[ItemInfo], total: int) -> None:
+    if not total:
+        return
+    st.markdown(f"**{label}** ({total})")
+    for info in infos:
+        _row(info)
+    if total > len(infos):
+        st.page_link("app_pages/files.py", label=f"{total - len(infos)} more in Files", icon=":material/folder:")
+
+
+def _row(info: ItemInfo) -> None:
+    st.markdown(f"{status_badge(info.status)} {literal(info.path)}")
+    if info.status != Status.FAILED or not info.error:
+        return
+    st.caption(f":red[{literal(info.error)}]")
+    if retry_helps(info.error) and st.button("Retry", key=f"upload_retry_{info.id}", icon=":material/refresh:",
+                                             type="tertiary"):
+        try:
+            resources.service().reprocess(info.id)
+        except DriveError as exc:
+            st.error(str(exc))
+            return
+        st.rerun()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,3 +58,14 @@ def upload_all(
 def widget_limit_mb(max_upload_bytes: int, server_limit_mb: int) -> int:
     """The uploader's per-file limit in whole MB: the drive's limit rounded up, never above the server's."""
     return max(1, min(math.ceil(max_upload_bytes / MIB), server_limit_mb))
+
+
+# A failure the worker gave up on after retries ("gave up after 3 attempts", or the last exception as
+# "TypeName: message") may pass another time; a file the readers refused (corrupt, unsupported, too big
+# for the sandbox) fails the same way every time, so it gets no retry button.
+_TRANSIENT = re.compile(r"^(gave up after \d+ attempts|[A-Z]\w*(Error|Exception|Unavailable|Timeout)\w*: )")
+
+
+def retry_helps(error: str | None) -> bool:
+    """Whether retrying a failed file can change the outcome (see ``_TRANSIENT``)."""
+    return bool(error) and _TRANSIENT.match(error or "") is not None

@@ -47,3 +47,18 @@ class Models:
         from drive.ml.chat import make_chat_model
 
         return make_chat_model(self.settings)
+
+    def with_chat(self, settings: Settings) -> Models:
+        """These models with the chat model of ``settings`` (a user's own connection): the embedder, spaCy
+        and OCR stay the shared ones, so a second chat model costs no second embedder."""
+        return _WithChat(self, settings)
+
+
+class _WithChat(Models):
+    def __init__(self, base: Models, settings: Settings) -> None:
+        super().__init__(settings)
+        self._base = base
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._base.embedder

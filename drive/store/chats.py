@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from drive.errors import NotFound
+from drive.errors import InvalidName, NotFound
 from drive.store.db import Database
 from drive.store.tables import ChatMessage, ChatSession
 
@@ -28,6 +28,8 @@ class StoredMessage:
     mode: str | None
     citations: list[dict[str, Any]]
     entities: list[str]
+    id: int | None = None  # set when read back from the database
+    feedback: int | None = None  # 1 thumbs up, -1 thumbs down, None not rated
 
 
 def create_session(db: Database, owner: uuid.UUID, title: str = "New chat") -> uuid.UUID:
@@ -59,7 +61,8 @@ def messages(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> list[Stor
         rows = s.scalars(
             select(ChatMessage).where(ChatMessage.session_id == session_id).order_by(ChatMessage.id)
         ).all()
-        return [StoredMessage(r.role, r.content, r.mode, list(r.citations or []), list(r.entities or [])) for r in rows]
+        return [StoredMessage(r.role, r.content, r.mode, list(r.citations or []), list(r.entities or []),
+                              id=r.id, feedback=r.feedback) for r in rows]
 
 
 def add_message(db: Database, owner: uuid.UUID, session_id: uuid.UUID, message: StoredMessage) -> None:
@@ -70,6 +73,36 @@ def add_message(db: Database, owner: uuid.UUID, session_id: uuid.UUID, message: 
         s.add(ChatMessage(session_id=session_id, owner_id=owner, role=message.role, content=message.content,
                           mode=message.mode, citations=message.citations, entities=message.entities))
         s.execute(text("UPDATE chat_sessions SET updated_at = now() WHERE id = :id"), {"id": session_id})
+
+
+def find_session(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> SessionInfo:
+    """One of the owner's conversations; NotFound for a missing id and for another user's alike."""
+    with db.session() as s:
+        chat = _own(s, owner, session_id)
+        return SessionInfo(chat.id, chat.title, chat.updated_at)
+
+
+def rename_session(db: Database, owner: uuid.UUID, session_id: uuid.UUID, title: str) -> SessionInfo:
+    """Give a conversation a title of the owner's choosing (trimmed, at most 120 characters)."""
+    cleaned = " ".join(title.split())[:120]
+    if not cleaned:
+        raise InvalidName("a conversation needs a title")
+    with db.session() as s:
+        chat = _own(s, owner, session_id)
+        chat.title = cleaned
+        return SessionInfo(chat.id, chat.title, chat.updated_at)
+
+
+def set_feedback(db: Database, owner: uuid.UUID, message_id: int, value: int | None) -> None:
+    """Thumbs up (1), down (-1) or neither (None) on one of the owner's answers."""
+    if value not in (1, -1, None):
+        raise ValueError(f"feedback is 1, -1 or None, not {value!r}")
+    with db.session() as s:
+        row = s.scalars(select(ChatMessage).where(ChatMessage.id == message_id, ChatMessage.owner_id == owner,
+                                                  ChatMessage.role == "assistant")).first()
+        if row is None:
+            raise NotFound(f"no such answer: {message_id}")
+        row.feedback = value
 
 
 def delete_session(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> None:

@@ -4,6 +4,7 @@ processing status (pending -> processing -> ready | failed), the only place that
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, literal, select, text, tuple_
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from drive.errors import NotFound
 from drive.names import split_path
-from drive.records import DocMeta, DriveCounts, ItemInfo, ItemKind, Status
+from drive.records import DocMeta, DriveCounts, ItemInfo, ItemKind, RecentFiles, Status
 from drive.store.tables import Blob, Item
 
 # Every item of an owner with its full path, computed top-down in one query.
@@ -249,3 +250,18 @@ def recent_ready(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
 
 def failed_ids(s: Session, owner: uuid.UUID) -> list[uuid.UUID]:
     return list(s.scalars(select(Item.id).where(Item.owner_id == owner, Item.status == Status.FAILED.value)))
+
+
+def recent(s: Session, owner: uuid.UUID, since: datetime, per_status: int) -> RecentFiles:
+    """Files still in the pipeline, plus those uploaded or finished since ``since``: the newest
+    ``per_status`` of each status (newest first) and the totals, for the upload status list."""
+    where = """owner_id = :o AND kind = 'file'
+               AND (status IN ('pending', 'processing') OR created_at >= :since OR processed_at >= :since)"""
+    params = {"o": owner, "since": since, "n": per_status}
+    totals = {Status(st): int(n) for st, n in s.execute(
+        text(f"SELECT status, count(*) FROM items WHERE {where} GROUP BY status"), params).tuples()}
+    ids = list(s.execute(text(
+        f"""SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY status ORDER BY created_at DESC, id) AS r
+                            FROM items WHERE {where}) ranked WHERE r <= :n"""), params).scalars())
+    rows = s.scalars(select(Item).where(Item.id.in_(ids)).order_by(Item.created_at.desc(), Item.id)).all()
+    return RecentFiles([to_info(item, path_of(s, owner, item.id)) for item in rows], totals)

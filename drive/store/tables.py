@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -227,6 +228,7 @@ class ChatMessage(Base):
     mode: Mapped[str | None] = mapped_column(String(32))
     citations: Mapped[Any] = mapped_column(JSONB, default=list)
     entities: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    feedback: Mapped[int | None] = mapped_column(SmallInteger)  # 1 thumbs up, -1 thumbs down, None not rated
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

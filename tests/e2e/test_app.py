@@ -30,7 +30,7 @@ from tests.conftest import ingest_only
 from tests.openai_stub import OpenAIStub
 from ui.chat import suggested_questions
 from ui.format import human_size
-from ui.graph_model import GraphFilters, select_graph
+from ui.graph_model import GraphFilters, importance, select_graph
 from ui.uploads import MIB, widget_limit_mb
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -257,7 +257,8 @@ def test_files_page_folders_rename_move_preview_and_delete(env: Settings, filled
     at.button(key=f"files_name_{archive.id}").click().run()  # into the folder
     assert at.query_params["folder"] == str(archive.id)
     assert any(b.label == "Archive" for b in at.button)  # breadcrumb
-    assert "marie.txt" in texts(at) and "ada.txt" not in texts(at)
+    listed = [b.label for b in at.main.button]  # the sidebar's status list names every recent file
+    assert "marie.txt" in listed and "ada.txt" not in listed
     at.button(key="files_crumb_root").click().run()
     assert "ada.txt" in texts(at)
 
@@ -405,7 +406,8 @@ def test_graph_selection_caps_by_mentions_and_filters() -> None:
     snap = _snapshot(400)
     drawn = select_graph(snap, GraphFilters(), cap=150)
     assert len(drawn.nodes) == 150 and drawn.matched == 400
-    assert min(e.mentions for e in drawn.nodes) > max(e.mentions for e in snap.entities if e not in drawn.nodes)
+    score = importance(snap)
+    assert min(score[e.name] for e in drawn.nodes) >= max(score[e.name] for e in snap.entities if e not in drawn.nodes)
     names = {e.name for e in drawn.nodes}
     assert all(r.source in names and r.target in names for r in drawn.edges)
 

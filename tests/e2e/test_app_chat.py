@@ -1,0 +1,117 @@
+# ruff: noqa: F811 - the fixtures imported from test_app are redefined as test parameters, as pytest intends
+"""The chat page keeps its conversation in the URL (``?chat=<id>``): a reload or a shared link reopens it,
+another user's link opens nothing of theirs; conversations are renamed and deleted; answers are rated.
+
+Real database, pipeline and retrieval through AppTest; the fixtures are the ones of ``test_app``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from drive.core import Drive
+from drive.service import DriveService
+from drive.settings import Settings
+from drive.store import chats
+from tests.e2e.test_app import APP, TIMEOUT, drive, env, filled, start, svc, tag, texts  # noqa: F401 - fixtures
+
+
+def reload(chat: str | None) -> AppTest:
+    """A fresh browser session opened on the chat page's URL (a reload, or a link someone shared)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if chat is not None:
+        at.query_params["chat"] = chat
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> str:
+    at.chat_input(key="chat_input").set_value(question).run()
+    assert not at.exception, at.exception
+    return str(at.query_params["chat"])
+
+
+def opened(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("chat_open_")]
+
+
+def test_a_reload_or_shared_link_reopens_the_conversation_in_the_url(env: Settings, filled: DriveService) -> None:
+    at = start()
+    chat = ask(at, "What did Marie Curie discover?")
+    uuid.UUID(chat)
+    ask(at, "Who taught at the Sorbonne?")
+    assert at.query_params["chat"] == chat  # the second question stays in the same conversation
+
+    again = reload(chat)
+    bubbles = [m.markdown[0].value for m in again.chat_message]
+    assert bubbles[0] == "What did Marie Curie discover?" and "polonium" in bubbles[1]
+    assert bubbles[2] == "Who taught at the Sorbonne?" and len(bubbles) == 4
+    assert any("curie.txt" in e.label for e in again.expander)
+
+    again.button(key="chat_new").click().run()
+    assert "chat" not in again.query_params and len(again.chat_message) == 0
+    other = ask(again, "What did Ada Lovelace write?")
+    assert other != chat
+    assert "Ada Lovelace" in reload(other).chat_message[0].markdown[0].value
+
+
+def test_another_users_conversation_link_behaves_like_a_missing_one(
+    env: Settings, filled: DriveService, drive: Drive, tag: str
+) -> None:
+    stranger = drive.user_id(f"other{tag}")
+    theirs = chats.create_session(drive.db, stranger, "Their secret plans")
+    chats.add_message(drive.db, stranger, theirs, chats.StoredMessage("user", "secret question", None, [], []))
+
+    for link in (str(theirs), str(uuid.uuid4()), "not-an-id"):
+        at = reload(link)
+        assert len(at.chat_message) == 0
+        shown = texts(at)
+        assert "secret" not in shown and "Their secret plans" not in shown
+        assert "not in your drive" in shown
+        assert "chat" not in at.query_params
+    assert len(chats.messages(drive.db, stranger, theirs)) == 1  # untouched
+
+
+def test_conversations_are_renamed_literally_and_deleted(env: Settings, filled: DriveService, drive: Drive) -> None:
+    at = start()
+    chat = ask(at, "What did Marie Curie discover?")
+    at.button(key=f"chat_rename_{chat}").click().run()
+    at.text_input(key=f"chat_title_{chat}").input("**Curie** [notes](http://x)").run()
+    at.button(key=f"chat_save_{chat}").click().run()
+    assert not at.exception
+    owner = drive.user_id(env.user)
+    assert [s.title for s in chats.list_sessions(drive.db, owner)] == ["**Curie** [notes](http://x)"]
+    label = opened(at)[0]
+    assert label.startswith("▸ ") and "\\*\\*Curie\\*\\*" in label and "\\[notes\\]" in label  # shown as typed
+
+    at.button(key=f"chat_rename_{chat}").click().run()
+    at.text_input(key=f"chat_title_{chat}").input("   ").run()
+    at.button(key=f"chat_save_{chat}").click().run()
+    assert "needs a title" in texts(at)
+    at.button(key=f"chat_cancel_{chat}").click().run()
+
+    at.button(key=f"chat_del_{chat}").click().run()
+    assert opened(at) == [] and "chat" not in at.query_params and len(at.chat_message) == 0
+    assert "not in your drive" in texts(reload(chat))
+
+
+def test_thumbs_on_an_answer_are_kept_with_the_message(env: Settings, filled: DriveService, drive: Drive) -> None:
+    at = start()
+    chat = ask(at, "What did Marie Curie discover?")
+    assert len(at.feedback) == 1  # on the answer, not on the question
+    at.feedback[0].set_value(0).run()  # thumbs down
+    owner = drive.user_id(env.user)
+    assert [m.feedback for m in chats.messages(drive.db, owner, uuid.UUID(chat))] == [None, -1]
+
+    again = reload(chat)
+    assert again.feedback[0].value == 0  # still down after a reload
+    again.feedback[0].set_value(1).run()
+    assert chats.messages(drive.db, owner, uuid.UUID(chat))[-1].feedback == 1
+    with drive.db.engine.connect() as conn:
+        rated = conn.execute(text("SELECT count(*) FROM chat_messages WHERE owner_id = :o AND feedback IS NOT NULL"),
+                             {"o": owner}).scalar()
+    assert rated == 1

@@ -1,0 +1,29 @@
+# ruff: noqa: F811 - the fixtures imported from test_app are redefined as test parameters, as pytest intends
+"""The graph page opens on the most important entities with a colour legend by type; searching or picking
+an entity draws its neighbourhood instead of the entity alone."""
+
+from __future__ import annotations
+
+from drive.service import DriveService
+from drive.settings import Settings
+from tests.e2e.test_app import drive, env, filled, start, svc, tag, texts  # noqa: F401 - fixtures
+
+
+def legend(at) -> str:  # type: ignore[no-untyped-def]
+    return next(str(h.value) for h in at.get("html") if "graph-legend" in str(getattr(h, "value", "")))
+
+
+def test_search_draws_the_neighbourhood_with_a_legend(env: Settings, filled: DriveService) -> None:
+    at = start("app_pages/graph.py")
+    assert "most important of" in texts(at)
+    assert "people (" in legend(at)  # colours named by type, with counts
+    at.text_input(key="graph_query").input("babbage").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "The neighbourhood of **Charles Babbage**" in shown
+    assert "Ada Lovelace" in shown or "London" in shown  # a neighbour is listed in his relationships
+    assert at.dataframe[0].value.shape[0] >= 1
+    at.text_input(key="graph_query").input("").run()
+    assert "The neighbourhood of **Charles Babbage**" in texts(at)  # still in focus until cleared
+    at.selectbox(key="graph_entity").select(None).run()
+    assert "most important of" in texts(at)
