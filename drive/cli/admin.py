@@ -13,11 +13,12 @@ from drive.errors import BackupError, ConfigError
 from drive.service import DriveService
 from drive.settings import Settings
 from drive.store.backup import Manifest, backup, read_manifest, restore
-from drive.store.blobs import make_blob_store
+from drive.store.blobs import local_root, make_blob_store
 from drive.store.crypto import MasterKey, write_key_file
 from drive.store.db import Database
 from drive.store.encrypted import EncryptedBlobStore
 from drive.store.integrity import check
+from drive.store.sweep import sweep
 
 
 def add_admin_commands(sub: Any) -> None:
@@ -65,6 +66,8 @@ def cmd_rotate_key(args: argparse.Namespace, drive: Drive, svc: DriveService) ->
 
 def cmd_backup(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     manifest = backup(drive.db, drive.store, Path(args.file))
+    # Blob deletes held back while the backup ran (``rm`` meanwhile) are finished now.
+    sweep(drive.db, drive.store, spool_dir=drive.settings.spool_dir, blob_dir=local_root(drive.store))
     rows = sum(t.rows for t in manifest.tables)
     print(f"backed up {rows} row(s) of {len(manifest.tables)} table(s) and {len(manifest.blobs)} blob(s) "
           f"at schema {manifest.schema_revision} to {args.file}")

@@ -95,10 +95,13 @@ class Manifest:
         if not isinstance(data, dict) or int(data.get("format", 0)) > FORMAT:
             raise BackupError("this backup was written by a newer version of TheDrive (format "
                               f"{data.get('format') if isinstance(data, dict) else '?'}): upgrade TheDrive first")
-        return cls(schema_revision=data["schema_revision"], created_at=data["created_at"], format=data["format"],
-                   tables=[TableDump(**t) for t in data["tables"]],
-                   sequences=[SequenceValue(**q) for q in data["sequences"]],
-                   blobs=[BlobCopy(**b) for b in data["blobs"]], master_key_ids=data["master_key_ids"])
+        try:
+            return cls(schema_revision=str(data["schema_revision"]), created_at=data["created_at"],
+                       format=data["format"], tables=[TableDump(**t) for t in data["tables"]],
+                       sequences=[SequenceValue(**q) for q in data["sequences"]],
+                       blobs=[BlobCopy(**b) for b in data["blobs"]], master_key_ids=list(data["master_key_ids"]))
+        except (KeyError, TypeError) as exc:
+            raise BackupError(f"the backup's {MANIFEST} is damaged ({exc!r})") from None
 
     def members(self) -> Iterator[tuple[str, str]]:
         """(member name, sha256) of every table and blob."""

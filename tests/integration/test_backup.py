@@ -26,7 +26,7 @@ from drive.service import DriveService
 from drive.settings import Settings
 from drive.store import chats
 from drive.store.backup import Manifest, backup, raw_store, read_manifest, restore
-from drive.store.blobs import make_blob_store
+from drive.store.blobs import PIECE, BlobStore, make_blob_store
 from drive.store.crypto import MasterKey
 from drive.store.db import Database, make_engine, migrate
 from drive.store.integrity import check
@@ -235,3 +235,43 @@ def test_blobs_are_not_deleted_while_a_backup_runs(new_database: NewDatabase, tm
         holder.commit()
     assert sweep(drive.db, drive.store).objects_removed == 1 and not drive.store.exists(key)
     drive.close()
+
+
+class PausingStore:
+    """The real store, pausing before the first object is read (to delete files in the middle of a backup)."""
+
+    def __init__(self, real: BlobStore) -> None:
+        self.real, self.reading, self.go = real, threading.Event(), threading.Event()
+
+    def iter_bytes(self, key: str, piece: int = PIECE, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        self.reading.set()
+        self.go.wait(60)
+        return self.real.iter_bytes(key, piece, start, end)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_a_file_deleted_during_a_backup_is_in_it(new_database: NewDatabase, tmp_path: Path) -> None:
+    drive = open_drive(home_settings(tmp_path / "one", new_database(True)), run_sweep=False)
+    svc = drive.service(drive.user_id("dan"))
+    kept = {n: svc.upload(io.BytesIO(f"contents of {n} ".encode() * 1000), n).id for n in ("a.txt", "b.txt")}
+    pausing = PausingStore(raw_store(drive.store))
+    made: list[Manifest] = []
+    running = threading.Thread(target=lambda: made.append(backup(drive.db, pausing, tmp_path / "b.zip")))  # type: ignore[arg-type]
+    running.start()
+    assert pausing.reading.wait(60)
+    svc.delete(kept["b.txt"])
+    sweep(drive.db, drive.store)  # another process starting meanwhile
+    pausing.go.set()
+    running.join(60)
+    assert made and len(made[0].blobs) == 2
+    assert sweep(drive.db, drive.store).objects_removed == 1, "the held-back delete is done afterwards"
+    drive.close()
+    copy = restore_into(home_settings(tmp_path / "two", new_database(False)), tmp_path / "b.zip")
+    try:
+        twin = copy.service(svc.owner)
+        assert b"".join(twin.open(kept["b.txt"])[1]) == b"contents of b.txt " * 1000
+        assert check(copy.db, copy.store).ok
+    finally:
+        copy.close()

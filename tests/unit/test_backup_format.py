@@ -67,3 +67,10 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
         read_manifest(tmp_path / "other.zip")
     with pytest.raises(BackupError, match="no such backup"):
         read_manifest(tmp_path / "missing.zip")
+
+
+def test_a_damaged_manifest_is_refused(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "m.zip", "w") as z:
+        z.writestr(MANIFEST, '{"format": 1, "schema_revision": "0007"}')
+    with pytest.raises(BackupError, match="manifest.json is damaged"):
+        read_manifest(tmp_path / "m.zip")
