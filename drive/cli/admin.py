@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,10 @@ from drive.core import Drive
 from drive.errors import BackupError, ConfigError
 from drive.service import DriveService
 from drive.settings import Settings
-from drive.store.backup import Manifest, backup, read_manifest, restore
+from drive.store.backup import Manifest, backup, check_store_empty, read_manifest, restore
 from drive.store.blobs import local_root, make_blob_store
 from drive.store.crypto import MasterKey, write_key_file
-from drive.store.db import Database
+from drive.store.db import Database, remove_embedded
 from drive.store.encrypted import EncryptedBlobStore
 from drive.store.integrity import check
 from drive.store.sweep import sweep
@@ -84,14 +85,32 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     _check_home_empty(settings)
     _check_master_key(settings, manifest)
     store = make_blob_store(settings)  # as stored: the blobs in the backup are already encrypted
-    db = Database.connect(settings, run_migrations=False)
+    check_store_empty(store)
     try:
-        report = restore(db, store, path, manifest, settings.spool_dir)
-    finally:
-        db.dispose()
+        db = Database.connect(settings, run_migrations=False)
+        try:
+            report = restore(db, store, path, manifest, settings.spool_dir)
+        finally:
+            db.dispose()
+    except BaseException:
+        _undo(settings)
+        raise
     print(f"restored {report.rows} row(s) of {report.tables} table(s) and {report.blobs} blob(s) "
           f"(schema {report.schema_revision}, migrated to the current one) into {settings.home}")
     return 0
+
+
+def _undo(settings: Settings) -> None:
+    """After a failed restore, leave the data home as it was (empty but for the master key) so it can be
+    run again; an external database was left empty by the rolled-back load."""
+    if settings.database_url is None:
+        remove_embedded(settings.pg_dir)
+    for entry in settings.home.iterdir() if settings.home.is_dir() else []:
+        if entry != settings.master_key_path:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 def _check_home_empty(settings: Settings) -> None:

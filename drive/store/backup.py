@@ -321,8 +321,7 @@ def _member_sha(archive: zipfile.ZipFile, member: str) -> str | None:
 def restore(db: Database, store: BlobStore, path: Path, manifest: Manifest, spool_dir: Path) -> RestoreReport:
     """Load a verified backup into an empty database and blob store (``store`` as stored: no encryption
     layer), then migrate to head. Refuses anything not empty; on failure removes the objects it wrote."""
-    if next(iter(store.list_keys()), None) is not None:
-        raise BackupError(f"the blob store is not empty ({store.describe()}): restore needs an empty one")
+    check_store_empty(store)
     migrate(db.engine, manifest.schema_revision)
     with _connect(db) as conn:
         _check_empty(conn, manifest)
@@ -340,6 +339,11 @@ def restore(db: Database, store: BlobStore, path: Path, manifest: Manifest, spoo
     migrate(db.engine)
     return RestoreReport(tables=len(manifest.tables), rows=rows, blobs=len(manifest.blobs),
                          schema_revision=manifest.schema_revision)
+
+
+def check_store_empty(store: BlobStore) -> None:
+    if next(iter(store.list_keys()), None) is not None:
+        raise BackupError(f"the blob store is not empty ({store.describe()}): restore needs an empty one")
 
 
 def _check_empty(conn: psycopg.Connection[Any], manifest: Manifest) -> None:
@@ -368,9 +372,13 @@ def _load_tables(conn: psycopg.Connection[Any], archive: zipfile.ZipFile, manife
         for table in manifest.tables:
             query = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, table.columns)))
-            with archive.open(table.member) as src, conn.cursor().copy(query) as copy:
-                while piece := src.read(PIECE):
-                    copy.write(piece)
+            try:
+                with archive.open(table.member) as src, conn.cursor().copy(query) as copy:
+                    while piece := src.read(PIECE):
+                        copy.write(piece)
+            except psycopg.Error as exc:
+                raise BackupError(f"the rows of {table.name} could not be loaded, nothing was restored: "
+                                  f"{str(exc).splitlines()[0]}") from None
             rows += table.rows
         for seq in manifest.sequences:
             conn.execute("SELECT setval(pg_get_serial_sequence(format('%%I', %s::text), %s), %s, %s)",

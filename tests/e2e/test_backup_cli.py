@@ -4,11 +4,14 @@ lists and serves the same files."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,6 +68,30 @@ def table_count(url: str) -> int:
     return int(count)
 
 
+def row_count(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as c:
+        count = c.execute(text("SELECT count(*) FROM users")).scalar_one() + c.execute(
+            text("SELECT count(*) FROM blobs")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def with_bad_rows(good: Path, bad: Path) -> Path:
+    """The backup with rows the database refuses (an item row missing most of its columns), its checksums
+    matching: the load fails after the blobs were written."""
+    rows = b"00000000-0000-0000-0000-00000000000a\tnot-a-uuid\n"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as out:
+        manifest = json.loads(src.read("manifest.json"))
+        for table in manifest["tables"]:
+            if table["name"] == "items":
+                table["sha256"] = hashlib.sha256(rows).hexdigest()
+        for name in src.namelist():
+            data = rows if name == "tables/items.copy" else src.read(name)
+            out.writestr(name, json.dumps(manifest) if name == "manifest.json" else data)
+    return bad
+
+
 def test_backup_and_restore_from_the_command_line(databases: Callable[[bool], str], tmp_path: Path) -> None:
     src_home, dst_home, target = tmp_path / "one", tmp_path / "two", databases(False)
     src, dst = runner(tmp_path, src_home, databases(True)), runner(tmp_path, dst_home, target)
@@ -86,6 +113,9 @@ def test_backup_and_restore_from_the_command_line(databases: Callable[[bool], st
 
     dst_home.mkdir()
     shutil.copy(src_home / "master.key", dst_home / "master.key")
+    bad_rows = dst("restore", str(with_bad_rows(tmp_path / "drive.zip", tmp_path / "bad.zip")))
+    assert bad_rows.returncode == 2 and "could not be loaded, nothing was restored" in bad_rows.stderr
+    assert [p.name for p in dst_home.iterdir()] == ["master.key"] and row_count(target) == 0, "undone"
     done = dst("restore", "drive.zip")
     assert done.returncode == 0, done.stderr
     assert dst("ls", "--json").stdout == src("ls", "--json").stdout
