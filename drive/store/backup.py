@@ -24,7 +24,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -214,9 +214,13 @@ def backup(db: Database, store: BlobStore, target: Path) -> Manifest:
     partial = target.with_name(target.name + ".partial")
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive, _connect(db) as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (BACKUP_LOCK,))  # before the snapshot; released on close
-            manifest = _dump_tables(conn, archive)
-            manifest.blobs = _copy_blobs(conn, raw_store(store), archive)
+            conn.execute("SELECT pg_advisory_lock(%s)", (BACKUP_LOCK,))  # before the snapshot
+            try:
+                manifest = _dump_tables(conn, archive)
+                manifest.blobs = _copy_blobs(conn, raw_store(store), archive)
+            finally:  # now, not when the server notices the connection closed: deletes may go on at once
+                with suppress(psycopg.Error):  # a lost connection has released it already
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (BACKUP_LOCK,))
             _write(archive, MANIFEST, manifest.to_json().encode(), zipfile.ZIP_DEFLATED)
         os.replace(partial, target)
     finally:
