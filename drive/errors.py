@@ -51,6 +51,10 @@ class StorageError(DriveError):
     """The blob store failed or could not be reached."""
 
 
+class BackupError(DriveError):
+    """A backup that cannot be written or restored (damaged, truncated, newer schema, target not empty)."""
+
+
 class PermanentError(DriveError):
     """Processing a file cannot succeed however often it is retried (corrupt, unsupported)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import logging
 import mimetypes
 import tempfile
 import uuid
@@ -33,8 +34,10 @@ from drive.store.blobs import PIECE, BlobStore
 from drive.store.db import Database
 from drive.store.graph import detach_items
 from drive.store.items import descendants, get_item, list_items, list_page, path_of, resolve, to_info
-from drive.store.locks import integrity_error, lock_rows, lock_tree, retrying
+from drive.store.locks import blob_deletes_allowed, integrity_error, lock_rows, lock_tree, retrying
 from drive.store.tables import Blob, Item
+
+log = logging.getLogger(__name__)
 
 
 class DriveService:
@@ -358,10 +361,16 @@ class DriveService:
                 self.store.delete(key)
 
     def _drop_blobs(self, doomed: builtins.list[tuple[uuid.UUID, str]]) -> None:
-        for blob_id, key in doomed:
-            self.store.delete(key)
-            with self.db.session() as s:
-                blob_rows.drop_deleted(s, blob_id)
+        if not doomed:
+            return
+        with blob_deletes_allowed(self.db.engine) as allowed:
+            if not allowed:  # a backup is copying objects: the rows stay ``deleting`` for the sweep
+                log.info("a backup is running: %d unused blob(s) left for the sweep", len(doomed))
+                return
+            for blob_id, key in doomed:
+                self.store.delete(key)
+                with self.db.session() as s:
+                    blob_rows.drop_deleted(s, blob_id)
 
     def _file_key(self, item_id: uuid.UUID) -> tuple[ItemInfo, str]:
         info = self.get(item_id)

@@ -235,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     settings = Settings()
     try:
+        if getattr(args, "standalone", None):  # e.g. restore: works on an empty home, opens no drive
+            return int(args.standalone(args, settings))
         drive = open_drive(settings, run_sweep=getattr(args, "sweep", True))
         try:
             from drive.cli.users import NOBODY, acting_user

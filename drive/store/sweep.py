@@ -4,7 +4,7 @@ After it has run there is no blob without a row and no row pointing at a missing
 user's file is left on local disk but its blob: the spool files of killed uploads (``spool/up-*``) and
 ingests (``spool/tmp*/``) and the half-written objects of the local store (``.put-*``) are removed once
 they are older than a grace period (an hour by default: an upload or a job of another process may still
-be using them).
+be using them). While a ``drive backup`` runs, blobs are left alone (it may still need them).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from drive.store import blob_rows
 from drive.store.blobs import BlobStore
 from drive.store.db import Database
+from drive.store.locks import blob_deletes_allowed
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,19 @@ def sweep(db: Database, store: BlobStore, *, grace_seconds: float = 600.0, spool
     than that is left alone; ``temp_grace_seconds`` does the same for spool and ``.put-*`` files.
     """
     temp = reclaim_temp_files(_stale_temp(spool_dir, blob_dir, temp_grace_seconds))
+    stale: list[tuple[uuid.UUID, str]] = []
+    orphans: list[str] = []
+    with blob_deletes_allowed(db.engine) as allowed:
+        if not allowed:  # a backup still has objects to copy: leave them to the next sweep
+            log.info("a backup is running: the sweep leaves blobs alone this time")
+        else:
+            stale, orphans = _sweep_blobs(db, store, grace_seconds)
+    if stale or orphans or temp:
+        log.info("sweep removed %d blob rows, %d orphan objects and %d temp files", len(stale), len(orphans), temp)
+    return SweepReport(rows_removed=len(stale), objects_removed=len(stale) + len(orphans), temp_removed=temp)
+
+
+def _sweep_blobs(db: Database, store: BlobStore, grace_seconds: float) -> tuple[list[tuple[uuid.UUID, str]], list[str]]:
     with db.session() as s:
         stale = blob_rows.stale(s, grace_seconds)
     for blob_id, key in stale:
@@ -54,9 +69,7 @@ def sweep(db: Database, store: BlobStore, *, grace_seconds: float = 600.0, spool
     orphans = [key for key in store.list_keys() if key not in known]
     for key in orphans:
         store.delete(key)
-    if stale or orphans or temp:
-        log.info("sweep removed %d blob rows, %d orphan objects and %d temp files", len(stale), len(orphans), temp)
-    return SweepReport(rows_removed=len(stale), objects_removed=len(stale) + len(orphans), temp_removed=temp)
+    return stale, orphans
 
 
 def _stale_temp(spool_dir: Path | None, blob_dir: Path | None, grace: float) -> Iterator[Path]:
