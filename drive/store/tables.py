@@ -283,3 +283,36 @@ class DataKey(Base):
     master_id: Mapped[str] = mapped_column(Text, primary_key=True)
     wrapped: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AuthFailure(Base):
+    """Failed sign-ins per user name or client, for backoff and lockout (``drive.store.signin_guard``)."""
+
+    __tablename__ = "auth_failures"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)  # "name:<folded name>" or "client:<address>"
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthSession(Base):
+    """A browser session or one-time sign-in code, stored hashed (``drive.store.sessions``)."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"),
+                                               index=True)
+    kind: Mapped[str] = mapped_column(Text)  # "session" | "code"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AppSecret(Base):
+    """Server-side secrets such as the key that signs cookies and download links."""
+
+    __tablename__ = "app_secrets"
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
