@@ -236,6 +236,7 @@ MAX_CANDIDATES = 128
 MMR_LAMBDA = 0.7
 KEYWORD_WEIGHT = 0.35
 ANSWER_TYPE_BONUS = 0.25
+CONTEXT_WEIGHT = 0.3
 TYPED_CANDIDATES = 32
 
 
@@ -268,7 +269,8 @@ class Ranked:
 
     candidates: list[tuple[str, int]]
     vectors: np.ndarray
-    relevance: np.ndarray
+    relevance: np.ndarray  # ranks the sentences: the sentence's own relevance plus its passage's
+    own: np.ndarray | None = None  # the sentence's own relevance alone, which judges the evidence (support)
 
     def best(self, n: int) -> list[ScoredSentence]:
         order = np.argsort(-self.relevance, kind="stable")[:n]
@@ -284,9 +286,14 @@ def rank_sentences(query: str, passages: Sequence[Passage], embedder: Embedder) 
     texts = [text for text, _ in candidates]
     vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
     relevance = _relevance(vectors[0], query, vectors[1:], texts)
-    top = np.argsort(-relevance)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
-    relevance[top] += ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
-    return Ranked(candidates, vectors[1:], relevance)
+    # A sentence is read in its passage: "Flight Time: 1364 hours" counts when its passage names the aircraft.
+    context = keyword_overlap(query, [passages[n - 1].text for n in range(1, len(passages) + 1)])
+    in_context = relevance + CONTEXT_WEIGHT * context[[n - 1 for _, n in candidates]]
+    top = np.argsort(-in_context)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
+    typed = ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
+    relevance[top] += typed
+    in_context[top] += typed
+    return Ranked(candidates, vectors[1:], in_context, relevance)
 
 
 def pick_sentences(

@@ -46,13 +46,14 @@ def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float
     """How well the passages back an answer, 0..1: the share of the question's keywords (names double) that the
     best passages hold, averaged with the best sentence's relevance."""
     terms = keywords(question)
+    own = ranked.own if ranked.own is not None else ranked.relevance
     if not terms:
-        return float(ranked.relevance.max())
+        return float(own.max())
     names = {w for w in keywords(" ".join(_capitalised(question)))}
     held = set().union(*(keywords(p.text) for p in passages[:SUPPORT_PASSAGES])) if passages else set()
     weight = {t: NAME_WEIGHT if t in names else 1.0 for t in terms}
     coverage = sum(w for t, w in weight.items() if t in held) / sum(weight.values())
-    return 0.5 * coverage + 0.5 * min(1.0, float(ranked.relevance.max()))
+    return 0.5 * coverage + 0.5 * min(1.0, float(own.max()))
 
 
 def _capitalised(question: str) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answer.expect import DATE, expected_labels, preferred_labels
+from rag.answer.expect import DATE, NUMBER, expected_labels, preferred_labels
 
 YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
                           "will", "would", "should"})
@@ -26,6 +26,10 @@ SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/n
 _WORD = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
+# A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
+_AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
+                     r"hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
+                     r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
 _EARLY = re.compile(r"\b(first|earlier|earliest|older|oldest|before|sooner)\b")
 _LATE = re.compile(r"\b(later|latest|younger|youngest|newer|newest|last|more recent(?:ly)?|most recent(?:ly)?)\b")
 _MORE = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|"
@@ -153,7 +157,7 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
     where: dict[str, tuple[float, Evidence, str]] = {}
     for ev, doc in zip(evidence, docs, strict=True):
         anchors = [t.i for t in doc if t.text.lower() in asked]
-        for span, label in _spans(doc):
+        for span, label in _spans(doc, numbers=bool(labels & NUMBER)):
             text = _trim(span.text, labels, years)
             span_words = content_words(text)
             if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
@@ -165,7 +169,7 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
             key = text.lower()
             scores[key] = max(scores[key], value)
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything.
-            tiers[key] = max(tiers.get(key, 0), 2 if label in preferred else 1 if label in labels else 0)
+            tiers[key] = max(tiers.get(key, 0), _tier(text, label, labels, preferred))
             if key not in where or value > where[key][0]:
                 where[key] = (value, ev, text)
     if not scores:
@@ -175,10 +179,25 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
     return ShortAnswer(text, ev.passage, ev.text)
 
 
-def _spans(doc: Any) -> list[tuple[Any, str]]:
-    """Entities (with their label) and noun chunks (label "") of a parsed sentence."""
+def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[str]) -> int:
+    """2: of the kind asked for; 1: of a related kind; 0: anything else. An amount is a number with at most a
+    unit ("1364 hours", tagged TIME by the tagger), not an identifier holding digits ("PA-22")."""
+    if labels & NUMBER:
+        return 2 if _AMOUNT.fullmatch(text) else 1 if label in labels else 0
+    return 2 if label in preferred else 1 if label in labels else 0
+
+
+def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
+    """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
+    number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
     found = [(e, e.label_) for e in doc.ents]
     covered = {t for e in doc.ents for t in range(e.start, e.end)}
+    if numbers:
+        for match in _AMOUNT.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None and not any(t in covered for t in range(span.start, span.end)):
+                found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
+                covered.update(range(span.start, span.end))
     try:
         chunks = list(doc.noun_chunks)
     except ValueError:  # no parse

@@ -156,3 +156,17 @@ def test_an_open_question_gets_key_points_from_several_files(embedder: MiniLmEmb
     assert answer.found and answer.short_answer is None
     assert not answer.text.startswith("**")
     assert {c.file for c in answer.citations} == {"demon-e85.txt", "demon-gas.txt", "e85-energy.txt"}
+
+
+def test_a_form_line_answers_from_the_report_the_question_names(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    """Two accident reports hold the same form line; the answer is read from the report about the named
+    aircraft, with the number and its unit."""
+    passages = [make("The Piper PA-22 crashed near Tallahassee. Flight Time: 2319 hours (Total, all aircraft), "
+                     "2313 hours (Total, this make and model).", "ntsb-piper.pdf", 1),
+                make("The amateur-built Sorrell SNJ-7 ground-looped on landing at Belen, New Mexico. "
+                     "Flight Time: 1364 hours (Total, all aircraft), 12 hours (Total, this make and model).",
+                     "ntsb-sorrell.pdf", 2)]
+    question = "How many total flight hours, in all aircraft, did the pilot of the Sorrell SNJ-7 have?"
+    answer = answer_offline(question, passages, embedder, nlp)
+    assert answer.found and answer.short_answer == "1364 hours"
+    assert answer.citations[0].file == "ntsb-sorrell.pdf"
