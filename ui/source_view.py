@@ -7,6 +7,7 @@ its extracted text, a page at a time, with the passage marked. Previous/next pag
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 import streamlit as st
@@ -104,9 +105,9 @@ def _pdf(data: bytes, c: Citation) -> None:
         _text(resources.service(), resources.service().get(c.item_id), c)
         return
     _pager(c.item_id, shown.number, shown.count)
-    st.image(shown.png, width="stretch", caption=None if shown.spans or shown.number != c.page
-             else "The passage could not be located on this page; it is quoted below.")
+    drawn_page(shown.png)
     if not shown.spans and shown.number == c.page:
+        st.caption("The passage could not be located on this page; it is quoted below.")
         st.html(marked_html(c.passage, [(0, len(c.passage))]))
     with st.expander("Text of this page", expanded=bool(shown.spans)):
         st.html(marked_html(shown.text, shown.spans))
@@ -130,6 +131,13 @@ def _text(svc: DriveService, info: ItemInfo, c: Citation, label: str | None = No
     st.html(marked_html(text[start:end], local))
 
 
+def drawn_page(png: bytes) -> None:
+    """A drawn PDF page inline in this session's own message, as a data URI: Streamlit's media store would
+    serve it to anyone holding its URL (issue 17), and a page is a copy of the file's content."""
+    encoded = base64.b64encode(png).decode("ascii")
+    st.html(f'<img class="drawn-page" alt="page" style="width:100%" src="data:image/png;base64,{encoded}">')
+
+
 def _image(svc: DriveService, info: ItemInfo, data: bytes | None) -> None:
     """An image file through its private, signed link when the app serves one; Streamlit's media store (public
     to anyone with the URL) only when the app runs without its routes (accounts off, ``streamlit run app.py``)."""
@@ -149,4 +157,4 @@ def file_preview(svc: DriveService, info: ItemInfo) -> None:
             st.caption(f"This PDF cannot be drawn ({type(exc).__name__}).")
             return
         _pager(info.id, shown.number, shown.count, prefix="files_preview")
-        st.image(shown.png, width="stretch")
+        drawn_page(shown.png)

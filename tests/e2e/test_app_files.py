@@ -117,7 +117,8 @@ def test_preview_draws_pdf_pages_and_images(env: Settings, svc: DriveService, tm
     at = start(PAGE)
     at.button(key=f"files_name_{doc.id}").click().run()
     assert not at.exception
-    assert len(at.image) == 1 and any("Page 1 of 2" in m.value for m in at.markdown)
+    assert sum('class="drawn-page"' in str(getattr(h, "value", "")) for h in at.get("html")) == 1
+    assert any("Page 1 of 2" in m.value for m in at.markdown)
     at.button(key="files_preview_next").click().run()
     assert any("Page 2 of 2" in m.value for m in at.markdown)
 

@@ -48,7 +48,8 @@ def test_a_pdf_citation_opens_the_cited_page_with_the_passage_marked(
     assert not at.exception, at.exception
 
     assert any(m.value == "Page 2 of 3" or "Page 2 of 3" in m.value for m in at.markdown)
-    assert len(at.image) >= 1  # the page, drawn
+    drawn = [h for h in htmls(at) if 'class="drawn-page"' in h]
+    assert drawn and "data:image/png;base64," in drawn[0]  # the page, drawn inline (never a /media/ URL)
     marked = [h for h in htmls(at) if "<mark" in h]
     assert marked and "41,300 litres" in marked[0].split("<mark")[1]
     assert any(d.label == "Download orchard.pdf" for d in at.download_button)
