@@ -8,13 +8,14 @@ import socket
 import tempfile
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from drive.core import Drive, open_drive
 from drive.jobs.worker import Worker
@@ -133,3 +134,31 @@ def ingest_only(drive: Drive, models: Models | None = None) -> None:
 def svc(drive: Drive) -> DriveService:
     """The drive service for a brand-new user."""
     return drive.service(drive.user_id(f"u{uuid.uuid4().hex[:12]}"))
+
+
+NewDatabase = Callable[[bool], str]
+
+
+@pytest.fixture
+def new_database(database_url: str) -> Iterator[NewDatabase]:
+    """Databases of their own on the session's server: migrated (a drive's) or untouched (a restore's)."""
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    names: list[str] = []
+
+    def make(migrated: bool) -> str:
+        name = f"db_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        names.append(name)
+        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+        if migrated:
+            engine = make_engine(url)
+            migrate(engine)
+            engine.dispose()
+        return url
+
+    yield make
+    with admin.connect() as c:
+        for name in names:
+            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -10,43 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from drive.store.db import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def databases(database_url: str) -> Iterator[Callable[[bool], str]]:
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    names: list[str] = []
-
-    def make(migrated: bool) -> str:
-        name = f"bcli_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        names.append(name)
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-        if migrated:
-            engine = make_engine(url)
-            migrate(engine)
-            engine.dispose()
-        return url
-
-    yield make
-    with admin.connect() as c:
-        for name in names:
-            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def runner(tmp_path: Path, home: Path, url: str) -> Run:
@@ -92,9 +63,9 @@ def with_bad_rows(good: Path, bad: Path) -> Path:
     return bad
 
 
-def test_backup_and_restore_from_the_command_line(databases: Callable[[bool], str], tmp_path: Path) -> None:
-    src_home, dst_home, target = tmp_path / "one", tmp_path / "two", databases(False)
-    src, dst = runner(tmp_path, src_home, databases(True)), runner(tmp_path, dst_home, target)
+def test_backup_and_restore_from_the_command_line(new_database: Callable[[bool], str], tmp_path: Path) -> None:
+    src_home, dst_home, target = tmp_path / "one", tmp_path / "two", new_database(False)
+    src, dst = runner(tmp_path, src_home, new_database(True)), runner(tmp_path, dst_home, target)
     (tmp_path / "plan.txt").write_text("launch on the 4th of May")
     (tmp_path / "data.bin").write_bytes(os.urandom(200_000))
     assert src("add", str(tmp_path / "plan.txt"), str(tmp_path / "data.bin"), "--folder", "project").returncode == 0

@@ -8,12 +8,11 @@ from __future__ import annotations
 import io
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from drive.core import Drive, open_drive
 from drive.errors import BackupError
@@ -28,42 +27,16 @@ from drive.store import chats
 from drive.store.backup import Manifest, backup, raw_store, read_manifest, restore
 from drive.store.blobs import PIECE, BlobStore, make_blob_store
 from drive.store.crypto import MasterKey
-from drive.store.db import Database, make_engine, migrate
+from drive.store.db import Database
 from drive.store.integrity import check
 from drive.store.locks import BACKUP_LOCK
 from drive.store.sweep import sweep
 from drive.store.tables import Base
 from rag.ask import ask
-from tests.conftest import make_settings
+from tests.conftest import NewDatabase, make_settings
 from tests.filegen import make_csv, make_docx, make_html, make_pdf
 
-NewDatabase = Callable[[bool], str]
 KEY = MasterKey.generate().encoded()
-
-
-@pytest.fixture
-def new_database(database_url: str) -> Iterator[NewDatabase]:
-    """Databases of their own on the session's server: migrated (a drive's) or untouched (a restore's)."""
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    names: list[str] = []
-
-    def make(migrated: bool) -> str:
-        name = f"backup_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        names.append(name)
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-        if migrated:
-            engine = make_engine(url)
-            migrate(engine)
-            engine.dispose()
-        return url
-
-    yield make
-    with admin.connect() as c:
-        for name in names:
-            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def home_settings(home: Path, url: str, **extra: object) -> Settings:
