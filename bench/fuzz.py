@@ -2,6 +2,7 @@
 reason, the worker must survive, and its memory (with its reader children) must stay under 1.5 GB.
 
     python bench/fuzz.py --count 100 --seconds 420
+    python bench/fuzz.py --count 1000 --seconds 5400 --workers 3   # as many job threads as the app runs
 
 Prints counts by outcome, failure reasons, peak memory (the worker process, and worker plus its reader
 children sampled every 0.2 s) and the slowest files. No baseline: the figures are the goal (0 hangs,
@@ -26,6 +27,9 @@ import common
 from sqlalchemy import text
 
 from drive.jobs.drain import drain
+from drive.jobs.worker import WorkerPool
+from drive.pipeline.handlers import handlers
+from drive.store import queue as jobs
 
 Maker = Callable[[random.Random], tuple[str, bytes]]
 
@@ -96,6 +100,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100, help="files to generate (cycling through the kinds)")
     parser.add_argument("--seconds", type=float, default=420.0, help="stop waiting after this long")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="job threads sharing one process and its models (the app runs cores + 1)")
     args = parser.parse_args()
     rng, kinds = random.Random(args.seed), list(MAKERS)
     bench = common.open_bench(None)  # a temporary home, removed with its PostgreSQL server
@@ -109,9 +115,8 @@ def main() -> None:
         sampler = MemorySampler()
         sampler.start()
         started = time.monotonic()
-        worker = bench.worker()
         try:
-            drain(worker, timeout=args.seconds)
+            work(bench, args.workers, args.seconds)
         except Exception as exc:  # noqa: BLE001 - a drain timeout is a finding, not the end of the report
             print(f"drain stopped: {type(exc).__name__}: {exc}")
         elapsed = time.monotonic() - started
@@ -119,6 +124,27 @@ def main() -> None:
         report(bench, kind_of, sampler, elapsed, args)
     finally:
         bench.close()
+
+
+def work(bench: common.Bench, workers: int, seconds: float) -> None:
+    """Ingest and graph jobs until none is left or ``seconds`` pass: one worker, or a pool of them."""
+    if workers <= 1:
+        drain(bench.worker(), timeout=seconds)
+        return
+    kinds = (jobs.INGEST, jobs.GRAPH)
+    pool = WorkerPool(bench.drive, {k: v for k, v in handlers().items() if k in kinds}, workers, bench.models,
+                      name="fuzz")
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline and jobs.pending_count(bench.drive.db.engine, kinds=kinds) > 0:
+            time.sleep(1.0)
+    finally:
+        pool.shutdown(grace=0.0)
+
+
+def _reason(name: str, error: str | None) -> str:
+    """A failure reason without the file's own name, so files failing alike are counted together."""
+    return (error or "").replace(name, "<file>")[:90]
 
 
 def report(bench: common.Bench, kind_of: dict[str, str], sampler: MemorySampler, elapsed: float,
@@ -132,13 +158,13 @@ def report(bench: common.Bench, kind_of: dict[str, str], sampler: MemorySampler,
     outcomes = Counter(r.status for r in rows)
     hangs = [r.name for r in rows if r.status == "processing"]  # started and never finished
     unreached = [r.name for r in rows if r.status == "pending"]  # the time bound came first
-    reasons = Counter((kind_of[r.id], (r.error or "")[:90]) for r in rows if r.status == "failed")
+    reasons = Counter((kind_of[r.id], _reason(r.name, r.error)) for r in rows if r.status == "failed")
     retried = [r.name for r in rows if (r.attempts or 0) > 1]
     slowest = sorted((r for r in rows if r.seconds is not None), key=lambda r: -float(r.seconds))[:5]
     lines = [
         f"files: {len(rows)} ({len(MAKERS)} kinds), run {elapsed:.0f} s (bound {args.seconds:.0f} s)",
         f"outcomes: {dict(outcomes)}; hangs (processing at the bound): {len(hangs)}; not reached in time: "
-        f"{len(unreached)}; worker crashed: no; retried: {len(retried)}",
+        f"{len(unreached)}; worker crashed: no; retried: {len(retried)}; job threads: {args.workers}",
         f"peak RSS: worker {sampler.peak_self:.0f} MB, worker + reader children {sampler.peak_tree:.0f} MB",
         "", "| kind | reason | files |", "|---|---|---|",
         *[f"| {k} | {reason.replace('|', '/')} | {n} |" for (k, reason), n in sorted(reasons.items())],

@@ -70,6 +70,17 @@ def l2_normalize(rows: np.ndarray) -> np.ndarray:
     return (rows / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
+def embed_unique(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """``embedder.embed(texts)``, with each distinct text embedded once: a file that repeats a passage
+    (a running header, a form's blank rows, a hostile file of one word 4 million times) pays for it once."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) == len(texts):
+        return embedder.embed(texts)
+    rows = embedder.embed(distinct)
+    where = {t: n for n, t in enumerate(distinct)}
+    return rows[[where[t] for t in texts]]
+
+
 def _empty(dim: int) -> np.ndarray:
     return np.zeros((0, dim), dtype=np.float32)
 

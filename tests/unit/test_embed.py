@@ -19,6 +19,7 @@ from drive.ml.embedder import (
     MINILM_DIM,
     MiniLmEmbedder,
     OpenAIEmbedder,
+    embed_unique,
     make_embedder,
     measure_throughput,
     minilm_model_path,
@@ -156,3 +157,20 @@ def test_openai_embedder_rejects_wrong_dimension(endpoint: EmbeddingsEndpoint) -
     embedder = OpenAIEmbedder(model="emb-small", dim=16, base_url=endpoint.base_url, api_key="secret")
     with pytest.raises(ConfigError, match="dimension"):
         embedder.embed(["hello"])
+
+
+def test_a_repeated_passage_is_embedded_once_and_every_row_is_its_vector(minilm: MiniLmEmbedder) -> None:
+    asked: list[list[str]] = []
+
+    class Counting:
+        name, dim = minilm.name, minilm.dim
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            asked.append(list(texts))
+            return minilm.embed(texts)
+
+    texts = ["Page 3 of 9", "The lease ends in May.", "Page 3 of 9", "Rent is due monthly.", "Page 3 of 9"]
+    rows = embed_unique(Counting(), texts)
+    assert asked == [["Page 3 of 9", "The lease ends in May.", "Rent is due monthly."]]
+    assert rows.shape == (5, MINILM_DIM)
+    np.testing.assert_allclose(rows, minilm.embed(texts), atol=1e-6)

@@ -91,3 +91,15 @@ def test_people_joined_by_and_or_a_verb_become_separate_mentions() -> None:
     people = [m.surface for m in analysis.mentions if m.label == "PERSON"]
     assert not any(" and " in p or "thanked" in p for p in people)
     assert people.count("Watson") == 2
+
+
+def test_a_repeated_passage_is_parsed_once_but_its_entities_stay_on_every_chunk() -> None:
+    from drive.pipeline.graph.job import spread
+
+    header = "Acme Corporation annual report, prepared by Jane Smith in Boston."
+    texts = [header, "Tim Cook visited Microsoft in Seattle.", header]
+    distinct = list(dict.fromkeys(texts))
+    spread_out = spread(recognize(distinct), distinct, texts)
+    direct = recognize(texts)
+    assert spread_out == direct
+    assert {m.chunk_index for m in spread_out[2].mentions} == {2}

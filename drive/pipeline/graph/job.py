@@ -10,8 +10,10 @@ job of their own.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from drive.pipeline.graph.recognize import ChunkAnalysis
 from drive.records import RelationRecord, ResolvedMention, Status
 from drive.store import chunks, items
 from drive.store import queue as jobs
@@ -49,22 +51,32 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
 
     if not texts:
         return [], []
+    distinct = list(dict.fromkeys(texts))  # a repeated passage (a running header) is parsed once
     processes = ctx.drive.settings.nlp_processes
     if processes > 0:
         from drive.pipeline.graph.pool import recognize_in_pool
 
-        found = recognize_in_pool(texts, processes, ctx.cancelled)
+        found = recognize_in_pool(distinct, processes, ctx.cancelled)
         ctx.check()
         assert found is not None
         analyses = found
     else:
-        analyses = recognize(texts, ctx.models.nlp)
+        analyses = recognize(distinct, ctx.models.nlp)
+    if len(distinct) < len(texts):
+        analyses = spread(analyses, distinct, texts)
     resolved = resolve_file([m for a in analyses for m in a.mentions])
     relations = relate(analyses, resolved)
     chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
     if chat is not None:
         relations += _llm_relations(chat, texts, resolved)
     return resolved, relations
+
+
+def spread(analyses: list[ChunkAnalysis], distinct: list[str], texts: list[str]) -> list[ChunkAnalysis]:
+    """The analyses of the distinct texts, one per text again, each mention at its own chunk index."""
+    of = dict(zip(distinct, analyses, strict=True))
+    return [ChunkAnalysis([replace(m, chunk_index=n) for m in of[t].mentions], list(of[t].pairs))
+            for n, t in enumerate(texts)]
 
 
 def _llm_relations(chat: Any, texts: list[str], resolved: list[ResolvedMention]) -> list[RelationRecord]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drive.errors import NotFound
+from drive.ml.embedder import embed_unique
 from drive.names import title_key, title_of
 from drive.pipeline.ingest.sandbox import Limits, extract_in_child, truncate
 from drive.records import ChunkRecord, Extracted
@@ -79,7 +80,7 @@ def process_file(ctx: JobContext, path: Path, name: str) -> Processed:
     texts = [c.text for c in chunks]
     title = title_of(name)
     # The title goes into the vector too: a passage rarely repeats what its file is about.
-    vectors = ctx.models.embedder.embed([f"{title}\n{t}" for t in texts]) if texts else None
+    vectors = embed_unique(ctx.models.embedder, [f"{title}\n{t}" for t in texts]) if texts else None
     return Processed(doc, chunks, vectors, title, note)
 
 
