@@ -297,3 +297,12 @@ def test_html_nested_thousands_of_levels_deep_is_read(tmp_path: Path) -> None:
     path.write_text(page, encoding="utf-8")
     text = extract(path, "deep.html", ocr=None).text
     assert "The bottom line." in text and "- one" in text and "| a |" in text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_byte_order_mark_reads_as_text(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes("Grüße aus Köln: the meeting moved to Tuesday.\n".encode(codec) * 50)
+    doc = extract(path, "notes.txt", ocr=None)
+    assert doc.text.startswith("Grüße aus Köln: the meeting moved to Tuesday.")
+    assert "\x00" not in doc.text

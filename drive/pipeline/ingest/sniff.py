@@ -219,10 +219,23 @@ def describe(kind: FileKind | None) -> str:
 
 
 def looks_like_text(head: bytes) -> bool:
-    """True for bytes that decode as text: no NUL bytes, or a UTF-16/32 byte-order mark."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """True for bytes that decode as text: no NUL bytes, a UTF-16/32 byte-order mark, or UTF-16 without one."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or bomless_utf16(head):
         return True
     return b"\x00" not in head
+
+
+def bomless_utf16(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text written without a byte-order mark (some Windows tools do):
+    NUL in (nearly) every other byte and never in between; None otherwise."""
+    pairs = head[: len(head) // 2 * 2]
+    if len(pairs) < 8:
+        return None
+    even, odd = pairs[0::2], pairs[1::2]
+    for name, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if high.count(0) >= 0.9 * len(high) and low.count(0) == 0:
+            return name
+    return None
 
 
 def check_zip(path: Path, filename: str = "the file") -> list[str]:

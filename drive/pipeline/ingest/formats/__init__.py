@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drive.errors import CorruptFile, DriveError
+from drive.pipeline.ingest.sniff import bomless_utf16
 
 # C0 controls except tab and newline; PostgreSQL text cannot hold NUL at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -71,12 +72,15 @@ def trim_row(cells: list[str]) -> list[str]:
 
 
 def detect_encoding(path: Path) -> str:
-    """The encoding to read a text file with: BOM if any, else UTF-8 if the sample decodes, else cp1252/latin-1."""
+    """The encoding to read a text file with: BOM if any, UTF-16 without one, else UTF-8 if the sample decodes,
+    else cp1252/latin-1."""
     with path.open("rb") as fh:
         sample = fh.read(_SAMPLE_BYTES)
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if sample.startswith(bom):
             return name
+    if bomless := bomless_utf16(sample):
+        return bomless
     for name in ("utf-8", "cp1252"):
         try:
             codecs.getincrementaldecoder(name)().decode(sample, final=False)
