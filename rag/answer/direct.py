@@ -74,7 +74,8 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
         return replace(compose(None, picked, passages, mode), support=strength)
-    evidence = [Evidence(s.text, s.passage, s.relevance) for s in ranked.best(len(ranked.candidates))]
+    evidence = [Evidence(s.text, s.passage, s.relevance, passages[s.passage - 1].file)
+                for s in ranked.best(len(ranked.candidates))]
     short = short_answer(question, evidence, nlp)
     picked = supporting(question, ranked, passages, short)
     answer = compose(short, picked, passages, mode)
@@ -91,6 +92,9 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
     top = pool[0].relevance if pool else 0.0
     pool = [s for s in pool if s.relevance >= RELEVANCE_FLOOR * top]
     chosen = [s for s in pool if short and s.text == short.sentence][:1] or pool[:1]
+    if short:  # what else the short answer rests on (a comparison's other amount) comes next
+        rested = {e.text for e in short.also}
+        chosen += [s for s in ranked.best(len(ranked.candidates)) if s.text in rested and s not in chosen][:k - 1]
     weights = term_weights(question, [s.text for s in pool])
     while len(chosen) < k:
         texts = {s.text for s in chosen}

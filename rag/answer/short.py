@@ -22,6 +22,7 @@ YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can"
 ENTITY_BONUS = 0.3
 NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts half
 MAX_WORDS = 8
+AROUND = 40  # characters either side of an amount that tell what it measures
 SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
 _WORD = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
@@ -43,11 +44,13 @@ _STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", 
 
 @dataclass(frozen=True)
 class Evidence:
-    """A sentence that may hold the answer: its text, 1-based passage number and relevance (higher is better)."""
+    """A sentence that may hold the answer: its text, 1-based passage number, relevance (higher is better)
+    and the file it comes from."""
 
     text: str
     passage: int
     relevance: float
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class ShortAnswer:
     text: str
     passage: int  # the passage it comes from (1-based), for its citation
     sentence: str = ""  # the sentence it was read from
+    also: tuple[Evidence, ...] = ()  # other sentences it rests on (a comparison: the other option's value)
 
 
 def words(text: str) -> list[str]:
@@ -97,14 +101,21 @@ def is_open(question: str) -> bool:
 
 
 def options(question: str) -> list[str]:
-    """The two named options of "Which ..., X or Y?" (after the last comma or colon), or, without one, of
-    "Which band was formed first The Exies or Circus Diablo?" (a capitalised name before "or"); else []."""
+    """The two named options of "Which ..., X or Y?" (after the last comma or colon), of "Which is higher:
+    the crash near Boquete, Panama, or the one near Arteaga, Mexico?" (after a colon, options may hold
+    commas), or, without either, of "Which band was formed first The Exies or Circus Diablo?" (a
+    capitalised name before "or"); else []."""
     q = last_clause(question).strip().rstrip("?").strip()
-    comma = re.search(r"[,:]", q)
-    parts = re.split(r"\s+or\s+", re.split(r"[,:]\s*", q)[-1]) if comma else _named_before_or(q)
+    q = re.sub(r"\s*\([^()]*\)$", "", q)  # "... (both December 2007)"
+    if ":" in q:
+        parts = re.split(r",?\s+or\s+", q.rsplit(":", 1)[1])
+    elif re.search(r",", q):
+        parts = re.split(r"\s+or\s+", re.split(r",\s*", q)[-1])
+    else:
+        parts = _named_before_or(q)
     if len(parts) != 2 or not all(p.strip() for p in parts):
         return []
-    return [re.sub(r"^(the|a|an)\s+", "", p.strip(), flags=re.IGNORECASE) for p in parts]
+    return [re.sub(r"^(the|a|an)\s+", "", p.strip(" ,"), flags=re.IGNORECASE) for p in parts]
 
 
 def _named_before_or(q: str) -> list[str]:
@@ -219,8 +230,11 @@ def _trim(text: str, labels: frozenset[str], years: bool) -> str:
 
 
 def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer:
-    """Of "X or Y", the one the evidence favours: by the dates or numbers next to each when the question
-    compares (first, older, more...), else by the relevance of the sentences naming each."""
+    """Of "X or Y", the one the evidence favours: by the amounts or dates found for each when the question
+    compares (more, higher, first, older...), else by the relevance of the sentences naming each."""
+    compared = _compare(question, named, evidence)
+    if compared is not None:
+        return compared
     q = question.lower()
     facts = [_about(option, evidence) for option in named]
     values: list[float | None] = []
@@ -235,6 +249,84 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
         pick = max(range(2), key=lambda i: _fit(question, named, facts[i]))
     source = facts[pick][0] if facts[pick] else evidence[0]
     return ShortAnswer(named[pick], source.passage, source.text)
+
+
+def _compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer | None:
+    """"Which ... more/higher/fewer ...: X or Y?": the amount the question asks about, read for each option
+    from the file that names it, then compared; None when the question does not compare amounts or an
+    amount is missing for either option."""
+    asked = question.lower().rsplit(":", 1)[0]
+    more, less = _MORE.search(asked), _LESS.search(asked)
+    if not (more or less) or _EARLY.search(asked) or _LATE.search(asked):
+        return None
+    attribute = _attribute(asked, (more or less).group(0), {w for o in named for w in words(o)})  # type: ignore[union-attr]
+    read = [_amount(attribute, _of_option(named[i], named[1 - i], evidence)) for i in range(2)]
+    found = [r for r in read if r is not None]
+    if len(found) != 2 or found[0][0] == found[1][0]:
+        return None
+    low_wins = bool(less) and not more
+    pick = min(range(2), key=lambda i: found[i][0]) if low_wins else max(range(2), key=lambda i: found[i][0])
+    ev, other = found[pick][1], found[1 - pick][1]
+    return ShortAnswer(named[pick], ev.passage, ev.text, also=(other,))
+
+
+def _attribute(asked: str, comparative: str, named: set[str]) -> set[str]:
+    """The measured thing, read around the comparative: "killed more people" -> {kille, peopl}, "had more
+    total flight hours" -> {total, fligh, hours}; the rest of the question describes the options."""
+    clause = re.split(r"[,:;]", asked[asked.index(comparative):])[0]
+    tokens = words(asked[:asked.index(comparative)])[-2:] + words(clause)[1:5]
+    return {_stem(w) for w in tokens if w not in _STOP and w not in named and len(w) > 1}
+
+
+def _in_date(text: str, m: re.Match[str]) -> bool:
+    """Part of "12/23/2007" or "13:08": a date or a time, not an amount."""
+    return text[m.end():m.end() + 1] in ("/", ":") or text[max(0, m.start() - 1):m.start()] in ("/", ":")
+
+
+def _stem(word: str) -> str:
+    return word[:5]  # enough to meet "enroll" and "enrolled", "participants" and "participating"
+
+
+def _of_option(option: str, other: str, evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The sentences of the file that best names the option by the words that set it apart from the other
+    one ("Air Tractor AT-401 ... Soledad" against "Piper PA-31T ... Muscle Shoals"): a comparison's
+    amounts sit in forms and tables that do not repeat the option's name."""
+    own = {w for w in content_words(option) - content_words(other) if len(w) > 1}
+    if not own:
+        return []
+    by_file: dict[str, set[str]] = defaultdict(set)
+    for e in evidence:
+        by_file[e.source] |= own & set(words(e.text))
+    home = max(by_file, key=lambda f: len(by_file[f]))  # ties: the file of the most relevant sentence
+    if len(by_file[home]) < 0.5 * len(own):
+        return []
+    return [e for e in evidence if e.source == home]
+
+
+def _amount(attribute: set[str], sentences: Sequence[Evidence]) -> tuple[float, Evidence] | None:
+    """The amount of the asked attribute ("total flight hours" -> "Flight Time: 11000 hours (Total, ..."):
+    the one with most of the attribute's words around it, in the sentence holding most of them; not a
+    year, a date or a time."""
+    if not attribute:
+        return None
+    best: tuple[int, int, int, float] | None = None
+    chosen: tuple[float, Evidence] | None = None
+    for ev in sentences:
+        hit = len({_stem(w) for w in words(ev.text)} & attribute)
+        if not hit:
+            continue
+        for m in _AMOUNT.finditer(ev.text):
+            digits = re.sub(r"[^\d.]", "", m.group(0).split()[0])
+            if not digits or digits == "." or _in_date(ev.text, m) or (_YEAR.fullmatch(digits) and not m.group("unit")):
+                continue
+            around = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
+            local = {_stem(w) for w in words(" ".join(around)) + words(m.group(0))} & attribute
+            gap = min((len(around[0]) - max(around[0].rfind(w) for w in local if w in around[0].lower()))
+                      if any(w in around[0].lower() for w in local) else AROUND, AROUND)
+            key = (len(local), hit, -gap, ev.relevance)
+            if best is None or key > best:
+                best, chosen = key, (float(digits), ev)
+    return chosen
 
 
 def _fit(question: str, named: list[str], hits: Sequence[Evidence]) -> float:

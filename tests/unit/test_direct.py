@@ -103,6 +103,8 @@ def test_a_bridge_answer_cites_each_file_it_joins(embedder: MiniLmEmbedder, nlp:
     ("Did the Bank of America or Wells Fargo open first?", ["Bank of America", "Wells Fargo"]),
     ("Who is the oldest, Sid Haig or Vic Darchinyan?", ["Sid Haig", "Vic Darchinyan"]),
     ("What did the band play?", []),
+    ("Which crash killed more people: the Cessna 172 crash near Boquete, Panama, or the Cessna 210 crash near "
+     "Arteaga, Mexico (both 2007)?", ["Cessna 172 crash near Boquete, Panama", "Cessna 210 crash near Arteaga, Mexico"]),
 ])
 def test_the_two_options_are_read_with_or_without_a_comma(question: str, named: list[str]) -> None:
     assert options(question) == named
@@ -170,3 +172,26 @@ def test_a_form_line_answers_from_the_report_the_question_names(embedder: MiniLm
     answer = answer_offline(question, passages, embedder, nlp)
     assert answer.found and answer.short_answer == "1364 hours"
     assert answer.citations[0].file == "ntsb-sorrell.pdf"
+
+
+def test_a_comparison_reads_each_options_amount_from_its_own_file_and_cites_both(
+        embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    """The amounts sit in form lines that do not name the options; each option is found by the words that
+    set it apart, the amount by the words around it (not the age, the date or the 40 recent hours)."""
+    passages = [
+        make("An Air Tractor AT-401 was destroyed during a seeding flight near Soledad, California.",
+             "ntsb-airtractor.pdf", 1),
+        make("Age: 40, Male. Last Medical Exam: 10/01/2007. Flight Time: 11000 hours (Total, all aircraft), "
+             "40 hours (Last 30 days, all aircraft).", "ntsb-airtractor.pdf", 2),
+        make("A Piper PA-31T landed with the gear up at Muscle Shoals, Alabama.", "ntsb-piper.pdf", 3),
+        make("Age: 61, Male. Last Medical Exam: 09/01/2007. Flight Time: 10127 hours (Total, all aircraft), "
+             "300 hours (Last 90 days, all aircraft).", "ntsb-piper.pdf", 4),
+    ]
+    question = ("Which pilot had more total flight hours: the agricultural pilot whose Air Tractor AT-401 crashed "
+                "near Soledad, California, or the pilot who landed a Piper PA-31T at Muscle Shoals, Alabama?")
+    answer = answer_offline(question, passages, embedder, nlp)
+    assert answer.short_answer == "agricultural pilot whose Air Tractor AT-401 crashed near Soledad, California"
+    assert {c.file for c in answer.citations} == {"ntsb-airtractor.pdf", "ntsb-piper.pdf"}
+    assert "11000 hours" in answer.text and "10127 hours" in answer.text
+    fewer = answer_offline(question.replace("more", "fewer"), passages, embedder, nlp)
+    assert fewer.short_answer == "pilot who landed a Piper PA-31T at Muscle Shoals, Alabama"
