@@ -21,6 +21,7 @@ from rag.answer.direct import answer_offline
 from rag.rewrite import rewrite_followup
 from rag.search.link import bridge_chunks
 from rag.search.local import LocalResult, local_search, names_anything
+from rag.search.period import by_period
 from rag.search.ppr import ppr_search
 from rag.search.retrieve import chunks_by_id, keyword_search, rrf, vector_search
 from rag.search.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
@@ -108,6 +109,8 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
             timings["ppr"] = _ms(t)
         if LOCAL in chosen.modes and qvec is not None:
             fused = with_bridges(scope, fused, qvec)
+        if mode not in (VECTOR, KEYWORD):  # the single-mode baselines stay plain
+            fused = by_period(scope, question, fused)
     return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
 
 

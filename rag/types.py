@@ -43,6 +43,7 @@ class Passage:
     text: str
     score: float = 0.0
     sources: tuple[str, ...] = ()
+    period: str = ""  # the period its file covers, as the file states it ("Fiscal Year 2017"), if known
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,12 @@ class Citation:
     page: int | None
     passage: str
     score: float
+    period: str = ""  # the period the cited file covers ("quarter ended April 1, 2023"), '' if unknown
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form kept with a chat message and printed by ``ask --json``."""
         return {"n": self.n, "file": self.file, "item_id": str(self.item_id), "page": self.page,
-                "passage": self.passage, "score": self.score}
+                "passage": self.passage, "score": self.score, "period": self.period}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Citation | None:
@@ -65,7 +67,7 @@ class Citation:
         try:
             return cls(n=int(raw["n"]), file=str(raw["file"]), item_id=uuid.UUID(str(raw["item_id"])),
                        page=raw.get("page"), passage=str(raw.get("passage", "")),
-                       score=float(raw.get("score") or 0.0))
+                       score=float(raw.get("score") or 0.0), period=str(raw.get("period") or ""))
         except (KeyError, ValueError, TypeError):
             return None
 

@@ -34,7 +34,8 @@ def cmd_ask(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
         print()
     for c in answer.citations:
         page = f", page {c.page}" if c.page else ""
-        print(f"  [{c.n}] {c.file}{page}", file=sys.stdout)
+        period = f" ({c.period})" if c.period else ""
+        print(f"  [{c.n}] {c.file}{page}{period}", file=sys.stdout)
     print(f"({answer.mode}, {answer.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
     return 0
 

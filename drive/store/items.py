@@ -206,6 +206,13 @@ def set_document_meta(s: Session, item_id: uuid.UUID, meta: DocMeta, unreadable_
                "u": list(unreadable_pages) or None, "id": item_id})
 
 
+def document_periods(s: Session, owner: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str, str]]:
+    """(file name, covered period, document date) of the owner's files among ``ids``; '' when unknown."""
+    rows = s.execute(text("SELECT id, name, doc_period, doc_date FROM items WHERE owner_id = :o AND id = ANY(:ids)"),
+                     {"o": owner, "ids": ids}).all()
+    return {r.id: (r.name, r.doc_period or "", r.doc_date or "") for r in rows}
+
+
 def mark_pending(s: Session, owner: uuid.UUID, item_id: uuid.UUID) -> None:
     """Back to pending while a transient failure waits out its backoff."""
     s.execute(text("UPDATE items SET status = :p WHERE id = :id AND owner_id = :o AND status = :busy"),

@@ -35,9 +35,11 @@ _BRACKET_NUMBERS = re.compile(r"\[(\s*\d+(?:\s*[,;\-–]\s*\d+)*\s*)\]")
 
 
 def passage_label(passage: Passage) -> str:
-    """``report.pdf, page 3``: where a passage comes from, on one line."""
+    """``report.pdf, page 3 (Fiscal Year 2017)``: where a passage comes from and the period its file covers, on
+    one line; the model needs the period to tell one quarter's report from the next."""
     name = neutralise(" ".join(passage.file.split()))
-    return f"{name}, page {passage.page}" if passage.page is not None else name
+    where = f"{name}, page {passage.page}" if passage.page is not None else name
+    return f"{where} ({neutralise(' '.join(passage.period.split()))})" if passage.period else where
 
 
 def build_context(
@@ -154,7 +156,7 @@ def _marker_numbers(body: str) -> list[int]:
 def citations_for(passages: Sequence[Passage], numbers: Sequence[int]) -> list[Citation]:
     """Citations for 1-based passage numbers, in the given order."""
     return [
-        Citation(n=n, file=p.file, item_id=p.item_id, page=p.page, passage=p.text, score=p.score)
+        Citation(n=n, file=p.file, item_id=p.item_id, page=p.page, passage=p.text, score=p.score, period=p.period)
         for n in numbers
         for p in [passages[n - 1]]
     ]

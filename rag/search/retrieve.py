@@ -40,11 +40,11 @@ def _filter_sql(f: Filters | None) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {p}" for p in parts), params
 
 
-_SELECT = "SELECT c.id, c.item_id, i.name, c.page, c.text"
+_SELECT = "SELECT c.id, c.item_id, i.name, c.page, c.text, coalesce(i.doc_period, '') AS period"
 
 
 def _passages(rows: Any, source: str) -> list[Passage]:
-    return [Passage(r.id, r.item_id, r.name, r.page, r.text, float(r.score), (source,)) for r in rows]
+    return [Passage(r.id, r.item_id, r.name, r.page, r.text, float(r.score), (source,), r.period) for r in rows]
 
 
 def vector_search(scope: Scope, qvec: Any, k: int = 20) -> list[Passage]:

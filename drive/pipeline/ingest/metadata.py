@@ -23,7 +23,7 @@ _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+((?:19|20)\d\d)\b",
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 _PDF_DATE = re.compile(r"^D?:?((?:19|20)\d\d)(\d\d)?(\d\d)?")
-_PERIOD_PATTERNS = [
+PERIOD_PATTERNS = [
     re.compile(rf"\b(?:quarterly|fiscal|transition)\s+period\s+ended\s+{_LONG_DATE.pattern[2:-2]}", re.IGNORECASE),
     re.compile(rf"\b(?:fiscal\s+)?(?:year|quarter|six months|nine months|three months)\s+ended\s+"
                rf"{_LONG_DATE.pattern[2:-2]}", re.IGNORECASE),
@@ -52,7 +52,7 @@ def describe(doc: Extracted, filename: str) -> Extracted:
 def period_of(text: str) -> str:
     """The first period a text names ('quarterly period ended April 1, 2023', 'fiscal year 2017',
     'Q2 2023', '2022 annual'), as written; '' if none."""
-    for pattern in _PERIOD_PATTERNS:
+    for pattern in PERIOD_PATTERNS:
         match = pattern.search(text)
         if match:
             return " ".join(match.group().split())

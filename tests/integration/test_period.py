@@ -1,0 +1,46 @@
+"""Reports of the same kind for several periods, worded alike: a question that names a period, or asks for
+the latest, is answered from the file that covers it (the period stored at ingest), not from a neighbour
+that mentions the same year in passing."""
+
+from __future__ import annotations
+
+import io
+
+from drive.core import Drive
+from drive.jobs.drain import drain
+from drive.jobs.worker import Worker
+from drive.ml.models import Models
+from drive.service import DriveService
+from rag.ask import ask, retrieve
+
+REVENUE = {2020: 8, 2021: 10, 2022: 12, 2023: 15}
+
+
+def report(year: int) -> str:
+    before = REVENUE.get(year - 1)
+    trend = f" That is up from ${before} million in fiscal year {year - 1}." if before else ""
+    return (f"Acme Annual Report, Fiscal Year {year}.\n\n"
+            f"Total revenue was ${REVENUE[year]} million.{trend} Operating costs rose with the new plant. "
+            "The board thanks every employee for the year's work.")
+
+
+def test_a_named_period_or_the_latest_picks_the_file_that_covers_it(
+        drive: Drive, svc: DriveService, worker: Worker, models: Models) -> None:
+    names = {year: f"acme-report-{letter}.txt" for year, letter in zip(REVENUE, "abcd", strict=True)}
+    for year, name in names.items():
+        svc.upload(io.BytesIO(report(year).encode()), name)
+    drain(worker)
+    assert {i.period for i in svc.list_page(None, limit=10)} >= {"Fiscal Year 2021", "Fiscal Year 2023"}
+    for year in (2020, 2021, 2022):
+        found = retrieve(drive, models, svc.owner, f"What was Acme's total revenue in fiscal year {year}?")
+        files = list(dict.fromkeys(p.file for p in found.passages))
+        assert files[0] == names[year], (year, files)
+    answer = ask(drive, models, svc.owner, "What was Acme's total revenue in fiscal year 2021?")
+    assert answer.short_answer == "$10 million"
+    cited = {c.file: c for c in answer.citations}
+    assert cited[names[2021]].period == "Fiscal Year 2021"  # the citation says which year its file covers
+    assert cited[names[2021]].to_json()["period"] == "Fiscal Year 2021"  # what `ask --json` prints
+    latest = retrieve(drive, models, svc.owner, "What total revenue does the latest annual report give?")
+    assert latest.passages[0].file == names[2023]
+    plain = retrieve(drive, models, svc.owner, "What was Acme's total revenue in fiscal year 2021?", mode="vector")
+    assert {p.file for p in plain.passages} == set(names.values())  # baselines are not re-ranked, nothing dropped
