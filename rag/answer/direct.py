@@ -37,6 +37,10 @@ KEY_POINTS = 5  # an open question's answer: this many sentences, from different
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.45  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
 NAME_WEIGHT = 2.0
+# Words that say how to answer, not what: documents give the figures, not the word "changed".
+FRAMING = keywords("change changed changes changing trend trends evolve evolved evolution "
+                   "discussed mentioned covered described addressed talked")
+_OVER_TIME = re.compile(r"\bover (?:time|the years)\b", re.IGNORECASE)
 NEW_FILE_BONUS = 0.3
 COVER_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.5
@@ -44,8 +48,9 @@ RELEVANCE_FLOOR = 0.5
 
 def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float:
     """How well the passages back an answer, 0..1: the share of the question's keywords (names double) that the
-    best passages hold, averaged with the best sentence's relevance."""
-    terms = keywords(question)
+    best passages hold, averaged with the best sentence's relevance. Words that frame the question ("how has
+    revenue changed over time") are not asked of the files."""
+    terms = keywords(_OVER_TIME.sub(" ", question)) - FRAMING
     own = ranked.own if ranked.own is not None else ranked.relevance
     if not terms:
         return float(own.max())

@@ -24,6 +24,9 @@ _RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*(?:FY\s*)?((?:19|20)\d\d
 _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
 _LATEST = re.compile(r"\b(latest|most recent|newest|last|current)\s+(?:\w+\s+){0,2}?"
                      r"(quarter|year|report|filing|10-[qk]|statement|plan|period|version)\b", re.IGNORECASE)
+_TREND = re.compile(r"\b(over time|over the (?:years|quarters|periods)|trends?|changed?|chang(?:ing|es)|grown|growth|"
+                    r"evolved?|year[- ]over[- ]year|quarter[- ]over[- ]quarter|from (?:year|quarter) to (?:year|quarter)|"
+                    r"across (?:the |all )?(?:years|quarters|periods|reports|filings))\b", re.IGNORECASE)
 _ORDINAL = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 
 
@@ -34,9 +37,10 @@ class Period:
     years: frozenset[int] = frozenset()
     quarters: frozenset[str] = frozenset()
     latest: bool = False
+    trend: bool = False  # "How has revenue changed over time?": every period has a say
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.latest)
+        return bool(self.years or self.latest or self.trend)
 
 
 def period_in(text: str) -> Period:
@@ -52,7 +56,7 @@ def period_in(text: str) -> Period:
         years.update(int(y) for y in _YEAR.findall(phrase))
         years.update(2000 + int(y) for y in _SHORT_FY.findall(phrase))
         quarters.update("Q" + (q or _ORDINAL[w.lower()]) for q, w in _QUARTER.findall(phrase))
-    return Period(frozenset(years), frozenset(quarters), bool(_LATEST.search(text)))
+    return Period(frozenset(years), frozenset(quarters), bool(_LATEST.search(text)), bool(_TREND.search(text)))
 
 
 def by_period(scope: Scope, question: str, passages: list[Passage]) -> list[Passage]:
@@ -62,12 +66,28 @@ def by_period(scope: Scope, question: str, passages: list[Passage]) -> list[Pass
         return passages
     known = items.document_periods(scope.session, scope.owner, list({p.item_id for p in passages}))
     covered = {item: _covered(name, period) for item, (name, period, _) in known.items()}
+    if asked.trend and len(asked.years) != 1:
+        return _each_period_first(passages, covered)
     if asked.latest and not asked.years:
         latest = _latest(known)
         misses = {item for item, (_, period, _) in known.items() if period and item not in latest}
     else:
         misses = {item for item, per in covered.items() if per.years and not _fits(asked, per)}
     return [p for p in passages if p.item_id not in misses] + [p for p in passages if p.item_id in misses]
+
+
+def _each_period_first(passages: list[Passage], covered: dict[uuid.UUID, Period]) -> list[Passage]:
+    """A change over time: the best passage of each file with a known period first, in time order, so the
+    answer can cite every period, not the one or two files that resemble the question most."""
+    best: dict[uuid.UUID, Passage] = {}
+    for p in passages:
+        if covered.get(p.item_id, Period()).years:
+            best.setdefault(p.item_id, p)
+    if len(best) < 2:
+        return passages
+    head = sorted(best.values(), key=lambda p: min(covered[p.item_id].years))
+    chosen = {p.chunk_id for p in head}
+    return head + [p for p in passages if p.chunk_id not in chosen]
 
 
 def _covered(name: str, period: str) -> Period:

@@ -44,3 +44,6 @@ def test_a_named_period_or_the_latest_picks_the_file_that_covers_it(
     assert latest.passages[0].file == names[2023]
     plain = retrieve(drive, models, svc.owner, "What was Acme's total revenue in fiscal year 2021?", mode="vector")
     assert {p.file for p in plain.passages} == set(names.values())  # baselines are not re-ranked, nothing dropped
+
+    trend = ask(drive, models, svc.owner, "How has Acme's total revenue changed over time?")
+    assert {c.file for c in trend.citations} == set(names.values())  # every year has its say
