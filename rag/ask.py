@@ -23,6 +23,7 @@ from rag.search.link import bridge_chunks
 from rag.search.local import LocalResult, local_search, names_anything
 from rag.search.period import by_period
 from rag.search.ppr import ppr_search
+from rag.search.repeats import spread_repeats
 from rag.search.retrieve import chunks_by_id, keyword_search, rrf, vector_search
 from rag.search.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
 from rag.types import Answer, Filters, Passage, Scope, Turn
@@ -110,7 +111,7 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
         if LOCAL in chosen.modes and qvec is not None:
             fused = with_bridges(scope, fused, qvec)
         if mode not in (VECTOR, KEYWORD):  # the single-mode baselines stay plain
-            fused = by_period(scope, question, fused)
+            fused = by_period(scope, question, spread_repeats(fused))
     return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
 
 

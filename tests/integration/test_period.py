@@ -47,3 +47,31 @@ def test_a_named_period_or_the_latest_picks_the_file_that_covers_it(
 
     trend = ask(drive, models, svc.owner, "How has Acme's total revenue changed over time?")
     assert {c.file for c in trend.citations} == set(names.values())  # every year has its say
+
+
+CERTIFICATION = ("CERTIFICATION PURSUANT TO 18 U.S.C. SECTION 1350, AS ADOPTED PURSUANT TO SECTION 906 OF THE "
+                 "SARBANES-OXLEY ACT OF 2002. I, the Chief Executive Officer of Acme, certify that the report fully "
+                 "complies with the requirements of Section 13(a) of the Securities Exchange Act of 1934 and that the "
+                 "information it contains fairly presents, in all material respects, the financial condition and "
+                 "results of operations of the Company. Date: {date}")
+
+
+def test_a_notice_repeated_in_every_filing_takes_one_place_not_five(
+        drive: Drive, svc: DriveService, worker: Worker, models: Models) -> None:
+    topics = ["Revenue from the new plant covered its operating costs within a year.",
+              "Operating costs of the plant rose because steel prices doubled.",
+              "The company reported revenue growth in every region except Europe.",
+              "Management expects operating costs to fall once the plant runs at capacity."]
+    for n, topic in enumerate(topics):
+        details = " ".join(f"In week {w} the plant shipped {100 * n + 7 * w} crates to customer {chr(65 + w)}."
+                           for w in range(1, 16))
+        body = (f"Acme quarterly filing number {n + 1}.\n\n{topic} {details}\n\n"
+                + CERTIFICATION.format(date=f"July {n + 20}, 2023"))
+        svc.upload(io.BytesIO(body.encode()), f"filing-{n + 1}.txt")
+    drain(worker)
+    found = retrieve(drive, models, svc.owner, "What do the filings say about Acme's revenue and operating costs "
+                                                "and the certification of the report?")
+    top = found.passages[:5]
+    assert sum("SARBANES-OXLEY" in p.text for p in top) == 1, [p.text[:60] for p in top]
+    plain = retrieve(drive, models, svc.owner, "the certification of the report Sarbanes-Oxley", mode="keyword")
+    assert sum("SARBANES-OXLEY" in p.text for p in plain.passages) == 4  # every copy is still there to find
