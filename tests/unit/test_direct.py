@@ -195,3 +195,20 @@ def test_a_comparison_reads_each_options_amount_from_its_own_file_and_cites_both
     assert "11000 hours" in answer.text and "10127 hours" in answer.text
     fewer = answer_offline(question.replace("more", "fewer"), passages, embedder, nlp)
     assert fewer.short_answer == "pilot who landed a Piper PA-31T at Muscle Shoals, Alabama"
+
+
+def test_a_form_line_on_another_page_is_read_from_the_report_the_question_names(
+        embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    """The narrative naming the aircraft is on page 1, the pilot's form on page 2 (another passage); the other
+    report's form line is worded the same. The file, not only the passage, tells which form to read."""
+    passages = [make("The amateur-built Sorrell SNJ-7 ground-looped on landing at Belen, New Mexico.", "ntsb-sorrell.pdf", 1),
+                make("Pilot Information. Flight Time: 2319 hours (Total, all aircraft), 2313 hours (Total, this make "
+                     "and model). The pilot held a private certificate.", "ntsb-piper.pdf", 2),
+                make("Certificate: Private. Airplane Rating(s): Single-engine Land. Medical Certification: Class 3. "
+                     "Flight Time: 1364 hours (Total, all aircraft), 12 hours (Total, this make and model).",
+                     "ntsb-sorrell.pdf", 3),
+                make("The Piper PA-22 clipped trees near Tallahassee, Florida.", "ntsb-piper.pdf", 4)]
+    question = "How many total flight hours, in all aircraft, did the pilot of the Sorrell SNJ-7 have at Belen?"
+    answer = answer_offline(question, passages, embedder, nlp)
+    assert answer.short_answer == "1364 hours"
+    assert answer.citations[0].file == "ntsb-sorrell.pdf"
