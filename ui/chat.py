@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,8 @@ from ui.format import literal, mode_caption, page_label, safe_markdown
 
 PENDING_KEY = "chat_pending"
 CURSOR = "▌"
+SEARCHING = "Searching your files…"
+REVEAL_PAUSE_S = 0.04  # between the lines of an offline answer: the eye follows it as it arrives
 
 
 # ---------------------------------------------------------------- conversations
@@ -178,7 +181,8 @@ def pending_question() -> str | None:
 
 
 def respond(question: str) -> None:
-    """Ask the drive, streaming the answer into the page; the conversation is stored by ``rag.ask``."""
+    """Ask the drive, showing its stages (searching, reading, composing) in a status line, then the answer as it
+    comes: a model's word by word, an offline answer line by line. The conversation is stored by ``rag.ask``."""
     drive, owner = resources.drive(), resources.owner()
     existing = current_session()
     sid = existing or sessions.create_session(drive.db, owner)
@@ -186,17 +190,23 @@ def respond(question: str) -> None:
     with st.chat_message("user"):
         st.markdown(safe_markdown(question))
     with st.chat_message("assistant"):
+        status = st.status(SEARCHING, expanded=False)
         placeholder = st.empty()
+        stages: list[str] = []
         try:
-            with st.spinner("Searching your files…"):
-                answer = run_ask(question, sid, _streamer(placeholder))
+            answer = run_ask(question, sid, _streamer(placeholder), _stager(status, stages))
         except DriveError as exc:
+            status.update(label="Could not answer", state="error")
             placeholder.error(str(exc))
             if existing is None:  # nothing was said in the new conversation: do not list it
                 sessions.delete_session(drive.db, owner, sid)
                 conversations.close()
             return
-        placeholder.markdown(safe_markdown(lead_first(answer.text, answer.short_answer)))
+        status.update(label=done_label(stages), state="complete")
+        text = lead_first(answer.text, answer.short_answer)
+        if answer.extractive:
+            reveal(placeholder, text)
+        placeholder.markdown(safe_markdown(text))
         stored = sessions.messages(drive.db, owner, sid)
         last = stored[-1] if stored and stored[-1].role == "assistant" else None
         citations_view(answer.citations, key=f"m{last.id}" if last else "live")
@@ -207,12 +217,13 @@ def respond(question: str) -> None:
             offline_hint()
 
 
-def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None]) -> Answer:
+def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None],
+            on_stage: Callable[[str], None] | None = None) -> Answer:
     from rag.ask import ask  # the answering stack loads on the first question, not with the page
 
     mode = settings_view.answer_mode()
     return ask(resources.drive(), resources.owner_models(), resources.owner(), question, mode=mode,
-               session_id=sid, on_token=on_token)
+               session_id=sid, on_token=on_token, on_stage=on_stage)
 
 
 def _streamer(placeholder: Any) -> Callable[[str], None]:
@@ -223,3 +234,37 @@ def _streamer(placeholder: Any) -> Callable[[str], None]:
         placeholder.markdown(safe_markdown("".join(pieces)) + CURSOR)
 
     return on_token
+
+
+def _stager(status: Any, stages: list[str]) -> Callable[[str], None]:
+    """Each stage becomes the status label and a line inside it (our own words: counts, never document text)."""
+
+    def on_stage(stage: str) -> None:
+        stages.append(stage)
+        status.update(label=stage)
+        status.caption(stage)
+
+    return on_stage
+
+
+def done_label(stages: list[str]) -> str:
+    """The finished status: what the answer was read from ("Read 10 passages from 3 files")."""
+    reading = next((s for s in stages if s.startswith("Reading ")), None)
+    return "Read " + reading.removeprefix("Reading ").rstrip("…") if reading else "Answered"
+
+
+def answer_pieces(text: str) -> list[str]:
+    """An offline answer in the order it reads: the short answer, then each supporting line with its citation.
+    Joined, the pieces are the text again."""
+    lines = text.split("\n")
+    return [line + ("\n" if i < len(lines) - 1 else "") for i, line in enumerate(lines)]
+
+
+def reveal(placeholder: Any, text: str) -> None:
+    """Show an offline answer line by line, as a model's answer streams: the short answer comes first."""
+    shown = ""
+    for piece in answer_pieces(text):
+        shown += piece
+        if piece.strip():
+            placeholder.markdown(safe_markdown(shown) + CURSOR)
+            time.sleep(REVEAL_PAUSE_S)

@@ -11,7 +11,7 @@ import streamlit as st
 from drive.errors import DriveError, NotFound
 from drive.records import ItemInfo, ItemKind, Status
 from drive.service import DriveService
-from ui import sidebar, source_view
+from ui import progress, sidebar, source_view
 from ui.downloads import file_link
 from ui.folders import breadcrumbs, move_targets, open_folder
 from ui.format import ago, human_size, item_icon, literal, status_badge
@@ -200,10 +200,10 @@ def _bulk_bar(svc: DriveService, picked: list[ItemInfo]) -> None:
                                          format_func=lambda t: "My drive (top)" if t is None else t.path)
         if go_col.button("Move", key="files_bulk_move", disabled=not targets):
             dest = target.id if target is not None else None
-            _bulk(picked, lambda i: svc.move(i.id, dest), "moved")
+            _bulk(picked, lambda i: svc.move(i.id, dest), "Moving", "moved")
         files = [i for i in picked if i.kind == ItemKind.FILE]
         if again_col.button("Reprocess", key="files_bulk_reprocess", disabled=not files):
-            _bulk(files, lambda i: svc.reprocess(i.id), "queued for processing")
+            _bulk(files, lambda i: svc.reprocess(i.id), "Queueing", "queued for processing")
         if del_col.button("Delete", key="files_bulk_delete"):
             st.session_state[BULK_CONFIRM_KEY] = True
         clear_col.button("Clear", key="files_bulk_clear", on_click=_unpick, args=([i.id for i in picked],))
@@ -213,7 +213,7 @@ def _bulk_bar(svc: DriveService, picked: list[ItemInfo]) -> None:
             yes, no = st.columns(2)
             if yes.button("Yes, delete them", type="primary", key="files_bulk_delete_yes", width="stretch"):
                 st.session_state.pop(BULK_CONFIRM_KEY, None)
-                _bulk(picked, lambda i: svc.delete(i.id), "deleted")
+                _bulk(picked, lambda i: svc.delete(i.id), "Deleting", "deleted")
             if no.button("Cancel", key="files_bulk_delete_no", width="stretch"):
                 st.session_state.pop(BULK_CONFIRM_KEY, None)
                 st.rerun()
@@ -233,13 +233,8 @@ def _unpick(ids: list[uuid.UUID]) -> None:
         st.session_state.pop(f"files_pick_{i}", None)
 
 
-def _bulk(picked: list[ItemInfo], action: Callable[[ItemInfo], object], done: str) -> None:
-    failed: list[str] = []
-    for item in picked:
-        try:
-            action(item)
-        except DriveError as exc:
-            failed.append(f"{item.name}: {exc}")
+def _bulk(picked: list[ItemInfo], action: Callable[[ItemInfo], object], doing: str, done: str) -> None:
+    failed = progress.each(picked, action, lambda i: i.name, doing, done)
     _unpick([i.id for i in picked])
     st.session_state.pop(SELECTED_KEY, None)
     ok = len(picked) - len(failed)

@@ -322,6 +322,7 @@ def test_llm_answer_streams_and_cites(env: Settings, filled: DriveService, monke
     assert at.chat_message[1].markdown[0].value == "Marie Curie discovered polonium and radium [1]."
     assert [e.label for e in at.expander if e.label.startswith("[")] == ["[1] curie.txt"]
     assert not any("extractive" in c.value for c in at.caption)
+    assert [c.value for c in at.status[0].caption][-1] == "Writing the answer with the language model…"
 
 
 # ---------------------------------------------------------------- graph and communities
