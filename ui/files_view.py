@@ -21,8 +21,21 @@ CONFIRM_KEY = "files_confirm_delete"
 FLASH_KEY = "files_flash"
 SORT_KEY = "files_sort"  # (column, descending)
 BULK_CONFIRM_KEY = "files_bulk_confirm"
+NEW_FOLDER_KEY = "files_new_folder_n"  # + a counter: the popover's key
 COLUMNS = [0.5, 6, 2, 1.5, 1.5, 0.7]
 MAX_ROWS = 300
+TABLE_KEY = "files_table"
+# At phone width a row keeps one line (columns with wrap=False): tick, name, status and menu in fixed widths
+# that line up from row to row, size and date hidden; Streamlit's own minimum would scroll the row sideways.
+_CELL = f'.st-key-{TABLE_KEY} [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]'
+_PHONE_WIDTHS = {1: "1.75rem", 3: "6.75rem", 6: "2.75rem"}
+PHONE_CSS = ("@media (max-width: 640px) {"
+             f"{_CELL} {{min-width: 0 !important}} "
+             f"{_CELL}:nth-child(4), {_CELL}:nth-child(5) {{display: none}} "
+             + " ".join(f"{_CELL}:nth-child({n}) {{flex: 0 0 {w} !important; width: {w} !important}}"
+                        for n, w in _PHONE_WIDTHS.items())
+             + f" {_CELL}:nth-child(2) {{flex: 1 1 0 !important}}"
+             "}")
 PREVIEW_CHARS = 20_000
 
 
@@ -80,12 +93,24 @@ def toolbar(svc: DriveService, folder: ItemInfo | None) -> None:
             st.markdown("›")
             st.button(literal(node.name), type="tertiary", key=f"files_crumb_{node.id}", on_click=_go,
                       args=(node.id,))
-    with new.popover("New folder", icon=":material/create_new_folder:", width="stretch"), \
-            st.form("files_new_folder", clear_on_submit=True, border=False):
-        name = st.text_input("Folder name", key="files_new_folder_name")
-        if st.form_submit_button("Create", type="primary"):
-            parent = folder.id if folder else None
-            _act(lambda: f"Created {svc.mkdir(name, parent).name}")
+    # Its open state is tracked (on_change) and its key renewed once the folder is made: a new popover, closed.
+    key = f"{NEW_FOLDER_KEY}_{st.session_state.get(NEW_FOLDER_KEY, 0)}"
+    with new.popover("New folder", icon=":material/create_new_folder:", width="stretch", key=key,
+                     on_change="rerun"), st.form("files_new_folder", clear_on_submit=True, border=False):
+        st.text_input("Folder name", key="files_new_folder_name")
+        st.form_submit_button("Create", type="primary", on_click=_create_folder,
+                              args=(svc, folder.id if folder else None))
+
+
+def _create_folder(svc: DriveService, parent: uuid.UUID | None) -> None:
+    """Before the run (a callback): make the folder, then close the popover; on a refusal it stays open."""
+    try:
+        made = svc.mkdir(str(st.session_state.get("files_new_folder_name") or ""), parent)
+    except DriveError as exc:
+        st.session_state[FLASH_KEY] = (False, str(exc))
+        return
+    st.session_state[FLASH_KEY] = (True, f"Created {made.name}")
+    st.session_state[NEW_FOLDER_KEY] = st.session_state.get(NEW_FOLDER_KEY, 0) + 1
 
 
 def _go(folder: uuid.UUID | None) -> None:
@@ -127,9 +152,11 @@ def listing(svc: DriveService, items: list[ItemInfo], chosen: ItemInfo | None) -
     picked = _picked({i.id for i in items})
     if picked:
         _bulk_bar(svc, [i for i in items if i.id in picked])
-    _headers()
-    for item in shown[:MAX_ROWS]:
-        _row(item, chosen is not None and chosen.id == item.id)
+    with st.container(key=TABLE_KEY, gap=None):
+        st.html(f"<style>{PHONE_CSS}</style>")
+        _headers()
+        for item in shown[:MAX_ROWS]:
+            _row(item, chosen is not None and chosen.id == item.id)
     if not shown:
         st.caption(f"Nothing here matches “{literal(query)}”.")
     elif len(shown) > MAX_ROWS:
@@ -159,7 +186,7 @@ def _sort_by(key: str) -> None:
 
 
 def _headers() -> None:
-    pick_col, name_col, status_col, size_col, when_col, _ = st.columns(COLUMNS, vertical_alignment="center")
+    pick_col, name_col, status_col, size_col, when_col, _ = st.columns(COLUMNS, vertical_alignment="center", wrap=False)
     current, descending = _sort()
     pick_col.caption("")
     for col, key, label in ((name_col, "name", "Name"), (status_col, "status", "Status"),
@@ -175,7 +202,8 @@ def _picked(present: set[uuid.UUID]) -> set[uuid.UUID]:
 
 
 def _row(item: ItemInfo, is_selected: bool) -> None:
-    pick_col, name_col, status_col, size_col, when_col, more_col = st.columns(COLUMNS, vertical_alignment="center")
+    pick_col, name_col, status_col, size_col, when_col, more_col = st.columns(COLUMNS, vertical_alignment="center",
+                                                                              wrap=False)
     is_folder = item.kind == ItemKind.FOLDER
     pick_col.checkbox("Select", key=f"files_pick_{item.id}", label_visibility="collapsed")
     # A button label is Markdown: the name is escaped so it shows exactly as the file is called.
