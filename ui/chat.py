@@ -16,7 +16,7 @@ from rag.answer.direct import NOT_FOUND
 from rag.types import Answer, Citation
 from ui import conversations, resources, settings_view, source_view
 from ui.downloads import file_link
-from ui.format import literal, mode_caption, page_label, safe_markdown
+from ui.format import link_markers, literal, mode_caption, page_label, safe_markdown
 
 PENDING_KEY = "chat_pending"
 CURSOR = "▌"
@@ -70,11 +70,13 @@ def history() -> int:
     conversations.open_(sid)
     offline = not model_connected()
     for index, message in enumerate(stored):
+        # Keyed by the stored message: the same buttons whether drawn live or from history.
+        key = f"m{message.id or f'h{index}'}"
+        citations = to_citations(message.citations) if message.role == "assistant" else []
         with st.chat_message(message.role):
-            st.markdown(safe_markdown(lead_first(message.content, None)))
+            st.markdown(answer_markdown(lead_first(message.content, None), citations, key))
             if message.role == "assistant":
-                # Keyed by the stored message: the same buttons whether drawn live or from history.
-                citations_view(to_citations(message.citations), key=f"m{message.id or f'h{index}'}")
+                citations_view(citations, key=key)
                 if message.mode:
                     st.caption(f"mode: {message.mode.replace('+', ' + ')}")
                 feedback(message)
@@ -104,6 +106,40 @@ def _save_feedback(message_id: int, key: str) -> None:
 def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
     """Citations as ``rag.ask`` stores them (JSON) back to records; malformed entries are skipped."""
     return [c for c in map(Citation.from_json, raw) if c is not None]
+
+
+def answer_markdown(text: str, citations: list[Citation], key: str) -> str:
+    """A message as safe Markdown whose ``[n]`` markers are links that open citation n (see ``CITE_SCRIPT``)."""
+    return link_markers(safe_markdown(text), key, {c.n for c in citations})
+
+
+# A click on a marker link "#cite-<key>_<n>" clicks citation n's button (``source_view.open_button``, keyed
+# "src_<key>_<n>"), so the viewer opens through Streamlit as from the button; no document text is involved.
+CITE_SCRIPT = """<script>
+if (!window.theDriveCiteLinks) {
+  window.theDriveCiteLinks = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    const id = link.getAttribute("href").slice("#cite-".length);
+    const button = document.querySelector(".st-key-src_" + CSS.escape(id) + " button");
+    if (!button) return;
+    button.click();
+    // Focus the viewer once it opens, so that Escape closes it as after a click on the button itself.
+    const focusViewer = (tries) => {
+      const viewer = document.querySelector('[role="dialog"]');
+      if (viewer) (viewer.querySelector("button, [href], [tabindex]") || viewer).focus();
+      else if (tries > 0) setTimeout(() => focusViewer(tries - 1), 100);
+    };
+    focusViewer(100);
+  }, true);
+}
+</script>"""
+
+
+def enable_cite_links() -> None:
+    st.html(CITE_SCRIPT, unsafe_allow_javascript=True)
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
@@ -206,10 +242,11 @@ def respond(question: str) -> None:
         text = lead_first(answer.text, answer.short_answer)
         if answer.extractive:
             reveal(placeholder, text)
-        placeholder.markdown(safe_markdown(text))
         stored = sessions.messages(drive.db, owner, sid)
         last = stored[-1] if stored and stored[-1].role == "assistant" else None
-        citations_view(answer.citations, key=f"m{last.id}" if last else "live")
+        key = f"m{last.id}" if last else "live"
+        placeholder.markdown(answer_markdown(text, answer.citations, key))
+        citations_view(answer.citations, key=key)
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         if last is not None:
             feedback(last)

@@ -8,6 +8,7 @@ OpenAI-compatible stub where a test needs one.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +121,16 @@ def texts(at: AppTest) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [e.label for e in at.expander] + [b.label for b in at.button]
     return "\n".join(parts)
+
+
+def linked(text: str) -> str:
+    """``text`` with each ``[n]`` as the in-page link to citation n of the last answer (key of any message)."""
+    return re.sub(r"\[(\d)\]", r"\\[[\1](#cite-KEY_\1)\\]", text)
+
+
+def unkeyed(markdown: str) -> str:
+    """Shown Markdown with the message id in its citation links replaced by KEY."""
+    return re.sub(r"#cite-m\d+_", "#cite-KEY_", markdown)
 
 
 def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
@@ -319,7 +330,7 @@ def test_llm_answer_streams_and_cites(env: Settings, filled: DriveService, monke
         at.chat_input(key="chat_input").set_value("What did Marie Curie discover?").run()
         assert not at.exception
         assert stub.requests and all(r.get("stream") for r in stub.requests[-1:])
-    assert at.chat_message[1].markdown[0].value == "Marie Curie discovered polonium and radium [1]."
+    assert unkeyed(at.chat_message[1].markdown[0].value) == linked("Marie Curie discovered polonium and radium [1].")
     assert [e.label for e in at.expander if e.label.startswith("[")] == ["[1] curie.txt"]
     assert not any("extractive" in c.value for c in at.caption)
     assert [c.value for c in at.status[0].caption][-1] == "Writing the answer with the language model…"

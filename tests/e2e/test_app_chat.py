@@ -145,3 +145,15 @@ def test_answer_pieces_put_the_short_answer_first_and_lose_nothing() -> None:
     assert done_label(["Searching your files…", "Reading 4 passages from 2 files…", "Composing…"]) \
         == "Read 4 passages from 2 files"
     assert done_label([]) == "Answered"
+
+
+def test_each_marker_in_the_answer_links_to_its_citation_button(env: Settings, filled: DriveService) -> None:
+    at = start()
+    chat = ask(at, "What did Marie Curie discover?")
+    live = at.chat_message[1].markdown[0].value
+    targets = re.findall(r"\]\(#cite-(m\d+_\d+)\)", live)
+    assert targets and "polonium" in live
+    buttons = {str(b.key) for b in at.button if b.key}
+    assert all(f"src_{t}" in buttons for t in targets)  # what the page's script clicks
+    assert re.findall(r"\]\(#cite-(m\d+_\d+)\)", reload(chat).chat_message[1].markdown[0].value) == targets
+    assert any("CSS.escape" in str(h.proto.body) for h in at.get("html"))  # the script that follows a marker
