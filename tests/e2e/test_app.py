@@ -11,6 +11,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,7 @@ def test_every_page_opens_on_an_empty_drive(env: Settings) -> None:
 
 
 def test_sidebar_uploads_several_files_and_says_why_one_is_refused(
-    env: Settings, svc: DriveService, monkeypatch: pytest.MonkeyPatch
+    env: Settings, svc: DriveService, drive: Drive, tag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("THEDRIVE_MAX_UPLOAD_BYTES", "1000")
     st.cache_resource.clear()
@@ -174,16 +175,22 @@ def test_sidebar_uploads_several_files_and_says_why_one_is_refused(
 
     assert sorted(i.name for i in svc.list()) == ["notes.txt", "plan.md"]
     assert "Added 2 files" in at.sidebar.success[0].value
-    errors = "\n".join(e.value for e in at.sidebar.error)
-    assert "empty.txt" in errors and "empty" in errors.split("empty.txt")[1]
-    assert "huge.txt" in errors and "1,000-byte upload limit" in errors
-    status = "\n".join(m.value for m in at.sidebar.markdown)
-    assert "notes" in status and "plan" in status and "pending" in status
+    assert "2 files were not added" in at.sidebar.warning[0].value
+    for shown in (at, AppTest.from_file(APP, default_timeout=TIMEOUT).run()):  # and after a reload
+        status = "\n".join(m.value for m in shown.sidebar.markdown)
+        reasons = "\n".join(c.value for c in shown.sidebar.caption)
+        assert "notes" in status and "plan" in status and "pending" in status
+        assert "**Not added** (2)" in status and "refused] empty.txt" in status and "refused] huge.txt" in status
+        assert "empty" in reasons and "1,000-byte upload limit" in reasons
+        assert "2 not added" in reasons
     assert at.sidebar.file_uploader[0].value == []  # a fresh uploader, ready for more
 
     at.sidebar.file_uploader[0].set_value([("notes.txt", b"other content", "text/plain")]).run()
-    assert "already exists" in "\n".join(e.value for e in at.sidebar.error)
+    assert "already exists" in "\n".join(c.value for c in at.sidebar.caption)
     assert len(svc.list()) == 2
+    since = datetime.now(UTC) - timedelta(hours=1)
+    assert [r.name for r in svc.recent_refusals(since)] == ["notes.txt", "huge.txt", "empty.txt"]  # newest first
+    assert drive.service(drive.user_id(f"other{tag}")).recent_refusals(since) == []  # this user's only
 
 
 def test_uploads_go_into_the_folder_open_on_the_files_page(env: Settings, svc: DriveService) -> None:
