@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from ui import auth, resources, sidebar
+from ui import auth, conversations, resources, sidebar
 from ui.folders import current_folder
 
 st.set_page_config(page_title="TheDrive", page_icon=":material/cloud:", layout="wide")
@@ -28,6 +28,7 @@ graph = st.Page("app_pages/graph.py", title="Entity graph", icon=":material/hub:
 communities = st.Page("app_pages/communities.py", title="Communities", icon=":material/workspaces:")
 settings_page = st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:")
 page = st.navigation([chat, files, graph, communities, settings_page])
+conversations.note_page(page.url_path)
 
 if page.url_path == files.url_path:
     folder = current_folder(resources.service())

@@ -16,3 +16,4 @@ elif shown == 0:
 with bar:
     chat.conversations_bar()
 source_view.show_open()
+chat.enable_cite_links()

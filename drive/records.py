@@ -203,6 +203,15 @@ class RecentFiles:
 
 
 @dataclass(frozen=True)
+class RefusedFile:
+    """A file the drive refused at upload, with why (shown in the upload status list)."""
+
+    name: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ModelConnection:
     """A user's own OpenAI-compatible language model. The key is write-only: it is never shown or logged."""
 

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
 from drive.names import clean_name, title_key, title_of
-from drive.records import DriveCounts, ItemInfo, ItemKind, ModelConnection, RecentFiles, Status
+from drive.records import DriveCounts, ItemInfo, ItemKind, ModelConnection, RecentFiles, RefusedFile, Status
 from drive.settings import Settings
-from drive.store import blob_rows, chunks, connections, graph, items
+from drive.store import blob_rows, chunks, connections, graph, items, refusals
 from drive.store import queue as jobs
 from drive.store.blobs import PIECE, BlobStore
 from drive.store.db import Database
@@ -244,6 +244,15 @@ class DriveService:
         from the database so it survives a reload."""
         with self.db.session() as s:
             return items.recent(s, self.owner, since, per_status)
+
+    def note_refused(self, name: str, reason: str) -> None:
+        """Remember a file refused at upload, so the status list still shows it (and why) after a reload."""
+        with self.db.session() as s:
+            refusals.add(s, self.owner, name[:1000], reason[:2000])
+
+    def recent_refusals(self, since: datetime, limit: int = 50) -> builtins.list[RefusedFile]:
+        with self.db.session() as s:
+            return refusals.recent(s, self.owner, since, limit)
 
     # ------------------------------------------------------------------ the user's own language model
 

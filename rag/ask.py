@@ -131,12 +131,19 @@ def with_bridges(scope: Scope, fused: list[Passage], qvec: Any, lead: int = 2) -
 
 def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",
         session_id: uuid.UUID | None = None, on_token: Callable[[str], None] | None = None,
-        filters: Filters | None = None, k: int = CONTEXT_PASSAGES) -> Answer:
+        filters: Filters | None = None, k: int = CONTEXT_PASSAGES,
+        on_stage: Callable[[str], None] | None = None) -> Answer:
+    """``on_token`` receives a model's answer as it is written; ``on_stage`` a line per stage (searching,
+    reading N passages, composing), so that a slow answer shows what it is doing."""
     start = time.perf_counter()
+    stage = on_stage or (lambda _: None)
     history = _history(drive, owner, session_id)
     chat = models.chat
+    stage("Searching your files…")
     standalone = rewrite_followup(question, history, chat)
     found = retrieve(drive, models, owner, standalone, mode=mode, filters=filters, k=k)
+    stage(reading_stage(found, k))
+    stage("Writing the answer with the language model…" if chat else "Composing the answer from your files…")
     t = time.perf_counter()
     answer = _answer(models, standalone, found, history, on_token, k)
     answer.mode = "+".join(found.route.modes)
@@ -144,6 +151,17 @@ def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: 
     if session_id is not None:
         _remember(drive, owner, session_id, question, answer, found.entities)
     return answer
+
+
+def reading_stage(found: Retrieved, k: int = CONTEXT_PASSAGES) -> str:
+    """What the answer is read from: "Reading 10 passages from 3 files…" (or the community summaries)."""
+    if found.communities:
+        n = len(found.communities)
+        return f"Reading {n} topic summar{'ies' if n != 1 else 'y'}…"
+    context = found.passages[:k]
+    files = len({p.file for p in context})
+    return (f"Reading {len(context)} passage{'s' if len(context) != 1 else ''} "
+            f"from {files} file{'s' if files != 1 else ''}…")
 
 
 def answer_from(models: Models, question: str, found: Retrieved, k: int = CONTEXT_PASSAGES) -> Answer:

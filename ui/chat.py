@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -15,10 +16,12 @@ from rag.answer.direct import NOT_FOUND
 from rag.types import Answer, Citation
 from ui import conversations, resources, settings_view, source_view
 from ui.downloads import file_link
-from ui.format import literal, mode_caption, page_label, safe_markdown
+from ui.format import link_markers, literal, mode_caption, page_label, safe_markdown
 
 PENDING_KEY = "chat_pending"
 CURSOR = "▌"
+SEARCHING = "Searching your files…"
+REVEAL_PAUSE_S = 0.04  # between the lines of an offline answer: the eye follows it as it arrives
 
 
 # ---------------------------------------------------------------- conversations
@@ -67,11 +70,13 @@ def history() -> int:
     conversations.open_(sid)
     offline = not model_connected()
     for index, message in enumerate(stored):
+        # Keyed by the stored message: the same buttons whether drawn live or from history.
+        key = f"m{message.id or f'h{index}'}"
+        citations = to_citations(message.citations) if message.role == "assistant" else []
         with st.chat_message(message.role):
-            st.markdown(safe_markdown(lead_first(message.content, None)))
+            st.markdown(answer_markdown(lead_first(message.content, None), citations, key))
             if message.role == "assistant":
-                # Keyed by the stored message: the same buttons whether drawn live or from history.
-                citations_view(to_citations(message.citations), key=f"m{message.id or f'h{index}'}")
+                citations_view(citations, key=key)
                 if message.mode:
                     st.caption(f"mode: {message.mode.replace('+', ' + ')}")
                 feedback(message)
@@ -101,6 +106,40 @@ def _save_feedback(message_id: int, key: str) -> None:
 def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
     """Citations as ``rag.ask`` stores them (JSON) back to records; malformed entries are skipped."""
     return [c for c in map(Citation.from_json, raw) if c is not None]
+
+
+def answer_markdown(text: str, citations: list[Citation], key: str) -> str:
+    """A message as safe Markdown whose ``[n]`` markers are links that open citation n (see ``CITE_SCRIPT``)."""
+    return link_markers(safe_markdown(text), key, {c.n for c in citations})
+
+
+# A click on a marker link "#cite-<key>_<n>" clicks citation n's button (``source_view.open_button``, keyed
+# "src_<key>_<n>"), so the viewer opens through Streamlit as from the button; no document text is involved.
+CITE_SCRIPT = """<script>
+if (!window.theDriveCiteLinks) {
+  window.theDriveCiteLinks = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    const id = link.getAttribute("href").slice("#cite-".length);
+    const button = document.querySelector(".st-key-src_" + CSS.escape(id) + " button");
+    if (!button) return;
+    button.click();
+    // Focus the viewer once it opens, so that Escape closes it as after a click on the button itself.
+    const focusViewer = (tries) => {
+      const viewer = document.querySelector('[role="dialog"]');
+      if (viewer) (viewer.querySelector("button, [href], [tabindex]") || viewer).focus();
+      else if (tries > 0) setTimeout(() => focusViewer(tries - 1), 100);
+    };
+    focusViewer(100);
+  }, true);
+}
+</script>"""
+
+
+def enable_cite_links() -> None:
+    st.html(CITE_SCRIPT, unsafe_allow_javascript=True)
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
@@ -178,7 +217,8 @@ def pending_question() -> str | None:
 
 
 def respond(question: str) -> None:
-    """Ask the drive, streaming the answer into the page; the conversation is stored by ``rag.ask``."""
+    """Ask the drive, showing its stages (searching, reading, composing) in a status line, then the answer as it
+    comes: a model's word by word, an offline answer line by line. The conversation is stored by ``rag.ask``."""
     drive, owner = resources.drive(), resources.owner()
     existing = current_session()
     sid = existing or sessions.create_session(drive.db, owner)
@@ -186,20 +226,27 @@ def respond(question: str) -> None:
     with st.chat_message("user"):
         st.markdown(safe_markdown(question))
     with st.chat_message("assistant"):
+        status = st.status(SEARCHING, expanded=False)
         placeholder = st.empty()
+        stages: list[str] = []
         try:
-            with st.spinner("Searching your files…"):
-                answer = run_ask(question, sid, _streamer(placeholder))
+            answer = run_ask(question, sid, _streamer(placeholder), _stager(status, stages))
         except DriveError as exc:
+            status.update(label="Could not answer", state="error")
             placeholder.error(str(exc))
             if existing is None:  # nothing was said in the new conversation: do not list it
                 sessions.delete_session(drive.db, owner, sid)
                 conversations.close()
             return
-        placeholder.markdown(safe_markdown(lead_first(answer.text, answer.short_answer)))
+        status.update(label=done_label(stages), state="complete")
+        text = lead_first(answer.text, answer.short_answer)
+        if answer.extractive:
+            reveal(placeholder, text)
         stored = sessions.messages(drive.db, owner, sid)
         last = stored[-1] if stored and stored[-1].role == "assistant" else None
-        citations_view(answer.citations, key=f"m{last.id}" if last else "live")
+        key = f"m{last.id}" if last else "live"
+        placeholder.markdown(answer_markdown(text, answer.citations, key))
+        citations_view(answer.citations, key=key)
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         if last is not None:
             feedback(last)
@@ -207,12 +254,13 @@ def respond(question: str) -> None:
             offline_hint()
 
 
-def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None]) -> Answer:
+def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None],
+            on_stage: Callable[[str], None] | None = None) -> Answer:
     from rag.ask import ask  # the answering stack loads on the first question, not with the page
 
     mode = settings_view.answer_mode()
     return ask(resources.drive(), resources.owner_models(), resources.owner(), question, mode=mode,
-               session_id=sid, on_token=on_token)
+               session_id=sid, on_token=on_token, on_stage=on_stage)
 
 
 def _streamer(placeholder: Any) -> Callable[[str], None]:
@@ -223,3 +271,37 @@ def _streamer(placeholder: Any) -> Callable[[str], None]:
         placeholder.markdown(safe_markdown("".join(pieces)) + CURSOR)
 
     return on_token
+
+
+def _stager(status: Any, stages: list[str]) -> Callable[[str], None]:
+    """Each stage becomes the status label and a line inside it (our own words: counts, never document text)."""
+
+    def on_stage(stage: str) -> None:
+        stages.append(stage)
+        status.update(label=stage)
+        status.caption(stage)
+
+    return on_stage
+
+
+def done_label(stages: list[str]) -> str:
+    """The finished status: what the answer was read from ("Read 10 passages from 3 files")."""
+    reading = next((s for s in stages if s.startswith("Reading ")), None)
+    return "Read " + reading.removeprefix("Reading ").rstrip("…") if reading else "Answered"
+
+
+def answer_pieces(text: str) -> list[str]:
+    """An offline answer in the order it reads: the short answer, then each supporting line with its citation.
+    Joined, the pieces are the text again."""
+    lines = text.split("\n")
+    return [line + ("\n" if i < len(lines) - 1 else "") for i, line in enumerate(lines)]
+
+
+def reveal(placeholder: Any, text: str) -> None:
+    """Show an offline answer line by line, as a model's answer streams: the short answer comes first."""
+    shown = ""
+    for piece in answer_pieces(text):
+        shown += piece
+        if piece.strip():
+            placeholder.markdown(safe_markdown(shown) + CURSOR)
+            time.sleep(REVEAL_PAUSE_S)

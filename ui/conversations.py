@@ -19,12 +19,26 @@ from ui.format import ago, literal
 
 PARAM = "chat"
 LAST_KEY = "chat_session"  # the conversation open in this browser tab, for a return from another page
+PAGE_KEY = "page_shown"  # the page of this run and of the run before it (``note_page``)
+BEFORE_KEY = "page_before"
 RENAMING_KEY = "chat_renaming"
 SHOWN = 50
 
 
+def note_page(url_path: str) -> None:
+    """Called by ``app.py`` on every full run: which page this run shows, and which the run before showed."""
+    st.session_state[BEFORE_KEY] = st.session_state.get(PAGE_KEY)
+    st.session_state[PAGE_KEY] = url_path
+
+
+def _from_another_page() -> bool:
+    return st.session_state.get(BEFORE_KEY) != st.session_state.get(PAGE_KEY)
+
+
 def current() -> uuid.UUID | None:
-    """The conversation in the URL; failing that, the one last open in this tab (then put back in the URL)."""
+    """The conversation in the URL; failing that, when coming back from another page (whose link carries no
+    ``?chat=``), the one last open in this tab, put back in the URL. On the chat page itself a URL without a
+    conversation is a new chat: that is where "back" from the first answer of a new chat leads."""
     raw = st.query_params.get(PARAM)
     if raw is not None:
         try:
@@ -33,7 +47,7 @@ def current() -> uuid.UUID | None:
             missing_notice()
             return None
     last = st.session_state.get(LAST_KEY)
-    if isinstance(last, uuid.UUID):
+    if isinstance(last, uuid.UUID) and _from_another_page():
         st.query_params[PARAM] = str(last)
         return last
     return None

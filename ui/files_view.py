@@ -11,7 +11,7 @@ import streamlit as st
 from drive.errors import DriveError, NotFound
 from drive.records import ItemInfo, ItemKind, Status
 from drive.service import DriveService
-from ui import sidebar, source_view
+from ui import progress, sidebar, source_view
 from ui.downloads import file_link
 from ui.folders import breadcrumbs, move_targets, open_folder
 from ui.format import ago, human_size, item_icon, literal, status_badge
@@ -21,8 +21,21 @@ CONFIRM_KEY = "files_confirm_delete"
 FLASH_KEY = "files_flash"
 SORT_KEY = "files_sort"  # (column, descending)
 BULK_CONFIRM_KEY = "files_bulk_confirm"
+NEW_FOLDER_KEY = "files_new_folder_n"  # + a counter: the popover's key
 COLUMNS = [0.5, 6, 2, 1.5, 1.5, 0.7]
 MAX_ROWS = 300
+TABLE_KEY = "files_table"
+# At phone width a row keeps one line (columns with wrap=False): tick, name, status and menu in fixed widths
+# that line up from row to row, size and date hidden; Streamlit's own minimum would scroll the row sideways.
+_CELL = f'.st-key-{TABLE_KEY} [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]'
+_PHONE_WIDTHS = {1: "1.75rem", 3: "6.75rem", 6: "2.75rem"}
+PHONE_CSS = ("@media (max-width: 640px) {"
+             f"{_CELL} {{min-width: 0 !important}} "
+             f"{_CELL}:nth-child(4), {_CELL}:nth-child(5) {{display: none}} "
+             + " ".join(f"{_CELL}:nth-child({n}) {{flex: 0 0 {w} !important; width: {w} !important}}"
+                        for n, w in _PHONE_WIDTHS.items())
+             + f" {_CELL}:nth-child(2) {{flex: 1 1 0 !important}}"
+             "}")
 PREVIEW_CHARS = 20_000
 
 
@@ -80,12 +93,24 @@ def toolbar(svc: DriveService, folder: ItemInfo | None) -> None:
             st.markdown("›")
             st.button(literal(node.name), type="tertiary", key=f"files_crumb_{node.id}", on_click=_go,
                       args=(node.id,))
-    with new.popover("New folder", icon=":material/create_new_folder:", width="stretch"), \
-            st.form("files_new_folder", clear_on_submit=True, border=False):
-        name = st.text_input("Folder name", key="files_new_folder_name")
-        if st.form_submit_button("Create", type="primary"):
-            parent = folder.id if folder else None
-            _act(lambda: f"Created {svc.mkdir(name, parent).name}")
+    # Its open state is tracked (on_change) and its key renewed once the folder is made: a new popover, closed.
+    key = f"{NEW_FOLDER_KEY}_{st.session_state.get(NEW_FOLDER_KEY, 0)}"
+    with new.popover("New folder", icon=":material/create_new_folder:", width="stretch", key=key,
+                     on_change="rerun"), st.form("files_new_folder", clear_on_submit=True, border=False):
+        st.text_input("Folder name", key="files_new_folder_name")
+        st.form_submit_button("Create", type="primary", on_click=_create_folder,
+                              args=(svc, folder.id if folder else None))
+
+
+def _create_folder(svc: DriveService, parent: uuid.UUID | None) -> None:
+    """Before the run (a callback): make the folder, then close the popover; on a refusal it stays open."""
+    try:
+        made = svc.mkdir(str(st.session_state.get("files_new_folder_name") or ""), parent)
+    except DriveError as exc:
+        st.session_state[FLASH_KEY] = (False, str(exc))
+        return
+    st.session_state[FLASH_KEY] = (True, f"Created {made.name}")
+    st.session_state[NEW_FOLDER_KEY] = st.session_state.get(NEW_FOLDER_KEY, 0) + 1
 
 
 def _go(folder: uuid.UUID | None) -> None:
@@ -127,9 +152,11 @@ def listing(svc: DriveService, items: list[ItemInfo], chosen: ItemInfo | None) -
     picked = _picked({i.id for i in items})
     if picked:
         _bulk_bar(svc, [i for i in items if i.id in picked])
-    _headers()
-    for item in shown[:MAX_ROWS]:
-        _row(item, chosen is not None and chosen.id == item.id)
+    with st.container(key=TABLE_KEY, gap=None):
+        st.html(f"<style>{PHONE_CSS}</style>")
+        _headers()
+        for item in shown[:MAX_ROWS]:
+            _row(item, chosen is not None and chosen.id == item.id)
     if not shown:
         st.caption(f"Nothing here matches “{literal(query)}”.")
     elif len(shown) > MAX_ROWS:
@@ -159,7 +186,7 @@ def _sort_by(key: str) -> None:
 
 
 def _headers() -> None:
-    pick_col, name_col, status_col, size_col, when_col, _ = st.columns(COLUMNS, vertical_alignment="center")
+    pick_col, name_col, status_col, size_col, when_col, _ = st.columns(COLUMNS, vertical_alignment="center", wrap=False)
     current, descending = _sort()
     pick_col.caption("")
     for col, key, label in ((name_col, "name", "Name"), (status_col, "status", "Status"),
@@ -175,7 +202,8 @@ def _picked(present: set[uuid.UUID]) -> set[uuid.UUID]:
 
 
 def _row(item: ItemInfo, is_selected: bool) -> None:
-    pick_col, name_col, status_col, size_col, when_col, more_col = st.columns(COLUMNS, vertical_alignment="center")
+    pick_col, name_col, status_col, size_col, when_col, more_col = st.columns(COLUMNS, vertical_alignment="center",
+                                                                              wrap=False)
     is_folder = item.kind == ItemKind.FOLDER
     pick_col.checkbox("Select", key=f"files_pick_{item.id}", label_visibility="collapsed")
     # A button label is Markdown: the name is escaped so it shows exactly as the file is called.
@@ -200,10 +228,10 @@ def _bulk_bar(svc: DriveService, picked: list[ItemInfo]) -> None:
                                          format_func=lambda t: "My drive (top)" if t is None else t.path)
         if go_col.button("Move", key="files_bulk_move", disabled=not targets):
             dest = target.id if target is not None else None
-            _bulk(picked, lambda i: svc.move(i.id, dest), "moved")
+            _bulk(picked, lambda i: svc.move(i.id, dest), "Moving", "moved")
         files = [i for i in picked if i.kind == ItemKind.FILE]
         if again_col.button("Reprocess", key="files_bulk_reprocess", disabled=not files):
-            _bulk(files, lambda i: svc.reprocess(i.id), "queued for processing")
+            _bulk(files, lambda i: svc.reprocess(i.id), "Queueing", "queued for processing")
         if del_col.button("Delete", key="files_bulk_delete"):
             st.session_state[BULK_CONFIRM_KEY] = True
         clear_col.button("Clear", key="files_bulk_clear", on_click=_unpick, args=([i.id for i in picked],))
@@ -213,7 +241,7 @@ def _bulk_bar(svc: DriveService, picked: list[ItemInfo]) -> None:
             yes, no = st.columns(2)
             if yes.button("Yes, delete them", type="primary", key="files_bulk_delete_yes", width="stretch"):
                 st.session_state.pop(BULK_CONFIRM_KEY, None)
-                _bulk(picked, lambda i: svc.delete(i.id), "deleted")
+                _bulk(picked, lambda i: svc.delete(i.id), "Deleting", "deleted")
             if no.button("Cancel", key="files_bulk_delete_no", width="stretch"):
                 st.session_state.pop(BULK_CONFIRM_KEY, None)
                 st.rerun()
@@ -233,13 +261,8 @@ def _unpick(ids: list[uuid.UUID]) -> None:
         st.session_state.pop(f"files_pick_{i}", None)
 
 
-def _bulk(picked: list[ItemInfo], action: Callable[[ItemInfo], object], done: str) -> None:
-    failed: list[str] = []
-    for item in picked:
-        try:
-            action(item)
-        except DriveError as exc:
-            failed.append(f"{item.name}: {exc}")
+def _bulk(picked: list[ItemInfo], action: Callable[[ItemInfo], object], doing: str, done: str) -> None:
+    failed = progress.each(picked, action, lambda i: i.name, doing, done)
     _unpick([i.id for i in picked])
     st.session_state.pop(SELECTED_KEY, None)
     ok = len(picked) - len(failed)

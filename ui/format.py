@@ -127,3 +127,24 @@ def literal(text: str) -> str:
 
 _MARKS = frozenset("\\`*_[]<>#|~$:&")
 _LEADING = re.compile(r"^(\s*\d*)([-+=.)])", re.MULTILINE)  # "- x", "+ x", "1. x", "1) x", "=== "
+
+
+_MARKER = re.compile(r"(?<!\\)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\](?![(\[:])")
+CITE_ANCHOR = "#cite-"
+
+
+def link_markers(markdown: str, key: str, known: set[int]) -> str:
+    """The ``[n]`` markers of ``safe_markdown`` output as in-page links ``#cite-<key>_<n>`` (a ``#`` link stays in
+    the tab and starts no rerun; the chat page's script turns a click into a click on citation n's button).
+    Only markers of ``known`` citations are linked; everything else is left exactly as it was."""
+
+    def link(m: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
+        if not any(n in known for n in numbers):
+            return m.group(0)
+        parts = [f"[{n}]({CITE_ANCHOR}{key}_{n})" if n in known else str(n) for n in numbers]
+        return "\\[" + ", ".join(parts) + "\\]"
+
+    # Code spans (addresses, quoted code) are left alone: a link there would show as its raw Markdown.
+    pieces = re.split(r"(`[^`\n]*`)", markdown)
+    return "".join(p if p.startswith("`") else _MARKER.sub(link, p) for p in pieces)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from drive.errors import DriveError
-from drive.records import ItemInfo, RecentFiles, Status
+from drive.records import ItemInfo, RecentFiles, RefusedFile, Status
 from ui import resources
 from ui.format import human_size, literal, status_badge
 from ui.uploads import MIB, retry_helps, upload_all, widget_limit_mb
@@ -84,19 +84,21 @@ def _notice() -> None:
     added, errors = notice
     if added:
         st.success(f"Added {len(added)} file{'s' if len(added) != 1 else ''}: processing starts now.")
-    for name, reason in errors:
-        st.error(f"**{literal(name)}** was not added: {literal(reason)}")
+    if errors:  # each one, with its reason, is in the status list below (from the database)
+        st.warning(f"{len(errors)} file{'s were' if len(errors) != 1 else ' was'} not added: see why below.")
     if st.button("Dismiss", key="upload_dismiss", type="tertiary"):
         st.session_state.pop(NOTICE_KEY, None)
         st.rerun()
 
 
-def _recent() -> RecentFiles:
+def _since() -> datetime:
     since = datetime.now(UTC) - WINDOW
     cleared = st.session_state.get(SINCE_KEY)
-    if isinstance(cleared, datetime):
-        since = max(since, cleared)
-    return resources.service().recent_activity(since, PER_GROUP)
+    return max(since, cleared) if isinstance(cleared, datetime) else since
+
+
+def _recent() -> RecentFiles:
+    return resources.service().recent_activity(_since(), PER_GROUP)
 
 
 def _busy(recent: RecentFiles) -> bool:
@@ -105,16 +107,18 @@ def _busy(recent: RecentFiles) -> bool:
 
 def _status_panel() -> None:
     recent = _recent()
-    if not recent.items:
+    refused = resources.service().recent_refusals(_since(), PER_GROUP)
+    if not recent.items and not refused:
         return
-    st.caption("Processing status · " + " · ".join(
-        f"{n} {s.value}" for s in Status if (n := recent.totals.get(s, 0))))
+    counts = [f"{n} {s.value}" for s in Status if (n := recent.totals.get(s, 0))]
+    st.caption("Processing status · " + " · ".join(counts + ([f"{len(refused)} not added"] if refused else [])))
     # A long batch scrolls inside the sidebar instead of pushing everything below it away.
-    box = st.container(height=360) if len(recent.items) > 8 else st.container()
+    box = st.container(height=360) if len(recent.items) + len(refused) > 8 else st.container()
     with box:
         for label, statuses in GROUPS:
             _group(label, [i for i in recent.items if i.status in statuses],
                    sum(recent.totals.get(s, 0) for s in statuses))
+        _refused(refused)
     if st.session_state.get(ACTIVE_KEY) and not _busy(recent):
         st.session_state[ACTIVE_KEY] = False
         st.rerun()  # everything finished: refresh the whole page (lists, suggestions) and stop polling
@@ -131,6 +135,16 @@ def _group(label: str, infos: list[ItemInfo], total: int) -> None:
         _row(info)
     if total > len(infos):
         st.page_link("app_pages/files.py", label=f"{total - len(infos)} more in Files", icon=":material/folder:")
+
+
+def _refused(refused: list[RefusedFile]) -> None:
+    """Files the drive would not take (too big, empty, bad name, name taken): kept in the database, per user."""
+    if not refused:
+        return
+    st.markdown(f"**Not added** ({len(refused)})")
+    for r in refused:
+        st.markdown(f":red-badge[:material/block: refused] {literal(r.name)}")
+        st.caption(f":red[{literal(r.reason)}]")
 
 
 def _row(info: ItemInfo) -> None:

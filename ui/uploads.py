@@ -52,6 +52,7 @@ def upload_all(
             report.added.append(svc.upload(stream, upload.name, folder))
         except DriveError as exc:
             report.errors.append((upload.name, str(exc)))
+            svc.note_refused(upload.name, str(exc))  # listed with its reason, after a reload too
     return report
 
 

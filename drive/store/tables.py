@@ -316,3 +316,15 @@ class AppSecret(Base):
     name: Mapped[str] = mapped_column(Text, primary_key=True)
     secret: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RefusedUpload(Base):
+    """A file refused at upload (too big, empty, bad name, name taken), kept for the app's status list."""
+
+    __tablename__ = "refused_uploads"
+    __table_args__ = (Index("ix_refused_uploads_owner_created", "owner_id", "created_at"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

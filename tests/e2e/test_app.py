@@ -8,8 +8,10 @@ OpenAI-compatible stub where a test needs one.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,6 +124,16 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def linked(text: str) -> str:
+    """``text`` with each ``[n]`` as the in-page link to citation n of the last answer (key of any message)."""
+    return re.sub(r"\[(\d)\]", r"\\[[\1](#cite-KEY_\1)\\]", text)
+
+
+def unkeyed(markdown: str) -> str:
+    """Shown Markdown with the message id in its citation links replaced by KEY."""
+    return re.sub(r"#cite-m\d+_", "#cite-KEY_", markdown)
+
+
 def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.label == label)
 
@@ -148,7 +160,7 @@ def test_every_page_opens_on_an_empty_drive(env: Settings) -> None:
 
 
 def test_sidebar_uploads_several_files_and_says_why_one_is_refused(
-    env: Settings, svc: DriveService, monkeypatch: pytest.MonkeyPatch
+    env: Settings, svc: DriveService, drive: Drive, tag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("THEDRIVE_MAX_UPLOAD_BYTES", "1000")
     st.cache_resource.clear()
@@ -163,16 +175,22 @@ def test_sidebar_uploads_several_files_and_says_why_one_is_refused(
 
     assert sorted(i.name for i in svc.list()) == ["notes.txt", "plan.md"]
     assert "Added 2 files" in at.sidebar.success[0].value
-    errors = "\n".join(e.value for e in at.sidebar.error)
-    assert "empty.txt" in errors and "empty" in errors.split("empty.txt")[1]
-    assert "huge.txt" in errors and "1,000-byte upload limit" in errors
-    status = "\n".join(m.value for m in at.sidebar.markdown)
-    assert "notes" in status and "plan" in status and "pending" in status
+    assert "2 files were not added" in at.sidebar.warning[0].value
+    for shown in (at, AppTest.from_file(APP, default_timeout=TIMEOUT).run()):  # and after a reload
+        status = "\n".join(m.value for m in shown.sidebar.markdown)
+        reasons = "\n".join(c.value for c in shown.sidebar.caption)
+        assert "notes" in status and "plan" in status and "pending" in status
+        assert "**Not added** (2)" in status and "refused] empty.txt" in status and "refused] huge.txt" in status
+        assert "empty" in reasons and "1,000-byte upload limit" in reasons
+        assert "2 not added" in reasons
     assert at.sidebar.file_uploader[0].value == []  # a fresh uploader, ready for more
 
     at.sidebar.file_uploader[0].set_value([("notes.txt", b"other content", "text/plain")]).run()
-    assert "already exists" in "\n".join(e.value for e in at.sidebar.error)
+    assert "already exists" in "\n".join(c.value for c in at.sidebar.caption)
     assert len(svc.list()) == 2
+    since = datetime.now(UTC) - timedelta(hours=1)
+    assert [r.name for r in svc.recent_refusals(since)] == ["notes.txt", "huge.txt", "empty.txt"]  # newest first
+    assert drive.service(drive.user_id(f"other{tag}")).recent_refusals(since) == []  # this user's only
 
 
 def test_uploads_go_into_the_folder_open_on_the_files_page(env: Settings, svc: DriveService) -> None:
@@ -319,9 +337,10 @@ def test_llm_answer_streams_and_cites(env: Settings, filled: DriveService, monke
         at.chat_input(key="chat_input").set_value("What did Marie Curie discover?").run()
         assert not at.exception
         assert stub.requests and all(r.get("stream") for r in stub.requests[-1:])
-    assert at.chat_message[1].markdown[0].value == "Marie Curie discovered polonium and radium [1]."
+    assert unkeyed(at.chat_message[1].markdown[0].value) == linked("Marie Curie discovered polonium and radium [1].")
     assert [e.label for e in at.expander if e.label.startswith("[")] == ["[1] curie.txt"]
     assert not any("extractive" in c.value for c in at.caption)
+    assert [c.value for c in at.status[0].caption][-1] == "Writing the answer with the language model…"
 
 
 # ---------------------------------------------------------------- graph and communities

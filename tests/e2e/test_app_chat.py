@@ -7,6 +7,7 @@ Real database, pipeline and retrieval through AppTest; the fixtures are the ones
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from drive.service import DriveService
 from drive.settings import Settings
 from drive.store import chats
 from tests.e2e.test_app import APP, TIMEOUT, drive, env, filled, start, svc, tag, texts  # noqa: F401 - fixtures
+from ui.chat import CURSOR, answer_pieces, done_label
 
 
 def reload(chat: str | None) -> AppTest:
@@ -115,3 +117,43 @@ def test_thumbs_on_an_answer_are_kept_with_the_message(env: Settings, filled: Dr
         rated = conn.execute(text("SELECT count(*) FROM chat_messages WHERE owner_id = :o AND feedback IS NOT NULL"),
                              {"o": owner}).scalar()
     assert rated == 1
+
+
+def test_an_answer_shows_its_stages_then_arrives_line_by_line(env: Settings, filled: DriveService) -> None:
+    at = start()
+    ask(at, "What did Marie Curie discover?")
+    reply = at.chat_message[1]
+    status = reply.status[0]
+    assert status.state == "complete"
+    assert re.fullmatch(r"Read \d+ passages? from [12] files?", status.label), status.label
+    stages = [c.value for c in status.caption]
+    assert stages[0] == "Searching your files…"
+    assert re.fullmatch(r"Reading \d+ passages? from [12] files?…", stages[1]), stages
+    assert stages[2] == "Composing the answer from your files…" and len(stages) == 3
+    answer = reply.markdown[0].value
+    assert "polonium" in answer and CURSOR not in answer  # the last line is in, the cursor gone
+
+    again = reload(str(at.query_params["chat"]))
+    assert len(again.status) == 0  # stages belong to the live answer, not to the history
+
+
+def test_answer_pieces_put_the_short_answer_first_and_lose_nothing() -> None:
+    text = "**polonium** [1]\n\nFrom your files:\n\n- Marie Curie discovered polonium. [1]\n- Radium too. [2]"
+    pieces = answer_pieces(text)
+    assert "".join(pieces) == text
+    assert pieces[0] == "**polonium** [1]\n" and pieces[-1] == "- Radium too. [2]"
+    assert done_label(["Searching your files…", "Reading 4 passages from 2 files…", "Composing…"]) \
+        == "Read 4 passages from 2 files"
+    assert done_label([]) == "Answered"
+
+
+def test_each_marker_in_the_answer_links_to_its_citation_button(env: Settings, filled: DriveService) -> None:
+    at = start()
+    chat = ask(at, "What did Marie Curie discover?")
+    live = at.chat_message[1].markdown[0].value
+    targets = re.findall(r"\]\(#cite-(m\d+_\d+)\)", live)
+    assert targets and "polonium" in live
+    buttons = {str(b.key) for b in at.button if b.key}
+    assert all(f"src_{t}" in buttons for t in targets)  # what the page's script clicks
+    assert re.findall(r"\]\(#cite-(m\d+_\d+)\)", reload(chat).chat_message[1].markdown[0].value) == targets
+    assert any("CSS.escape" in str(h.proto.body) for h in at.get("html"))  # the script that follows a marker

@@ -11,7 +11,7 @@ from drive.core import Drive
 from drive.service import DriveService
 from drive.settings import Settings
 from rag.ask import MODES
-from tests.e2e.test_app import drive, env, filled, start, svc, tag, texts  # noqa: F401 - fixtures
+from tests.e2e.test_app import drive, env, filled, linked, start, svc, tag, texts, unkeyed  # noqa: F401 - fixtures
 from tests.openai_stub import OpenAIStub
 from ui.settings_view import MODE_HELP
 
@@ -56,7 +56,7 @@ def test_connect_a_model_from_the_app_and_get_written_answers(
         at.button(key="chat_new").click().run()
         at.chat_input(key="chat_input").set_value("What did Marie Curie discover?").run()
         assert not at.exception
-        assert at.chat_message[1].markdown[0].value == "Marie Curie discovered polonium and radium [1]."
+        assert unkeyed(at.chat_message[1].markdown[0].value) == linked("Marie Curie discovered polonium and radium [1].")
         assert stub.requests[-1]["model"] == "tiny-model"
         assert "Offline answer" not in texts(at)
 

@@ -1,6 +1,7 @@
 """End to end in headless Chromium: ``streamlit run web.py`` on a free port, two files uploaded through the
 real sidebar, processed by the in-app worker, a question answered with the right file cited, the page
-reloaded (the conversation in the URL comes back), a citation opened in the source viewer, and the
+reloaded (the conversation in the URL comes back), a citation opened in the source viewer (from its button
+and from the [1] in the answer's text), and the
 graph and communities pages opened. Screenshots of each page go to ``test-artifacts/``.
 
 Needs Debian's ``chromium`` at /usr/bin/chromium (never ``playwright install``); skipped without it.
@@ -164,6 +165,14 @@ def test_upload_ask_and_browse_in_a_real_browser(served: Served) -> None:
             expect(dialog.get_by_text("Download curie.txt")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "source-viewer.png"))
             page.keyboard.press("Escape")
+            expect(dialog).to_have_count(0)
+            # The [1] in the answer's own text opens the same viewer, in this tab.
+            page.get_by_test_id("stChatMessage").last.get_by_role("link", name="1", exact=True).first.click()
+            expect(dialog).to_be_visible()
+            expect(dialog.locator("mark").first).to_contain_text("polonium")
+            assert len(page.context.pages) == 1
+            page.screenshot(path=str(ARTIFACTS / "source-viewer-from-marker.png"))
+            page.keyboard.press("Escape")  # the viewer has the focus, as when opened from its button
             expect(dialog).to_have_count(0)
 
             _open_page(page, "Files", "Files")

@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from ui.format import safe_markdown
+from ui.format import link_markers, safe_markdown
 
 render = MarkdownIt("commonmark").enable("table").render
 
@@ -58,3 +58,20 @@ def test_citation_markers_stay_as_typed_but_cannot_become_references() -> None:
         "Curie discovered radium [1] and polonium [1, 2]."
     html = render(safe_markdown("See [1] and ![1]\n\n[1]: http://attacker.example/r.png"))
     assert "<img" not in html and "<a " not in html and "[1]" in html
+
+
+def test_citation_markers_become_in_page_links_and_nothing_else_does() -> None:
+    doc = "Curie found **polonium** [1] [1, 3] <b>x</b> [evil](javascript:alert(1)) `[2]` [9]"
+    shown = link_markers(safe_markdown(doc), "m7", {1, 2, 3})
+    assert shown.startswith("Curie found **polonium** \\[[1](#cite-m7_1)\\] \\[[1](#cite-m7_1), [3](#cite-m7_3)\\]")
+    assert "\\<b\\>x\\</b\\>" in shown  # the document's HTML stays escaped
+    assert "](javascript" not in shown and "`javascript:alert(1`" in shown  # its link stays an inert address
+    assert "`[2]`" in shown and shown.endswith("[9]")  # code spans and unknown citations are left as they were
+    assert sum(1 for _ in re.finditer(r"\]\(#cite-", shown)) == 3  # the only links are the three markers
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_linked_markers_add_no_other_link_or_image(text: str) -> None:
+    html = render(link_markers(safe_markdown(text), "m1", {1, 2}))
+    assert "<img" not in html
+    assert all(href.startswith("#cite-m1_") for href in re.findall(r'href="([^"]*)"', html)), html
