@@ -87,9 +87,8 @@ def main() -> None:
     args = common.parse_args(__doc__.splitlines()[0], "use only the first N files (fixed shuffled order)")
     bench = common.open_bench(args.home)
     uploaded = common.upload_missing(bench.svc, common.corpus_files(args.dataset, args.limit))
-    if uploaded:
-        print(f"ingesting {len(uploaded)} files", flush=True)
-        common.drain(bench.worker(), timeout=3000)
+    print(f"{len(uploaded)} files uploaded; running the queued ingest and graph jobs", flush=True)
+    common.drain(bench.worker(), timeout=3000)
     if rebuild:
         print(f"graph jobs run again on {rebuild_graph(bench)} files", flush=True)
     ours, raw = rankings(bench)

@@ -107,11 +107,44 @@ def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
         s.execute(text("UPDATE entities SET name = :name, aliases = :aliases, type = :type WHERE id = :id"), params)
 
 
+# An entity on at least this share of the files of a drive of at least BOILERPLATE_MIN_FILES files (the
+# regulator on every filing, "The Company") names no particular thing; neither does one whose mentions
+# mostly sit in passages repeated word for word (running headers, signature blocks, form rows).
+BOILERPLATE_MIN_FILES = 4
+BOILERPLATE_SPREAD = 0.8
+REPEATED_SHARE = 0.5
+
+# The HAVING clause that keeps an entity (e, its mentions m, their chunks c) that is not boilerplate.
+NOT_BOILERPLATE = """(t.n < :min_files OR count(DISTINCT m.item_id) < :spread * t.n)
+                     AND count(DISTINCT md5(c.text)) > :repeated * count(DISTINCT c.id)"""
+
+
+def boilerplate_params() -> dict[str, float]:
+    return {"min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD, "repeated": REPEATED_SHARE}
+
+
 def top_entity_names(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
-    """The most mentioned entity names (for suggested questions)."""
+    """The most mentioned entity names that are not boilerplate (for suggested questions)."""
     rows = s.execute(
-        text("""SELECT e.name FROM entities e JOIN mentions m ON m.entity_id = e.id
-                WHERE e.owner_id = :o GROUP BY e.id ORDER BY count(m.id) DESC, e.name LIMIT :n"""),
-        {"o": owner, "n": limit},
+        text(f"""WITH t AS (SELECT count(*) AS n FROM items WHERE owner_id = :o AND kind = 'file')
+                SELECT e.name FROM entities e JOIN mentions m ON m.entity_id = e.id
+                JOIN chunks c ON c.id = m.chunk_id, t
+                WHERE e.owner_id = :o GROUP BY e.id, t.n HAVING {NOT_BOILERPLATE}
+                ORDER BY count(m.id) DESC, e.name LIMIT :n"""),
+        {"o": owner, "n": limit, **boilerplate_params()},
     ).scalars()
     return [str(r) for r in rows]
+
+
+def boilerplate_entities(s: Session, owner: uuid.UUID, entity_ids: list[int]) -> set[int]:
+    """Those of these entities that are boilerplate (see ``NOT_BOILERPLATE``)."""
+    if not entity_ids:
+        return set()
+    rows = s.execute(
+        text(f"""WITH t AS (SELECT count(*) AS n FROM items WHERE owner_id = :o AND kind = 'file')
+                SELECT e.id FROM entities e JOIN mentions m ON m.entity_id = e.id
+                JOIN chunks c ON c.id = m.chunk_id, t
+                WHERE e.owner_id = :o AND e.id = ANY(:ids) GROUP BY e.id, t.n HAVING NOT ({NOT_BOILERPLATE})"""),
+        {"o": owner, "ids": entity_ids, **boilerplate_params()},
+    ).scalars()
+    return {int(r) for r in rows}

@@ -100,3 +100,38 @@ def test_migration_merges_one_name_under_several_types(fresh_database: str) -> N
         assert evidence == 0  # a relation of the name with itself
     finally:
         engine.dispose()
+
+
+BOILER = "This report was filed with the Globex Commission."
+TOPICS = ["Marie Curie worked in Paris with Pierre Curie.", "Steve Jobs founded Apple in California.",
+          "Jane Miller travelled from Boston to Lisbon.", "Tom Baker lives in London near the Thames.",
+          "Angela Merkel visited Warsaw with Olaf Scholz."]
+
+
+def test_an_entity_on_every_file_drives_neither_suggestions_nor_local_search(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    from rag.search.local import local_search, match_entities
+    from rag.types import Scope
+
+    add(svc, {f"report{n}.txt": f"{BOILER} {BOILER}\n\n{topic}" for n, topic in enumerate(TOPICS)})
+    drain(worker)
+    g = snapshot(drive.db, svc.owner).to_json()
+    [commission] = named(g, "the Globex Commission")
+    assert commission["mentions"] == 10 and len(commission["files"]) == 5  # the most mentioned entity
+    top = svc.top_entities(3)
+    assert "the Globex Commission" not in top and len(top) == 3
+    with drive.db.session() as s:
+        scope = Scope(s, svc.owner)
+        assert match_entities(scope, "What did the Globex Commission decide?") == []
+        assert local_search(scope, "What did the Globex Commission decide?").passages == []
+        assert [h.name for h in match_entities(scope, "Where did Marie Curie work?")] == ["Marie Curie"]
+
+
+def test_common_words_a_file_capitalises_in_headings_are_not_entities(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    add(svc, {"plan.txt": "Status\nThe status of the plan is good. The Department of State reviewed the status.\n\n"
+                          "Three Months Ended September 30, 2023\nAcme Corp. met its target in Ohio."})
+    drain(worker)
+    names = {e["name"] for e in snapshot(drive.db, svc.owner).to_json()["entities"]}
+    assert {"Acme Corp.", "Ohio"} <= names
+    assert not {n for n in names if n in {"Status"} or "Months" in n or "September" in n}

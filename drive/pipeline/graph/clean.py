@@ -1,0 +1,97 @@
+"""Which recognised names are not names, pure: dates, amounts and table headings the small NER model tags
+as entities ("Three Months Ended", "Table 3", "$5 million"), and common words that a file capitalises only
+by position, in headings or as defined terms ("Unaudited", "Status", "Target Actual").
+
+``is_date_or_heading`` looks at a name alone. ``common_word_names`` looks at the whole file: a name all of
+whose words the same file also writes in lowercase, about as often as capitalised, is a common word there.
+Names with a function word ("Department of State") or a word the file never writes in lowercase ("OPM",
+"Vertigo") are kept: those are the shapes real names have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from drive.records import MentionRecord
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+MONTHS = _set(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+WEEKDAYS = _set("monday tuesday wednesday thursday friday saturday sunday")
+PERIODS = _set("day days week weeks month months quarter quarters year years period periods")
+PERIOD_ENDS = frozenset({"ended", "ending", "end", "ends", "to", "through", "thru"})
+NUMBER_WORDS = _set(
+    "one two three four five six seven eight nine ten eleven twelve first second third fourth fifth"
+)
+# "Table 3", "Figure 2.1", "Section 4", "Item 7", "Exhibit 10": references to parts of a document.
+PART_WORDS = _set(
+    "table tables figure fig page pages section sections appendix exhibit chart schedule note notes item "
+    "attachment annex part chapter step row column line"
+)
+DATE_WORDS = MONTHS | WEEKDAYS | PERIODS | PERIOD_ENDS | NUMBER_WORDS | _set(
+    "fiscal calendar the of and last next prior previous current each per annual quarterly monthly"
+)
+FUNCTION_WORDS = _set("of and for de du la le von van der den del da di on in at to by with")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NUMBER = re.compile(r"^[\d.,:/-]+$")
+_ROMAN = re.compile(r"^[ivxlc]+$")
+# A word is common in a file written in lowercase at least this share of the times it is capitalised.
+COMMON_SHARE = 0.5
+MIN_LOWERCASE = 2
+
+
+def _words(surface: str) -> list[str]:
+    return [w.strip(".,;:()[]\"'’") for w in surface.split() if w.strip(".,;:()[]\"'’")]
+
+
+def is_date_or_heading(surface: str) -> bool:
+    """A date or period made only of date words ("September 30, 2023", "Three Months Ended"), an amount
+    ("$5 million", "12%") or a reference to a document part ("Table 3", "Item 7A" is not: "7A" has a letter)."""
+    words = [w.lower() for w in _words(surface)]
+    if not words:
+        return False
+    if any(c in surface for c in "$€£¥%"):
+        return True
+    dated = all(w in DATE_WORDS or _NUMBER.match(w) for w in words)
+    if dated and any(w in MONTHS or w in WEEKDAYS or w in PERIODS for w in words):
+        return True
+    rest = words[1:]
+    return words[0] in PART_WORDS and bool(rest) and all(_NUMBER.match(w) or _ROMAN.match(w) for w in rest)
+
+
+def word_cases(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    """(lowercase, other) occurrence counts of each word of these texts, keyed by the word in lowercase."""
+    lower: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for text in texts:
+        for word in _WORD.findall(text):
+            (lower if word.islower() else other)[word.lower()] += 1
+    return lower, other
+
+
+def _common(word: str, lower: Counter[str], other: Counter[str]) -> bool:
+    n = lower[word]
+    return n >= MIN_LOWERCASE and n >= COMMON_SHARE * other[word]
+
+
+def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
+    """The surfaces among ``mentions`` made only of words this file uses as common words."""
+    lower, other = word_cases(texts)
+    found: set[str] = set()
+    for surface in {m.surface for m in mentions}:
+        words = _words(surface)
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if not words or any(w.lower() in FUNCTION_WORDS for w in words) or any(c.isdigit() for c in surface):
+            continue
+        if all(_common(w.lower(), lower, other) for w in words):
+            found.add(surface)
+    return found

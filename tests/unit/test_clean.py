@@ -1,0 +1,44 @@
+"""Names that are not names: dates, periods, amounts, document parts, and common words a file capitalises."""
+
+from __future__ import annotations
+
+import pytest
+
+from drive.pipeline.graph.clean import common_word_names, is_date_or_heading
+from drive.pipeline.graph.recognize import recognize
+from drive.records import MentionRecord
+
+
+@pytest.mark.parametrize("surface", ["Three Months Ended", "September 30, 2023", "Fiscal Year 2023", "Table 3",
+                                     "Figure 2.1", "$5 million", "12%", "Section IV", "the Year Ended"])
+def test_dates_periods_amounts_and_document_parts_are_not_names(surface: str) -> None:
+    assert is_date_or_heading(surface)
+
+
+@pytest.mark.parametrize("surface", ["Seven Years' War", "Second World War", "Theresa May", "Demon 170",
+                                     "Boeing 737", "Item 7A", "Chinese New Year", "Unaudited", "Vertigo"])
+def test_names_with_a_number_or_a_date_word_are_kept(surface: str) -> None:
+    assert not is_date_or_heading(surface)
+
+
+def mention(surface: str) -> MentionRecord:
+    return MentionRecord(chunk_index=0, surface=surface, label="ORG", start=0, end=len(surface), sentence=0)
+
+
+def test_common_words_the_file_capitalises_only_in_headings_are_not_names() -> None:
+    texts = ["Status Unaudited\nThe status of each target is unaudited. Unaudited results: the status is unaudited.",
+             "Target met. The target for the status report was met; the next target is open."]
+    names = ["Status", "Unaudited", "Target", "The Department of State", "OPM", "Target Actual"]
+    assert common_word_names(texts, [mention(n) for n in names]) == {"Status", "Unaudited", "Target"}
+
+
+def test_a_word_written_in_lowercase_once_or_rarely_stays_a_name() -> None:
+    texts = ["Apple sold phones. Apple opened stores. Apple hired staff. He ate an apple."]
+    assert common_word_names(texts, [mention("Apple")]) == set()
+
+
+def test_the_recogniser_drops_periods_the_model_tags_as_entities() -> None:
+    [analysis] = recognize(["For the Three Months Ended September 30, 2023, Acme Corp. reported revenue in Ohio."])
+    found = {m.surface for m in analysis.mentions}
+    assert "Acme Corp." in found and "Ohio" in found
+    assert not any("Months" in s or "September" in s for s in found)
