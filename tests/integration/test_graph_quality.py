@@ -130,8 +130,10 @@ def test_an_entity_on_every_file_drives_neither_suggestions_nor_local_search(
 def test_common_words_a_file_capitalises_in_headings_are_not_entities(
         drive: Drive, svc: DriveService, worker: Worker) -> None:
     add(svc, {"plan.txt": "Status\nThe status of the plan is good. The Department of State reviewed the status.\n\n"
-                          "Three Months Ended September 30, 2023\nAcme Corp. met its target in Ohio."})
+                          "Three Months Ended September 30, 2023\nAcme Corp. met its target in Ohio.\n\n"
+                          "Runway Surface Condition: Dry\n| Target Met | 2023 |\nThe target was met."})
     drain(worker)
     names = {e["name"] for e in snapshot(drive.db, svc.owner).to_json()["entities"]}
     assert {"Acme Corp.", "Ohio"} <= names
-    assert not {n for n in names if n in {"Status"} or "Months" in n or "September" in n}
+    assert not {n for n in names if n in {"Status", "Runway Surface Condition", "Target Met"} or "Months" in n
+                or "September" in n}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drive.pipeline.graph.clean import common_word_names, is_date_or_heading
+from drive.pipeline.graph.clean import common_word_names, heading_names, is_date_or_heading
 from drive.pipeline.graph.recognize import recognize
 from drive.records import MentionRecord
 
@@ -42,3 +42,22 @@ def test_the_recogniser_drops_periods_the_model_tags_as_entities() -> None:
     found = {m.surface for m in analysis.mentions}
     assert "Acme Corp." in found and "Ohio" in found
     assert not any("Months" in s or "September" in s for s in found)
+
+
+def at(texts: list[str], surface: str, chunk: int = 0, nth: int = 0) -> MentionRecord:
+    start = -1
+    for _ in range(nth + 1):
+        start = texts[chunk].index(surface, start + 1)
+    return MentionRecord(chunk_index=chunk, surface=surface, label="ORG", start=start, end=start + len(surface),
+                         sentence=0)
+
+
+def test_field_labels_and_common_word_headings_are_not_names() -> None:
+    texts = ["Vertigo\nVertigo is a 1958 film.\nRunway Surface Condition: Dry\n| Target Met | 2023 |\n"
+             "The target was met.\nBoard\nJohn Smith\nJane Doe", "Performance Indicators\nThe indicators of "
+             "performance improved. Acme Corp. met them."]
+    mentions = [at(texts, "Vertigo"), at(texts, "Vertigo", nth=1), at(texts, "Runway Surface Condition"),
+                at(texts, "Target Met"), at(texts, "John Smith"), at(texts, "Performance Indicators", chunk=1),
+                at(texts, "Acme Corp.", chunk=1)]
+    found = heading_names(texts, mentions)
+    assert found == {"Runway Surface Condition", "Target Met", "Performance Indicators"}

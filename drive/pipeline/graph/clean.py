@@ -5,7 +5,8 @@ by position, in headings or as defined terms ("Unaudited", "Status", "Target Act
 ``is_date_or_heading`` looks at a name alone. ``common_word_names`` looks at the whole file: a name all of
 whose words the same file also writes in lowercase, about as often as capitalised, is a common word there.
 Names with a function word ("Department of State") or a word the file never writes in lowercase ("OPM",
-"Vertigo") are kept: those are the shapes real names have.
+"Vertigo") are kept: those are the shapes real names have. ``heading_names`` drops names a file uses only as
+field labels ("Runway Surface Condition:"), or only as headings and table cells made of its common words.
 """
 
 from __future__ import annotations
@@ -93,5 +94,36 @@ def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -
         if not words or any(w.lower() in FUNCTION_WORDS for w in words) or any(c.isdigit() for c in surface):
             continue
         if all(_common(w.lower(), lower, other) for w in words):
+            found.add(surface)
+    return found
+
+
+def _in_label_position(text: str, start: int, end: int) -> bool | None:
+    """True if a mention is a field label ("Runway Surface Condition:"); None if it fills a line or a table
+    cell alone (a heading, a title, a column header or a name in a list); False in running text."""
+    after = text[end:end + 3].lstrip(" .")
+    if after.startswith(":"):
+        return True
+    line_start = max(text.rfind("\n", 0, start), text.rfind("|", 0, start)) + 1
+    ends = [i for i in (text.find("\n", end), text.find("|", end)) if i >= 0]
+    line_end = min(ends) if ends else len(text)
+    alone = not text[line_start:start].strip(" \t•*-–·#") and not text[end:line_end].strip(" \t.")
+    return None if alone else False
+
+
+def heading_names(texts: list[str], mentions: Iterable[MentionRecord]) -> set[str]:
+    """Surfaces used in this file only as field labels, or only as headings / cells whose every word the file
+    also writes in lowercase ("Performance Indicators", "Target Met"): headings, not names. A title or a name
+    in a list ("Vertigo", "John Smith") is kept: its words are not common words of the file."""
+    lower, _ = word_cases(texts)
+    positions: dict[str, set[bool | None]] = {}
+    for m in mentions:
+        positions.setdefault(m.surface, set()).add(_in_label_position(texts[m.chunk_index], m.start, m.end))
+    found = set()
+    for surface, seen in positions.items():
+        if False in seen:
+            continue
+        words = [w.lower() for w in _WORD.findall(surface)]
+        if seen == {True} or (words and all(lower[w] for w in words if w not in FUNCTION_WORDS)):
             found.add(surface)
     return found
