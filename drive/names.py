@@ -80,7 +80,7 @@ HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "d
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _JOINERS = re.compile(r"[.'’`]")  # "U.S." -> "us", "O'Brien" -> "obrien"
 _NON_WORD = re.compile(r"[\W_]+")
-_EDGE_PUNCT = " \t\r\n\"'“”‘’«»()[]{}<>,;:!?*|/\\"
+_EDGE_PUNCT = " \t\r\n\"'“”‘’«»()[]{}<>,;:!?*|/\\•·▪●◦–—"
 
 
 def _fold(text: str) -> str:

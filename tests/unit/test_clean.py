@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from drive.pipeline.graph.clean import common_word_names, heading_names, is_date_or_heading
+from drive.names import display_name
+from drive.pipeline.graph.clean import common_word_names, heading_names, is_date_or_heading, is_fragment
 from drive.pipeline.graph.recognize import recognize
 from drive.records import MentionRecord
 
@@ -61,3 +62,20 @@ def test_field_labels_and_common_word_headings_are_not_names() -> None:
                 at(texts, "Acme Corp.", chunk=1)]
     found = heading_names(texts, mentions)
     assert found == {"Runway Surface Condition", "Target Met", "Performance Indicators"}
+
+
+@pytest.mark.parametrize("surface", ["C-", "the 'Lace Up", "Stakeholder(s", "non-Nike", "al", "the",
+                                     "Demon, Dodge", "the 'House of Play', Foot Locker"])
+def test_pieces_of_text_are_not_names(surface: str) -> None:
+    assert is_fragment(surface)
+
+
+@pytest.mark.parametrize("surface", ["Foot Locker, Inc.", "Washington, D.C.", "iPhone", "de Gaulle", "O'Brien",
+                                     "al-Qaeda", "the Beatles'", "Martin Luther King, Jr.", "Acme (UK)",
+                                     "the 'House of Play'"])
+def test_whole_names_are_not_fragments(surface: str) -> None:
+    assert not is_fragment(surface)
+
+
+def test_a_bullet_is_not_part_of_a_name() -> None:
+    assert display_name(["• NIH", "NIH"]) == "NIH"

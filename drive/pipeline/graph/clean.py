@@ -127,3 +127,35 @@ def heading_names(texts: list[str], mentions: Iterable[MentionRecord]) -> set[st
         if seen == {True} or (words and all(lower[w] for w in words if w not in FUNCTION_WORDS)):
             found.add(surface)
     return found
+
+
+# Lowercase words a name may start with: articles and the particles of family names.
+_LOWER_STARTS = _set("the a an de du da di del della der den van von la le al el bin ibn")
+_SUFFIX_AFTER_COMMA = re.compile(r"^(inc|ltd|llc|llp|lp|plc|co|corp|sa|ag|nv|bv|gmbh|jr|sr|ii|iii|iv)\.?$", re.I)
+_ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,3}[A-Z]?\.?$|^[A-Z]{2,4}$")  # "D.C.", "U.S.A.", "NY"
+
+
+def is_fragment(surface: str) -> bool:
+    """A piece of text, not a whole name: fewer than two letters ("C-"), an unbalanced quote or bracket
+    ("the 'Lace Up", "Stakeholder(s"), a first word in lowercase ("non-Nike", "al" of "et al"), only
+    articles ("the"), or two names run together over a comma ("Demon, Dodge"; "Acme, Inc." and
+    "Washington, D.C." are whole)."""
+    if sum(c.isalpha() for c in surface) < 2:
+        return True
+    if surface.count("(") != surface.count(")") or surface.count('"') % 2 or _odd_quotes(surface):
+        return True
+    words = surface.split()
+    first = words[0].strip("'\"“‘(").split("-")[0]
+    if first.islower() and first not in _LOWER_STARTS:
+        return True
+    if all(w.lower() in _LOWER_STARTS for w in words):
+        return True
+    return any(not (_SUFFIX_AFTER_COMMA.match(part.strip()) or _ABBREVIATION.match(part.strip()))
+               for part in surface.split(",")[1:])
+
+
+def _odd_quotes(surface: str) -> bool:
+    """An opening single or curly quote without its closing one (an apostrophe inside a word is not one)."""
+    opens = len(re.findall(r"(?:^|\s)['‘“]", surface))
+    closes = len(re.findall(r"['’”](?:\s|$|,)", surface))
+    return opens > closes
