@@ -1,6 +1,6 @@
 """Entity junk rate: the share of the graph's top 100 entities that a person would not call a thing.
 
-    .venv/bin/python bench/junk.py --home HOME --dataset DATASET [--rebuild] [--limit N]
+    .venv/bin/python bench/junk.py --home HOME --dataset DATASET [--rebuild | --rebuild-before TIME] [--limit N]
 
 The home is a drive home holding the corpus (files missing from it are uploaded and ingested first). With
 ``--rebuild`` every file's graph job runs again with the code checked out, so the figure is that code's.
@@ -51,15 +51,19 @@ def rate(top: list[tuple[str, str]], labels: dict[tuple[str, str], tuple[str, st
     return Rated(sum(v == "junk" for v, _ in known), len(known), [e for e in top if e not in labels])
 
 
-def rebuild_graph(bench: common.Bench) -> int:
-    """Run every ready file's graph job again (the current code's recognition, resolution and types)."""
+def rebuild_graph(bench: common.Bench, before: str | None = None) -> int:
+    """Run every ready file's graph job again (the current code's recognition, resolution and types); with
+    ``before`` (an ISO time), only those of files whose last graph job did not finish after it."""
     from sqlalchemy import text
 
     from drive.store import queue as jobs
 
+    sql = "SELECT i.id FROM items i WHERE i.owner_id = :o AND i.kind = 'file' AND i.status = 'ready'"
+    if before:
+        sql += (" AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = i.id AND j.kind = 'graph'"
+                " AND (j.status <> 'done' OR j.finished_at > CAST(:t AS timestamptz)))")
     with bench.drive.db.session() as s:
-        ids = list(s.execute(text("SELECT id FROM items WHERE owner_id = :o AND kind = 'file' AND status = 'ready'"),
-                             {"o": bench.owner}).scalars())
+        ids = list(s.execute(text(sql), {"o": bench.owner, "t": before}).scalars())
         for item_id in ids:
             jobs.enqueue(s, jobs.GRAPH, bench.owner, item_id)
     common.drain(bench.worker((jobs.GRAPH,)), timeout=3000)
@@ -84,13 +88,18 @@ def main() -> None:
     rebuild = "--rebuild" in sys.argv
     if rebuild:
         sys.argv.remove("--rebuild")
+    before = None  # --rebuild-before TIME: a rebuild that was cut off goes on where it stopped
+    if "--rebuild-before" in sys.argv:
+        at = sys.argv.index("--rebuild-before")
+        before, rebuild = sys.argv[at + 1], True
+        del sys.argv[at:at + 2]
     args = common.parse_args(__doc__.splitlines()[0], "use only the first N files (fixed shuffled order)")
     bench = common.open_bench(args.home)
     uploaded = common.upload_missing(bench.svc, common.corpus_files(args.dataset, args.limit))
     print(f"{len(uploaded)} files uploaded; running the queued ingest and graph jobs", flush=True)
     common.drain(bench.worker(), timeout=3000)
     if rebuild:
-        print(f"graph jobs run again on {rebuild_graph(bench)} files", flush=True)
+        print(f"graph jobs run again on {rebuild_graph(bench, before)} files", flush=True)
     ours, raw = rankings(bench)
     bench.close()
     labels = load_labels(label_path(args.dataset))
