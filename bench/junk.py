@@ -107,6 +107,8 @@ def main() -> None:
              "baseline: raw mention count": rate(raw, labels)}
     rows = [[name, f"{100 * r.rate:.1f}%", r.junk, r.labelled, len(r.unlabelled)] for name, r in rated.items()]
     table = common.markdown_table(["top 100 by", "junk rate", "junk", "labelled", "unlabelled"], rows)
+    junk = [f"    {t}\t{n}\t{labels[(t, n)][1]}" for t, n in ours if labels.get((t, n), ("",))[0] == "junk"]
+    table += "\n\nJunk in our top 100 (type, name, reason):\n\n" + "\n".join(junk)
     missing = sorted({e for r in rated.values() for e in r.unlabelled})
     if missing:
         table += "\n\nNot yet labelled (type, name):\n\n" + "\n".join(f"    {t}\t{n}" for t, n in missing)
