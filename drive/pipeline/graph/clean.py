@@ -5,8 +5,8 @@ by position, in headings or as defined terms ("Unaudited", "Status", "Target Act
 ``is_date_or_heading`` looks at a name alone. ``common_word_names`` looks at the whole file: a name all of
 whose words the same file also writes in lowercase, about as often as capitalised, is a common word there.
 Names with a function word ("Department of State") or a word the file never writes in lowercase ("OPM",
-"Vertigo") are kept: those are the shapes real names have. ``heading_names`` drops names a file uses only as
-field labels ("Runway Surface Condition:"), or only as headings and table cells made of its common words.
+"Vertigo") are kept: those are the shapes real names have. ``heading_mentions`` finds the mentions that are
+field labels ("Runway Surface Condition:"), or headings and table cells made of the file's common words.
 """
 
 from __future__ import annotations
@@ -111,21 +111,18 @@ def _in_label_position(text: str, start: int, end: int) -> bool | None:
     return None if alone else False
 
 
-def heading_names(texts: list[str], mentions: Iterable[MentionRecord]) -> set[str]:
-    """Surfaces used in this file only as field labels, or only as headings / cells whose every word the file
-    also writes in lowercase ("Performance Indicators", "Target Met"): headings, not names. A title or a name
-    in a list ("Vertigo", "John Smith") is kept: its words are not common words of the file."""
+def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
+    """The mentions that are field labels, or that fill a line or a table cell alone with words this file also
+    writes in lowercase ("Performance Indicators", "| Target Met |"): headings, not names. A title or a name in
+    a list ("Vertigo", "John Smith") is kept: its words are not common words of the file. ``texts`` are the
+    file's chunks, indexed by ``MentionRecord.chunk_index``."""
     lower, _ = word_cases(texts)
-    positions: dict[str, set[bool | None]] = {}
-    for m in mentions:
-        positions.setdefault(m.surface, set()).add(_in_label_position(texts[m.chunk_index], m.start, m.end))
     found = set()
-    for surface, seen in positions.items():
-        if False in seen:
-            continue
-        words = [w.lower() for w in _WORD.findall(surface)]
-        if seen == {True} or (words and all(lower[w] for w in words if w not in FUNCTION_WORDS)):
-            found.add(surface)
+    for m in mentions:
+        position = _in_label_position(texts[m.chunk_index], m.start, m.end)
+        words = [w.lower() for w in _WORD.findall(m.surface) if w.lower() not in FUNCTION_WORDS]
+        if position is True or (position is None and words and all(lower[w] for w in words)):
+            found.add(m)
     return found
 
 

@@ -45,7 +45,7 @@ def load_chunks(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> list[tupl
 
 def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
     """Resolved entity mentions and relations of one file's chunk texts (index = chunk index)."""
-    from drive.pipeline.graph.clean import common_word_names, heading_names
+    from drive.pipeline.graph.clean import common_word_names, heading_mentions
     from drive.pipeline.graph.recognize import recognize
     from drive.pipeline.graph.relate import relate
     from drive.pipeline.graph.resolve import resolve_file
@@ -67,8 +67,8 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
         analyses = spread(analyses, distinct, texts)
     mentions = [m for a in analyses for m in a.mentions]
     # Dropped here, so relate ignores their pairs too.
-    common = common_word_names(texts, mentions) | heading_names(texts, mentions)
-    resolved = resolve_file([m for m in mentions if m.surface not in common])
+    common, headings = common_word_names(texts, mentions), heading_mentions(texts, mentions)
+    resolved = resolve_file([m for m in mentions if m.surface not in common and m not in headings])
     relations = relate(analyses, resolved)
     chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
     if chat is not None:
