@@ -64,6 +64,13 @@ def test_field_labels_and_common_word_headings_are_not_names() -> None:
     assert found == {mentions[2], mentions[3], mentions[5]}  # in running text the same name stays
 
 
+def test_a_line_repeated_alone_is_a_heading_even_in_uncommon_words() -> None:
+    texts = ["Performance Indicators\nGoal one.\n", "Performance Indicators\nGoal two.\nVertigo\nA film."]
+    mentions = [at(texts, "Performance Indicators"), at(texts, "Performance Indicators", chunk=1),
+                at(texts, "Vertigo", chunk=1)]
+    assert heading_mentions(texts, mentions) == set(mentions[:2])
+
+
 @pytest.mark.parametrize("surface", ["C-", "the 'Lace Up", "Stakeholder(s", "non-Nike", "al", "the",
                                      "Demon, Dodge", "the 'House of Play', Foot Locker"])
 def test_pieces_of_text_are_not_names(surface: str) -> None:

@@ -112,16 +112,20 @@ def _in_label_position(text: str, start: int, end: int) -> bool | None:
 
 
 def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
-    """The mentions that are field labels, or that fill a line or a table cell alone with words this file also
-    writes in lowercase ("Performance Indicators", "| Target Met |"): headings, not names. A title or a name in
-    a list ("Vertigo", "John Smith") is kept: its words are not common words of the file. ``texts`` are the
-    file's chunks, indexed by ``MentionRecord.chunk_index``."""
+    """The mentions that are field labels, or that fill a line or a table cell alone either with words this
+    file also writes in lowercase ("| Target Met |") or more than once ("Performance Indicators" heading each
+    section): headings, not names. A title or a name in a list ("Vertigo", "John Smith") is kept: its words
+    are not common words of the file and it stands alone once. ``texts`` are the file's chunks, indexed by
+    ``MentionRecord.chunk_index``."""
     lower, _ = word_cases(texts)
+    mentions = list(mentions)
+    position = {m: _in_label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
+    alone = Counter(m.surface for m in mentions if position[m] is None)
     found = set()
     for m in mentions:
-        position = _in_label_position(texts[m.chunk_index], m.start, m.end)
         words = [w.lower() for w in _WORD.findall(m.surface) if w.lower() not in FUNCTION_WORDS]
-        if position is True or (position is None and words and all(lower[w] for w in words)):
+        common = bool(words) and all(lower[w] for w in words)
+        if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)):
             found.add(m)
     return found
 
