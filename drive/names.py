@@ -80,7 +80,7 @@ HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "d
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _JOINERS = re.compile(r"[.'’`]")  # "U.S." -> "us", "O'Brien" -> "obrien"
 _NON_WORD = re.compile(r"[\W_]+")
-_EDGE_PUNCT = " \t\r\n\"'“”‘’«»()[]{}<>,;:!?*|/\\"
+_EDGE_PUNCT = " \t\r\n\"'“”‘’«»()[]{}<>,;:!?*|/\\•·▪●◦–—"
 
 
 def _fold(text: str) -> str:
@@ -143,3 +143,17 @@ def aliases(surfaces: Iterable[str]) -> list[str]:
     for surface in sorted(counts, key=lambda s: (-counts[s], s)):
         best.setdefault(surface.casefold(), surface)
     return sorted(s for folded, s in best.items() if folded != shown.casefold())
+
+
+# When a name's mentions are tagged with different types as often, the earlier type here wins. PERSON
+# comes last: it is the type the small NER model gives most often by mistake ("Unaudited", "Demon 170").
+TYPE_ORDER = ("ORG", "GPE", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC", "LOC", "LAW", "NORP", "PERSON")
+
+
+def vote_type(labels: Iterable[str]) -> str:
+    """A name's type: the label most of its mentions carry (ties broken by ``TYPE_ORDER``)."""
+    counts = Counter(labels)
+    if not counts:
+        return ""
+    rank = {t: n for n, t in enumerate(TYPE_ORDER)}
+    return min(counts, key=lambda t: (-counts[t], rank.get(t, len(rank)), t))

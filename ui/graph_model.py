@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from drive.store.graph import BOILERPLATE_MIN_FILES, BOILERPLATE_SPREAD
 from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot, RelationshipView
 
 PALETTE = (
@@ -24,8 +25,6 @@ TYPE_NAMES = {
     "FAC": "buildings", "PRODUCT": "products", "EVENT": "events", "WORK_OF_ART": "works", "LAW": "laws",
 }
 OTHER_TYPE = "#9ca3af"
-BOILERPLATE_MIN_FILES = 4
-BOILERPLATE_SPREAD = 0.8
 
 
 @dataclass(frozen=True)

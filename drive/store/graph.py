@@ -1,8 +1,9 @@
 """Persistence of the entity graph: mentions and relation evidence per chunk, entities derived from them.
 
 Everything here is evidence-based, which makes changes exact: an entity exists while it has a
-mention, a relationship while it has evidence, and an entity's name and aliases are recomputed
-from its remaining mentions. So "add A and B, delete B" leaves the same graph as "add A".
+mention, a relationship while it has evidence, and an entity's name, aliases and type are recomputed
+from its remaining mentions (the type by a vote over the labels its mentions were tagged with, across
+all of the owner's files: ``drive.names.vote_type``). So "add A and B, delete B" leaves the same graph as "add A".
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from drive.names import display_name, vote_type
 from drive.records import RelationRecord, ResolvedMention
 from drive.store.tables import Mention, RelationEvidence
 
@@ -27,20 +29,23 @@ def store_graph(
     relations: list[RelationRecord],
 ) -> None:
     """Insert one file's mentions and relation evidence (its chunks are already stored)."""
-    idents = sorted({(m.mention.label, m.key) for m in mentions})
-    ids = _upsert_entities(s, owner, idents)
+    labels: dict[str, list[str]] = defaultdict(list)
+    for m in mentions:
+        labels[m.key].append(m.mention.label)
+    ids = _upsert_entities(s, owner, sorted((vote_type(tags), key) for key, tags in labels.items()))
     if mentions:
         s.execute(insert(Mention), [
-            {"owner_id": owner, "entity_id": ids[(m.mention.label, m.key)], "chunk_id": chunk_ids[m.mention.chunk_index],
-             "item_id": item_id, "surface": m.mention.surface, "start": m.mention.start, "end": m.mention.end,
-             "sentence": m.mention.sentence}
+            {"owner_id": owner, "entity_id": ids[m.key], "chunk_id": chunk_ids[m.mention.chunk_index],
+             "item_id": item_id, "surface": m.mention.surface, "label": m.mention.label, "start": m.mention.start,
+             "end": m.mention.end, "sentence": m.mention.sentence}
             for m in mentions
         ])
-    evidence = [r for r in relations if r.source in ids and r.target in ids and r.chunk_index in chunk_ids]
+    evidence = [r for r in relations if r.source[1] in ids and r.target[1] in ids and r.chunk_index in chunk_ids
+                and r.source[1] != r.target[1]]
     if evidence:
         s.execute(insert(RelationEvidence), [
             {"owner_id": owner, "chunk_id": chunk_ids[r.chunk_index], "item_id": item_id,
-             "source_id": ids[r.source], "target_id": ids[r.target], "label": r.verb,
+             "source_id": ids[r.source[1]], "target_id": ids[r.target[1]], "label": r.verb,
              "description": r.description, "origin": "llm" if r.description else "offline"}
             for r in evidence
         ])
@@ -65,49 +70,80 @@ def detach_items(s: Session, owner: uuid.UUID, item_ids: list[uuid.UUID]) -> Non
         refresh_entities(s, touched)
 
 
-def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]) -> dict[str, int]:
+    """Key -> entity id, creating the missing ones (with this file's type; ``refresh_entities`` votes it)."""
     if not idents:
         return {}
     s.execute(
         text("""INSERT INTO entities (owner_id, type, key, name, aliases)
                 SELECT :o, t, k, k, '{}' FROM unnest(CAST(:types AS text[]), CAST(:keys AS text[])) AS u(t, k)
-                ON CONFLICT (owner_id, type, key) DO NOTHING"""),
+                ON CONFLICT (owner_id, key) DO NOTHING"""),
         {"o": owner, "types": [t for t, _ in idents], "keys": [k for _, k in idents]},
     )
     rows = s.execute(
-        text("""SELECT e.id, e.type, e.key FROM entities e
-                JOIN unnest(CAST(:types AS text[]), CAST(:keys AS text[])) AS u(t, k) ON e.type = u.t AND e.key = u.k
-                WHERE e.owner_id = :o"""),
-        {"o": owner, "types": [t for t, _ in idents], "keys": [k for _, k in idents]},
+        text("SELECT e.id, e.key FROM entities e WHERE e.owner_id = :o AND e.key = ANY(:keys)"),
+        {"o": owner, "keys": [k for _, k in idents]},
     ).tuples()
-    return {(t, k): i for i, t, k in rows}
+    return {k: i for i, k in rows}
 
 
 def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
-    """Recompute name and aliases of these entities from the mentions they still have."""
-    from drive.names import display_name
-
+    """Recompute name, aliases and type of these entities from the mentions they still have."""
     ids = sorted(set(entity_ids))
     if not ids:
         return
     surfaces: dict[int, list[str]] = defaultdict(list)
-    for eid, surface in s.execute(
-        text("SELECT entity_id, surface FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
+    labels: dict[int, list[str]] = defaultdict(list)
+    for eid, surface, label in s.execute(
+        text("SELECT entity_id, surface, label FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
     ).tuples():
         surfaces[eid].append(surface)
+        labels[eid].append(label)
     params = []
     for eid, forms in surfaces.items():
         name = display_name(forms)
-        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name})})
+        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": vote_type(labels[eid])})
     if params:
-        s.execute(text("UPDATE entities SET name = :name, aliases = :aliases WHERE id = :id"), params)
+        s.execute(text("UPDATE entities SET name = :name, aliases = :aliases, type = :type WHERE id = :id"), params)
+
+
+# An entity on at least this share of the files of a drive of at least BOILERPLATE_MIN_FILES files (the
+# regulator on every filing, "The Company") names no particular thing; neither does one whose mentions
+# mostly sit in passages repeated word for word (running headers, signature blocks, form rows).
+BOILERPLATE_MIN_FILES = 4
+BOILERPLATE_SPREAD = 0.8
+REPEATED_SHARE = 0.5
+
+# The HAVING clause that keeps an entity (e, its mentions m, their chunks c) that is not boilerplate.
+NOT_BOILERPLATE = """(t.n < :min_files OR count(DISTINCT m.item_id) < :spread * t.n)
+                     AND count(DISTINCT md5(c.text)) > :repeated * count(DISTINCT c.id)"""
+
+
+def boilerplate_params() -> dict[str, float]:
+    return {"min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD, "repeated": REPEATED_SHARE}
 
 
 def top_entity_names(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
-    """The most mentioned entity names (for suggested questions)."""
+    """The most mentioned entity names that are not boilerplate (for suggested questions). The boilerplate
+    test reads chunk texts, so it runs on the most mentioned few only."""
     rows = s.execute(
-        text("""SELECT e.name FROM entities e JOIN mentions m ON m.entity_id = e.id
+        text("""SELECT e.id, e.name FROM entities e JOIN mentions m ON m.entity_id = e.id
                 WHERE e.owner_id = :o GROUP BY e.id ORDER BY count(m.id) DESC, e.name LIMIT :n"""),
-        {"o": owner, "n": limit},
+        {"o": owner, "n": 10 * limit + 10},
+    ).all()
+    dropped = boilerplate_entities(s, owner, [r.id for r in rows])
+    return [str(r.name) for r in rows if r.id not in dropped][:limit]
+
+
+def boilerplate_entities(s: Session, owner: uuid.UUID, entity_ids: list[int]) -> set[int]:
+    """Those of these entities that are boilerplate (see ``NOT_BOILERPLATE``)."""
+    if not entity_ids:
+        return set()
+    rows = s.execute(
+        text(f"""WITH t AS (SELECT count(*) AS n FROM items WHERE owner_id = :o AND kind = 'file')
+                SELECT e.id FROM entities e JOIN mentions m ON m.entity_id = e.id
+                JOIN chunks c ON c.id = m.chunk_id, t
+                WHERE e.owner_id = :o AND e.id = ANY(:ids) GROUP BY e.id, t.n HAVING NOT ({NOT_BOILERPLATE})"""),
+        {"o": owner, "ids": entity_ids, **boilerplate_params()},
     ).scalars()
-    return [str(r) for r in rows]
+    return {int(r) for r in rows}

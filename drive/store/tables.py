@@ -142,10 +142,11 @@ class Chunk(Base):
 
 
 class Entity(Base):
-    """A resolved entity of one owner: identity is (type, key); name and aliases follow its mentions."""
+    """A resolved entity of one owner: identity is its key; name, aliases and type (a vote over its
+    mentions' labels) follow its mentions."""
 
     __tablename__ = "entities"
-    __table_args__ = (UniqueConstraint("owner_id", "type", "key"),)
+    __table_args__ = (UniqueConstraint("owner_id", "key"),)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(32))
@@ -162,6 +163,7 @@ class Mention(Base):
     chunk_id: Mapped[int] = mapped_column(ForeignKey("chunks.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     surface: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(32))  # the type NER gave this mention; the entity's is voted
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     sentence: Mapped[int] = mapped_column(Integer)

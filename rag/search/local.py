@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import text
 
 from drive.names import normalize
+from drive.store.graph import boilerplate_entities
 from rag.search.link import bridge_chunks, home_chunks, proper_spans, title_chunks
 from rag.search.retrieve import chunks_by_id
 from rag.types import Passage, Scope
@@ -48,7 +49,9 @@ def match_entities(scope: Scope, question: str, limit: int = 8) -> list[EntityHi
     """Entities of this owner whose name or alias appears in the question; longer names first.
 
     Entities spread over many files ("American", "British") name no particular thing: those found in
-    more than ``COMMON_SHARE`` of a drive's files (of 40 or more) are left out, as an IDF would.
+    more than ``COMMON_SHARE`` of a drive's files (of 40 or more) are left out, as an IDF would, and so
+    is boilerplate in a drive of any size (``drive.store.graph.NOT_BOILERPLATE``: on most of its files, or
+    named mostly in passages repeated word for word).
     """
     s, owner = scope.session, scope.owner
     keys, spans = question_keys(question)
@@ -64,9 +67,10 @@ def match_entities(scope: Scope, question: str, limit: int = 8) -> list[EntityHi
                 WHERE t.n < 40 OR (SELECT count(DISTINCT m.item_id) FROM mentions m WHERE m.entity_id = h.id)
                                   <= :share * t.n
                 ORDER BY length(h.key) DESC, h.id LIMIT :n"""),
-        {"o": owner, "keys": keys, "spans": spans, "n": limit, "share": COMMON_SHARE},
+        {"o": owner, "keys": keys, "spans": spans, "n": limit + 4, "share": COMMON_SHARE},
     ).all()
-    return [EntityHit(r.id, r.name, r.type) for r in rows]
+    dropped = boilerplate_entities(s, owner, [r.id for r in rows])
+    return [EntityHit(r.id, r.name, r.type) for r in rows if r.id not in dropped][:limit]
 
 
 def local_search(scope: Scope, question: str, k: int = 12,

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from drive.names import aliases, display_name, normalize
+from drive.names import aliases, display_name, normalize, vote_type
 from drive.pipeline.graph.resolve import resolve_file
 from drive.records import MentionRecord
 
@@ -59,10 +59,46 @@ def test_chain_of_shorter_forms_reaches_one_root() -> None:
     assert set(keys.values()) == {"john hamish watson"}
 
 
-def test_labels_are_never_crossed() -> None:
-    keys = keys_of([mention("Michael Jordan", "PERSON"), mention("Jordan", "PERSON"), mention("Jordan", "GPE")])
-    assert keys[("Jordan", "PERSON")] == "michael jordan"
-    assert keys[("Jordan", "GPE")] == "jordan"
+def test_a_name_is_one_entity_whatever_its_mentions_are_tagged() -> None:
+    resolved = resolve_file([mention("Demon 170", "PERSON"), mention("Demon 170", "PRODUCT", chunk=1),
+                             mention("the Demon 170", "PRODUCT", chunk=2)])
+    assert {r.key for r in resolved} == {"demon 170"}
+    assert vote_type(r.mention.label for r in resolved) == "PRODUCT"
+
+
+def test_the_type_vote_counts_mentions_and_breaks_ties_against_person() -> None:
+    assert vote_type(["PERSON", "PERSON", "ORG"]) == "PERSON"
+    assert vote_type(["PERSON", "PRODUCT"]) == "PRODUCT"  # the small model's usual mistake is PERSON
+    assert vote_type(["GPE", "ORG"]) == vote_type(["ORG", "GPE"]) == "ORG"
+    assert vote_type([]) == ""
+
+
+def test_short_forms_join_within_the_voted_type() -> None:
+    # "Jordan" is tagged PERSON twice and GPE once: a person, so it joins Michael Jordan.
+    keys = keys_of([mention("Michael Jordan", "PERSON"), mention("Jordan", "PERSON", chunk=1),
+                    mention("Jordan", "PERSON", chunk=2), mention("Jordan", "GPE", chunk=3)])
+    assert set(keys.values()) == {"michael jordan"}
+
+
+def test_middle_names_left_out_join_the_full_name() -> None:
+    keys = keys_of([mention("Helen Elizabeth Hunt", "PERSON"), mention("Helen Hunt", "PERSON"),
+                    mention("Hunt", "PERSON"), mention("H. E. Hunt", "PERSON")])
+    assert set(keys.values()) == {"helen elizabeth hunt"}
+
+
+def test_an_initial_joins_the_one_name_it_can_stand_for() -> None:
+    keys = keys_of([mention("John Smith", "PERSON"), mention("J. Smith", "PERSON"), mention("Smith", "PERSON")])
+    assert set(keys.values()) == {"john smith"}
+    two = keys_of([mention("John Smith", "PERSON"), mention("Jane Smith", "PERSON"), mention("J. Smith", "PERSON")])
+    assert two[("J. Smith", "PERSON")] == "j smith"  # two Smiths it could be: kept apart
+
+
+def test_names_that_only_share_first_and_last_letters_stay_apart() -> None:
+    keys = keys_of([mention("Helen Hunt", "PERSON"), mention("Helena Hunt", "PERSON"),
+                    mention("Hunt Helen", "PERSON"), mention("J. Hunt", "PERSON")])
+    assert len(set(keys.values())) == 4
+    org = keys_of([mention("Bank of America", "ORG"), mention("Bank America", "ORG")])
+    assert len(set(org.values())) == 2  # left-out words join only people's names
 
 
 def test_a_word_inside_a_longer_word_is_no_abbreviation() -> None:

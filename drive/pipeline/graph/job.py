@@ -1,8 +1,8 @@
 """The graph job: a ready file's stored chunks -> entities and relations, merged into the owner's graph.
 
 It runs after the ingest job has made the file searchable, at a lower priority than ingestion
-(see drive.store.queue.claim). The pure stages are recognize, resolve_file and relate (plus, when
-configured, LLM relations); this module reads the chunks and stores what they found. If the file
+(see drive.store.queue.claim). The pure stages are recognize, clean (names that are not names),
+resolve_file and relate (plus, when configured, LLM relations); this module reads the chunks and stores what they found. If the file
 was reprocessed or deleted while this ran, the result is discarded: the newer chunks have a graph
 job of their own.
 """
@@ -45,6 +45,7 @@ def load_chunks(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> list[tupl
 
 def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
     """Resolved entity mentions and relations of one file's chunk texts (index = chunk index)."""
+    from drive.pipeline.graph.clean import common_word_names, heading_mentions
     from drive.pipeline.graph.recognize import recognize
     from drive.pipeline.graph.relate import relate
     from drive.pipeline.graph.resolve import resolve_file
@@ -64,7 +65,10 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
         analyses = recognize(distinct, ctx.models.nlp)
     if len(distinct) < len(texts):
         analyses = spread(analyses, distinct, texts)
-    resolved = resolve_file([m for a in analyses for m in a.mentions])
+    mentions = [m for a in analyses for m in a.mentions]
+    # Dropped here, so relate ignores their pairs too.
+    common, headings = common_word_names(texts, mentions), heading_mentions(texts, mentions)
+    resolved = resolve_file([m for m in mentions if m.surface not in common and m not in headings])
     relations = relate(analyses, resolved)
     chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
     if chat is not None:

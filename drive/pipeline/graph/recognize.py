@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drive.ml.nlp import Nlp, load_nlp
+from drive.pipeline.graph.clean import is_date_or_heading, is_fragment
 from drive.records import MentionRecord
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def _keep(ent: Span) -> bool:
         and len(ent) <= MAX_ENTITY_TOKENS
         and len(ent.text) <= MAX_SURFACE_CHARS
         and any(c.isalpha() for c in ent.text)
+        and not is_date_or_heading(ent.text)
+        and not is_fragment(ent.text)
     )
 
 

@@ -1,7 +1,7 @@
 """Relationships between entities: offline from sentence co-occurrence, optionally refined by an LLM.
 
 ``relate`` is pure: every pair of distinct resolved entities sharing a sentence gives one
-record, oriented by (label, key) so that "Acme acquired Globex" and "Globex was acquired by
+record, oriented by key so that "Acme acquired Globex" and "Globex was acquired by
 Acme" give the same pair. ``llm_relations`` asks a ChatModel for labelled relationships and
 trusts nothing it returns: any answer that is not exactly the expected JSON about the given
 entities yields no relationships (the caller keeps the offline ones).
@@ -39,6 +39,12 @@ _HOSTILE = re.compile(
 )
 
 
+def ordered(a: Entity, b: Entity) -> tuple[Entity, Entity]:
+    """A pair in its canonical order, by key first: a name's type may differ between files (it is voted)."""
+    first, second = sorted((a, b), key=lambda e: (e[1], e[0]))
+    return first, second
+
+
 def relate(analyses: list[ChunkAnalysis], resolved: list[ResolvedMention]) -> list[RelationRecord]:
     """One record per distinct pair of resolved entities per sentence, sorted.
 
@@ -51,9 +57,9 @@ def relate(analyses: list[ChunkAnalysis], resolved: list[ResolvedMention]) -> li
         for i, j, verb in sorted(analysis.pairs, key=lambda p: (p[0], p[1])):
             first, second = analysis.mentions[i], analysis.mentions[j]
             a, b = key_of.get(first), key_of.get(second)
-            if a is None or b is None or a == b:
+            if a is None or b is None or a[1] == b[1]:
                 continue
-            source, target = sorted((a, b))
+            source, target = ordered(a, b)
             slot = (first.chunk_index, first.sentence, source, target)
             if found.get(slot) is None:
                 found[slot] = verb
@@ -105,7 +111,7 @@ def _parse_answer(raw: str, entities: list[Entity]) -> list[RelationRecord]:
             raise ValueError("relation names an entity that was not given")
         if rel.source == rel.target:
             continue
-        source, target = sorted((entities[rel.source - 1], entities[rel.target - 1]))
+        source, target = ordered(entities[rel.source - 1], entities[rel.target - 1])
         records.append(RelationRecord(0, source, target, rel.label, rel.description or None))
     return records
 

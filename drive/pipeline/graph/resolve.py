@@ -1,9 +1,12 @@
 """Entity resolution, pure: which mentions name the same thing.
 
-An entity's identity is (label, key). ``normalize`` folds the spelling variants of one name
-("Acme Corp." = "ACME Corporation" = "Acme's" -> "acme"); ``resolve_file`` then lets a short
-form ("Holmes") join the one longer name of the same label in the same file that contains it
-("sherlock holmes"). Labels are never crossed: PERSON "Jordan" and GPE "Jordan" stay apart.
+An entity's identity is its key: ``normalize`` folds the spelling variants of one name
+("Acme Corp." = "ACME Corporation" = "Acme's" -> "acme"), and the name's type is decided by a vote
+over its mentions (``drive.names.vote_type``): "Demon 170" tagged PERSON once and PRODUCT twice is one
+PRODUCT. ``resolve_file`` lets a short form ("Holmes") join the one longer name of the same (voted)
+type in the same file that contains it ("sherlock holmes"); a first-name-and-surname form joins the one
+longer name of the file that starts and ends with them ("Helen Hunt" -> "Helen Elizabeth Hunt"), and an
+initial its one expansion ("J. Smith" -> "John Smith", only when the file has a single such Smith).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from drive.names import normalize
+from drive.names import normalize, vote_type
 from drive.records import MentionRecord, ResolvedMention
 
 
@@ -21,11 +24,27 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-def _roots(keys: Iterable[str]) -> dict[str, str]:
-    """Map each key of one label to the key it merges into (itself when no unique longer form)."""
+def _word_matches(full: str, short: str) -> bool:
+    return short == full or (len(short) == 1 and full.startswith(short))
+
+
+def _abbreviates(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    """True if ``shorter`` is a person's name ``longer`` with middle names left out or given names as
+    initials: "helen hunt" and "h e hunt" abbreviate "helen elizabeth hunt". The surname must be whole."""
+    if len(shorter) < 2 or shorter == longer or shorter[-1] != longer[-1] or len(shorter[-1]) < 2:
+        return False
+    if not _word_matches(longer[0], shorter[0]):
+        return False
+    rest = iter(longer[1:-1])  # the middle words of ``shorter`` must appear in order among those of ``longer``
+    return all(any(_word_matches(full, short) for full in rest) for short in shorter[1:-1])
+
+
+def _roots(keys: Iterable[str], person: bool = False) -> dict[str, str]:
+    """Map each key of one type to the key it merges into (itself when no unique longer form)."""
     split = {k: tuple(k.split()) for k in set(keys)}
-    # Longest first, so a candidate's own root is final before shorter keys look at it.
-    ordered = sorted(split, key=lambda k: (-len(split[k]), k))
+    # Longest first (in words, then letters: "john smith" before "j smith"), so a candidate's own root
+    # is final before shorter keys look at it.
+    ordered = sorted(split, key=lambda k: (-len(split[k]), -len(k), k))
     root: dict[str, str] = {}
     by_word: dict[str, list[str]] = defaultdict(list)  # word -> keys already rooted that contain it
     for key in ordered:
@@ -35,6 +54,9 @@ def _roots(keys: Iterable[str]) -> dict[str, str]:
             for other in by_word.get(words[0], ())
             if len(split[other]) > len(words) and _contains(split[other], words)
         }
+        if person:
+            candidates |= {root[other] for other in by_word.get(words[-1], ())
+                           if _abbreviates(split[other], words)}
         for word in set(words):
             by_word[word].append(key)
         short_enough = len(key.replace(" ", "")) >= 2
@@ -49,12 +71,12 @@ def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
     word character at all get an empty key; callers should drop those.
     """
     keys = [normalize(m.surface, m.label) for m in mentions]
-    by_label: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, list[str]] = defaultdict(list)
     for mention, key in zip(mentions, keys, strict=True):
         if key:
-            by_label[mention.label].add(key)
-    roots = {label: _roots(label_keys) for label, label_keys in by_label.items()}
-    return [
-        ResolvedMention(mention=m, key=roots[m.label][k] if k else k)
-        for m, k in zip(mentions, keys, strict=True)
-    ]
+            labels[key].append(mention.label)
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for key, tags in labels.items():
+        by_label[vote_type(tags)].add(key)
+    root = {key: to for label, label_keys in by_label.items() for key, to in _roots(label_keys, label == "PERSON").items()}
+    return [ResolvedMention(mention=m, key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]

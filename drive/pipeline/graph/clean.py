@@ -1,0 +1,162 @@
+"""Which recognised names are not names, pure: dates, amounts and table headings the small NER model tags
+as entities ("Three Months Ended", "Table 3", "$5 million"), and common words that a file capitalises only
+by position, in headings or as defined terms ("Unaudited", "Status", "Target Actual").
+
+``is_date_or_heading`` looks at a name alone. ``common_word_names`` looks at the whole file: a name all of
+whose words the same file also writes in lowercase, about as often as capitalised, is a common word there.
+Names with a function word ("Department of State") or a word the file never writes in lowercase ("OPM",
+"Vertigo") are kept: those are the shapes real names have. ``heading_mentions`` finds the mentions that are
+field labels ("Runway Surface Condition:"), or headings and table cells made of the file's common words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from drive.records import MentionRecord
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+MONTHS = _set(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+WEEKDAYS = _set("monday tuesday wednesday thursday friday saturday sunday")
+PERIODS = _set("day days week weeks month months quarter quarters year years period periods")
+PERIOD_ENDS = frozenset({"ended", "ending", "end", "ends", "to", "through", "thru"})
+NUMBER_WORDS = _set(
+    "one two three four five six seven eight nine ten eleven twelve first second third fourth fifth"
+)
+# "Table 3", "Figure 2.1", "Section 4", "Item 7", "Exhibit 10": references to parts of a document.
+PART_WORDS = _set(
+    "table tables figure fig page pages section sections appendix exhibit chart schedule note notes item "
+    "attachment annex part chapter step row column line"
+)
+DATE_WORDS = MONTHS | WEEKDAYS | PERIODS | PERIOD_ENDS | NUMBER_WORDS | _set(
+    "fiscal calendar the of and last next prior previous current each per annual quarterly monthly"
+)
+FUNCTION_WORDS = _set("of and for de du la le von van der den del da di on in at to by with")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NUMBER = re.compile(r"^[\d.,:/-]+$")
+_ROMAN = re.compile(r"^[ivxlc]+$")
+# A word is common in a file written in lowercase at least this share of the times it is capitalised.
+COMMON_SHARE = 0.5
+MIN_LOWERCASE = 2
+
+
+def _words(surface: str) -> list[str]:
+    return [w.strip(".,;:()[]\"'’") for w in surface.split() if w.strip(".,;:()[]\"'’")]
+
+
+def is_date_or_heading(surface: str) -> bool:
+    """A date or period made only of date words ("September 30, 2023", "Three Months Ended"), an amount
+    ("$5 million", "12%") or a reference to a document part ("Table 3", "Item 7A" is not: "7A" has a letter)."""
+    words = [w.lower() for w in _words(surface)]
+    if not words:
+        return False
+    if any(c in surface for c in "$€£¥%"):
+        return True
+    dated = all(w in DATE_WORDS or _NUMBER.match(w) for w in words)
+    if dated and any(w in MONTHS or w in WEEKDAYS or w in PERIODS for w in words):
+        return True
+    rest = words[1:]
+    return words[0] in PART_WORDS and bool(rest) and all(_NUMBER.match(w) or _ROMAN.match(w) for w in rest)
+
+
+def word_cases(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    """(lowercase, other) occurrence counts of each word of these texts, keyed by the word in lowercase."""
+    lower: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for text in texts:
+        for word in _WORD.findall(text):
+            (lower if word.islower() else other)[word.lower()] += 1
+    return lower, other
+
+
+def _common(word: str, lower: Counter[str], other: Counter[str]) -> bool:
+    n = lower[word]
+    return n >= MIN_LOWERCASE and n >= COMMON_SHARE * other[word]
+
+
+def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
+    """The surfaces among ``mentions`` made only of words this file uses as common words."""
+    lower, other = word_cases(texts)
+    found: set[str] = set()
+    for surface in {m.surface for m in mentions}:
+        words = _words(surface)
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if not words or any(w.lower() in FUNCTION_WORDS for w in words) or any(c.isdigit() for c in surface):
+            continue
+        if all(_common(w.lower(), lower, other) for w in words):
+            found.add(surface)
+    return found
+
+
+def _in_label_position(text: str, start: int, end: int) -> bool | None:
+    """True if a mention is a field label ("Runway Surface Condition:"); None if it fills a line or a table
+    cell alone (a heading, a title, a column header or a name in a list); False in running text."""
+    after = text[end:end + 3].lstrip(" .")
+    if after.startswith(":"):
+        return True
+    line_start = max(text.rfind("\n", 0, start), text.rfind("|", 0, start)) + 1
+    ends = [i for i in (text.find("\n", end), text.find("|", end)) if i >= 0]
+    line_end = min(ends) if ends else len(text)
+    alone = not text[line_start:start].strip(" \t•*-–·#") and not text[end:line_end].strip(" \t.")
+    return None if alone else False
+
+
+def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
+    """The mentions that are field labels, or that fill a line or a table cell alone either with words this
+    file also writes in lowercase ("| Target Met |") or more than once ("Performance Indicators" heading each
+    section): headings, not names. A title or a name in a list ("Vertigo", "John Smith") is kept: its words
+    are not common words of the file and it stands alone once. ``texts`` are the file's chunks, indexed by
+    ``MentionRecord.chunk_index``."""
+    lower, _ = word_cases(texts)
+    mentions = list(mentions)
+    position = {m: _in_label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
+    alone = Counter(m.surface for m in mentions if position[m] is None)
+    found = set()
+    for m in mentions:
+        words = [w.lower() for w in _WORD.findall(m.surface) if w.lower() not in FUNCTION_WORDS]
+        common = bool(words) and all(lower[w] for w in words)
+        if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)):
+            found.add(m)
+    return found
+
+
+# Lowercase words a name may start with: articles and the particles of family names.
+_LOWER_STARTS = _set("the a an de du da di del della der den van von la le al el bin ibn")
+_SUFFIX_AFTER_COMMA = re.compile(r"^(inc|ltd|llc|llp|lp|plc|co|corp|sa|ag|nv|bv|gmbh|jr|sr|ii|iii|iv)\.?$", re.I)
+_ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,3}[A-Z]?\.?$|^[A-Z]{2,4}$")  # "D.C.", "U.S.A.", "NY"
+
+
+def is_fragment(surface: str) -> bool:
+    """A piece of text, not a whole name: fewer than two letters ("C-"), an unbalanced quote or bracket
+    ("the 'Lace Up", "Stakeholder(s"), a first word in lowercase ("non-Nike", "al" of "et al"), only
+    articles ("the"), or two names run together over a comma ("Demon, Dodge"; "Acme, Inc." and
+    "Washington, D.C." are whole)."""
+    if sum(c.isalpha() for c in surface) < 2:
+        return True
+    if surface.count("(") != surface.count(")") or surface.count('"') % 2 or _odd_quotes(surface):
+        return True
+    words = surface.split()
+    first = words[0].strip("'\"“‘(").split("-")[0]
+    if first.islower() and first not in _LOWER_STARTS:
+        return True
+    if all(w.lower() in _LOWER_STARTS for w in words):
+        return True
+    return any(not (_SUFFIX_AFTER_COMMA.match(part.strip()) or _ABBREVIATION.match(part.strip()))
+               for part in surface.split(",")[1:])
+
+
+def _odd_quotes(surface: str) -> bool:
+    """An opening single or curly quote without its closing one (an apostrophe inside a word is not one)."""
+    opens = len(re.findall(r"(?:^|\s)['‘“]", surface))
+    closes = len(re.findall(r"['’”](?:\s|$|,)", surface))
+    return opens > closes

@@ -1,0 +1,139 @@
+"""A cleaner graph through the real pipeline: one entity per name with its type voted over its mentions
+(and re-voted when a file goes), middle names and initials merged, and migration 0011 on an old graph."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+
+from drive.core import Drive
+from drive.jobs.drain import drain
+from drive.jobs.worker import Worker
+from drive.service import DriveService
+from drive.store.db import make_engine
+from drive.store.graph_view import snapshot
+from tests.integration.test_accounts_migration import _upgrade, fresh_database  # noqa: F401  (fixture)
+
+# spaCy's small model tags "Vertigo" GPE in the first file and ORG (twice) in the second.
+NOVAK = "Kim Novak starred in Vertigo."
+FILM = "Vertigo is a 1958 film. Critics loved Vertigo."
+
+
+def add(svc: DriveService, files: dict[str, str]) -> dict[str, Any]:
+    return {n: svc.upload(io.BytesIO(body.encode()), n).id for n, body in files.items()}
+
+
+def named(g: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e for e in g["entities"] if e["name"] == name]
+
+
+def test_a_name_is_one_entity_whose_type_is_the_vote_of_its_mentions(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    ids = add(svc, {"novak.txt": NOVAK, "film.txt": FILM})
+    drain(worker)
+    both = snapshot(drive.db, svc.owner).to_json()
+    [vertigo] = named(both, "Vertigo")
+    assert (vertigo["type"], vertigo["mentions"], vertigo["files"]) == ("ORG", 3, ["film.txt", "novak.txt"])
+    svc.delete(ids["film.txt"])
+    drain(worker)
+    after = snapshot(drive.db, svc.owner).to_json()
+    [vertigo] = named(after, "Vertigo")
+    assert (vertigo["type"], vertigo["mentions"], vertigo["files"]) == ("GPE", 1, ["novak.txt"])
+    svc.delete(ids["novak.txt"])
+    drain(worker)
+    add(svc, {"novak.txt": NOVAK})
+    drain(worker)
+    assert json.dumps(snapshot(drive.db, svc.owner).to_json(), sort_keys=True) == json.dumps(after, sort_keys=True)
+    with drive.db.session() as s:  # every trace of the deleted file is gone
+        left = s.execute(text("SELECT count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id "
+                              "WHERE e.owner_id = :o AND e.key = 'vertigo'"), {"o": svc.owner}).scalar_one()
+    assert left == 1
+
+
+def test_middle_names_and_initials_join_the_full_name(drive: Drive, svc: DriveService, worker: Worker) -> None:
+    add(svc, {"hunt.txt": "Helen Elizabeth Hunt (born June 15, 1963) is an American actress. "
+                          "Helen Hunt won an Academy Award.",
+              "smith.txt": "J. Smith wrote the report. John Smith lives in Leeds."})
+    drain(worker)
+    g = snapshot(drive.db, svc.owner).to_json()
+    assert named(g, "Helen Elizabeth Hunt")[0]["aliases"] == ["Helen Hunt"]
+    assert named(g, "John Smith")[0]["aliases"] == ["J. Smith"]
+    assert not named(g, "Helen Hunt") and not named(g, "J. Smith")
+
+
+def test_migration_merges_one_name_under_several_types(fresh_database: str) -> None:  # noqa: F811
+    engine = make_engine(fresh_database)
+    try:
+        _upgrade(engine, "0009")
+        owner, item = uuid.uuid4(), uuid.uuid4()
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO users (id, name, name_key, created_at) VALUES (:id, 'u', 'u', now())"), {"id": owner})
+            c.execute(text("""INSERT INTO items (id, owner_id, parent_id, kind, name, size, status)
+                              VALUES (:id, :o, NULL, 'file', 'f.txt', 1, 'ready')"""),
+                      {"id": item, "o": owner})
+            chunk = c.execute(text("""INSERT INTO chunks (owner_id, item_id, idx, text, char_start, char_end,
+                                      embedding) VALUES (:o, :i, 0, 'x', 0, 1, array_fill(0, ARRAY[384])::vector)
+                                      RETURNING id"""), {"o": owner, "i": item}).scalar_one()
+            ents = {t: c.execute(text("""INSERT INTO entities (owner_id, type, key, name, aliases)
+                                         VALUES (:o, :t, 'vertigo', 'Vertigo', '{}') RETURNING id"""),
+                                 {"o": owner, "t": t}).scalar_one() for t in ("GPE", "ORG", "PERSON")}
+            for t, n in (("GPE", 1), ("ORG", 2), ("PERSON", 1)):
+                for _ in range(n):
+                    c.execute(text("""INSERT INTO mentions (owner_id, entity_id, chunk_id, item_id, surface, start,
+                                      "end", sentence) VALUES (:o, :e, :c, :i, 'Vertigo', 0, 7, 0)"""),
+                              {"o": owner, "e": ents[t], "c": chunk, "i": item})
+            c.execute(text("""INSERT INTO relation_evidence (owner_id, chunk_id, item_id, source_id, target_id, origin)
+                              VALUES (:o, :c, :i, :a, :b, 'offline')"""),
+                      {"o": owner, "c": chunk, "i": item, "a": ents["GPE"], "b": ents["ORG"]})
+        _upgrade(engine, "head")
+        with engine.begin() as c:
+            rows = c.execute(text("SELECT id, type FROM entities")).all()
+            labels = sorted(c.execute(text("SELECT label FROM mentions WHERE entity_id = :e"),
+                                      {"e": rows[0].id}).scalars())
+            evidence = c.execute(text("SELECT count(*) FROM relation_evidence")).scalar_one()
+        assert [(r.id, r.type) for r in rows] == [(ents["GPE"], "ORG")]
+        assert labels == ["GPE", "ORG", "ORG", "PERSON"]
+        assert evidence == 0  # a relation of the name with itself
+    finally:
+        engine.dispose()
+
+
+BOILER = "This report was filed with the Globex Commission."
+TOPICS = ["Marie Curie worked in Paris with Pierre Curie.", "Steve Jobs founded Apple in California.",
+          "Jane Miller travelled from Boston to Lisbon.", "Tom Baker lives in London near the Thames.",
+          "Angela Merkel visited Warsaw with Olaf Scholz."]
+
+
+def test_an_entity_on_every_file_drives_neither_suggestions_nor_local_search(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    from rag.search.local import local_search, match_entities
+    from rag.types import Scope
+
+    add(svc, {f"report{n}.txt": f"{BOILER} {BOILER}\n\n{topic}" for n, topic in enumerate(TOPICS)})
+    drain(worker)
+    g = snapshot(drive.db, svc.owner).to_json()
+    [commission] = named(g, "the Globex Commission")
+    assert commission["mentions"] == 10 and len(commission["files"]) == 5  # the most mentioned entity
+    top = svc.top_entities(3)
+    assert "the Globex Commission" not in top and len(top) == 3
+    with drive.db.session() as s:
+        scope = Scope(s, svc.owner)
+        assert match_entities(scope, "What did the Globex Commission decide?") == []
+        assert local_search(scope, "What did the Globex Commission decide?").passages == []
+        assert [h.name for h in match_entities(scope, "Where did Marie Curie work?")] == ["Marie Curie"]
+
+
+def test_common_words_a_file_capitalises_in_headings_are_not_entities(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    add(svc, {"plan.txt": "Status\nThe status of the plan is good. The Department of State reviewed the status.\n\n"
+                          "Three Months Ended September 30, 2023\nAcme Corp. met its target in Ohio.\n\n"
+                          "Runway Surface Condition: Dry\n| Target Met | 2023 |\nThe target was met."})
+    drain(worker)
+    names = {e["name"] for e in snapshot(drive.db, svc.owner).to_json()["entities"]}
+    assert {"Acme Corp.", "Ohio"} <= names
+    assert not {n for n in names if n in {"Status", "Runway Surface Condition", "Target Met"} or "Months" in n
+                or "September" in n}

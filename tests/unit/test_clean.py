@@ -1,0 +1,88 @@
+"""Names that are not names: dates, periods, amounts, document parts, and common words a file capitalises."""
+
+from __future__ import annotations
+
+import pytest
+
+from drive.names import display_name
+from drive.pipeline.graph.clean import common_word_names, heading_mentions, is_date_or_heading, is_fragment
+from drive.pipeline.graph.recognize import recognize
+from drive.records import MentionRecord
+
+
+@pytest.mark.parametrize("surface", ["Three Months Ended", "September 30, 2023", "Fiscal Year 2023", "Table 3",
+                                     "Figure 2.1", "$5 million", "12%", "Section IV", "the Year Ended"])
+def test_dates_periods_amounts_and_document_parts_are_not_names(surface: str) -> None:
+    assert is_date_or_heading(surface)
+
+
+@pytest.mark.parametrize("surface", ["Seven Years' War", "Second World War", "Theresa May", "Demon 170",
+                                     "Boeing 737", "Item 7A", "Chinese New Year", "Unaudited", "Vertigo"])
+def test_names_with_a_number_or_a_date_word_are_kept(surface: str) -> None:
+    assert not is_date_or_heading(surface)
+
+
+def mention(surface: str) -> MentionRecord:
+    return MentionRecord(chunk_index=0, surface=surface, label="ORG", start=0, end=len(surface), sentence=0)
+
+
+def test_common_words_the_file_capitalises_only_in_headings_are_not_names() -> None:
+    texts = ["Status Unaudited\nThe status of each target is unaudited. Unaudited results: the status is unaudited.",
+             "Target met. The target for the status report was met; the next target is open."]
+    names = ["Status", "Unaudited", "Target", "The Department of State", "OPM", "Target Actual"]
+    assert common_word_names(texts, [mention(n) for n in names]) == {"Status", "Unaudited", "Target"}
+
+
+def test_a_word_written_in_lowercase_once_or_rarely_stays_a_name() -> None:
+    texts = ["Apple sold phones. Apple opened stores. Apple hired staff. He ate an apple."]
+    assert common_word_names(texts, [mention("Apple")]) == set()
+
+
+def test_the_recogniser_drops_periods_the_model_tags_as_entities() -> None:
+    [analysis] = recognize(["For the Three Months Ended September 30, 2023, Acme Corp. reported revenue in Ohio."])
+    found = {m.surface for m in analysis.mentions}
+    assert "Acme Corp." in found and "Ohio" in found
+    assert not any("Months" in s or "September" in s for s in found)
+
+
+def at(texts: list[str], surface: str, chunk: int = 0, nth: int = 0) -> MentionRecord:
+    start = -1
+    for _ in range(nth + 1):
+        start = texts[chunk].index(surface, start + 1)
+    return MentionRecord(chunk_index=chunk, surface=surface, label="ORG", start=start, end=start + len(surface),
+                         sentence=0)
+
+
+def test_field_labels_and_common_word_headings_are_not_names() -> None:
+    texts = ["Vertigo\nVertigo is a 1958 film.\nRunway Surface Condition: Dry\n| Target Met | 2023 |\n"
+             "The target was met.\nBoard\nJohn Smith\nJane Doe", "Performance Indicators\nThe indicators of "
+             "performance improved. Acme Corp. met them. The Performance Indicators office closed."]
+    mentions = [at(texts, "Vertigo"), at(texts, "Vertigo", nth=1), at(texts, "Runway Surface Condition"),
+                at(texts, "Target Met"), at(texts, "John Smith"), at(texts, "Performance Indicators", chunk=1),
+                at(texts, "Acme Corp.", chunk=1), at(texts, "Performance Indicators", chunk=1, nth=1)]
+    found = heading_mentions(texts, mentions)
+    assert found == {mentions[2], mentions[3], mentions[5]}  # in running text the same name stays
+
+
+def test_a_line_repeated_alone_is_a_heading_even_in_uncommon_words() -> None:
+    texts = ["Performance Indicators\nGoal one.\n", "Performance Indicators\nGoal two.\nVertigo\nA film."]
+    mentions = [at(texts, "Performance Indicators"), at(texts, "Performance Indicators", chunk=1),
+                at(texts, "Vertigo", chunk=1)]
+    assert heading_mentions(texts, mentions) == set(mentions[:2])
+
+
+@pytest.mark.parametrize("surface", ["C-", "the 'Lace Up", "Stakeholder(s", "non-Nike", "al", "the",
+                                     "Demon, Dodge", "the 'House of Play', Foot Locker"])
+def test_pieces_of_text_are_not_names(surface: str) -> None:
+    assert is_fragment(surface)
+
+
+@pytest.mark.parametrize("surface", ["Foot Locker, Inc.", "Washington, D.C.", "iPhone", "de Gaulle", "O'Brien",
+                                     "al-Qaeda", "the Beatles'", "Martin Luther King, Jr.", "Acme (UK)",
+                                     "the 'House of Play'"])
+def test_whole_names_are_not_fragments(surface: str) -> None:
+    assert not is_fragment(surface)
+
+
+def test_a_bullet_is_not_part_of_a_name() -> None:
+    assert display_name(["• NIH", "NIH"]) == "NIH"
