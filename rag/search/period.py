@@ -3,9 +3,9 @@
 
 A drive often holds the same report for several periods, worded alike, so similarity alone cannot tell
 "Apple's Q2 2023 10-Q" from the Q1 one. Each file's covered period was stored at ingest
-(``drive.pipeline.ingest.metadata``); here passages of files whose known period does not match are moved
-behind the others, keeping every ranking's order otherwise. Files without a known period are never
-moved: a question's period says nothing against them.
+(``drive.pipeline.ingest.metadata``); when some file covers the asked period, passages of files whose known
+period does not match are left out, keeping every ranking's order otherwise. Files without a known period
+always stay: a question's period says nothing against them.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def period_in(text: str) -> Period:
 
 
 def by_period(scope: Scope, question: str, passages: list[Passage]) -> list[Passage]:
-    """``passages`` with those of files whose known period misses the asked one moved behind the rest."""
+    """``passages`` without those of files whose known period misses the asked one, when some file's period
+    fits it (a 2022 report that mentions 2021 in passing is not the 2021 report); unchanged when none fits."""
     asked = period_in(question)
     if not asked or not passages:
         return passages
@@ -73,7 +74,9 @@ def by_period(scope: Scope, question: str, passages: list[Passage]) -> list[Pass
         misses = {item for item, (_, period, _) in known.items() if period and item not in latest}
     else:
         misses = {item for item, per in covered.items() if per.years and not _fits(asked, per)}
-    return [p for p in passages if p.item_id not in misses] + [p for p in passages if p.item_id in misses]
+        if not any(per.years and _fits(asked, per) for per in covered.values()):
+            return passages  # the drive has no file of that period: the question is answered as asked
+    return [p for p in passages if p.item_id not in misses]
 
 
 def _each_period_first(passages: list[Passage], covered: dict[uuid.UUID, Period]) -> list[Passage]:
