@@ -77,6 +77,7 @@ class CitationOut(BaseModel):
     page: int | None
     passage: str
     score: float
+    period: str = ""  # the period the cited file covers ("Fiscal Year 2017"), '' when unknown
 
 
 class AnswerOut(BaseModel):

@@ -84,7 +84,7 @@ def test_add_wait_processes_and_reports_failures(cli, tmp_path: Path) -> None:  
     assert set(answer) == {"answer", "short_answer", "found", "mode", "citations", "timings_ms"}
     assert answer["found"] is True and answer["short_answer"] == "Ada Lovelace"
     assert "Ada Lovelace" in answer["answer"] and answer["citations"][0]["file"] == "good.txt"
-    assert set(answer["citations"][0]) == {"file", "item_id", "page", "passage", "score"}
+    assert set(answer["citations"][0]) == {"file", "item_id", "page", "passage", "score", "period"}
     graph = as_json(cli("graph", "--json"))
     names = {e["name"] for e in graph["entities"]}
     assert {"Ada Lovelace", "Charles Babbage"} <= names
