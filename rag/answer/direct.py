@@ -93,13 +93,13 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
     """The sentence the short answer comes from, then the sentences that best complete it: relevant, holding
     the question's words that the chosen ones lack (a bridge question's other hop), from files not yet used,
     so that an answer joining facts from several files cites each of them."""
-    pool = ranked.best(len(ranked.candidates))
-    top = pool[0].relevance if pool else 0.0
-    pool = [s for s in pool if s.relevance >= RELEVANCE_FLOOR * top]
+    every = ranked.best(len(ranked.candidates))
+    top = every[0].relevance if every else 0.0
+    pool = [s for s in every if s.relevance >= RELEVANCE_FLOOR * top]
     chosen = [s for s in pool if short and s.text == short.sentence][:1] or pool[:1]
     if short:  # what else the short answer rests on (a comparison's other amount) comes next
         rested = {e.text for e in short.also}
-        chosen += [s for s in ranked.best(len(ranked.candidates)) if s.text in rested and s not in chosen][:k - 1]
+        chosen += [s for s in every if s.text in rested and s not in chosen][:k - 1]
     weights = term_weights(question, [s.text for s in pool])
     while len(chosen) < k:
         texts = {s.text for s in chosen}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rag.answer.compose import keywords
 from rag.answer.expect import DATE, NUMBER, expected_labels, preferred_labels
 
 YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
@@ -259,7 +260,9 @@ def _compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> S
     more, less = _MORE.search(asked), _LESS.search(asked)
     if not (more or less) or _EARLY.search(asked) or _LATE.search(asked):
         return None
-    attribute = _attribute(asked, (more or less).group(0), {w for o in named for w in words(o)})  # type: ignore[union-attr]
+    comparative = more or less
+    assert comparative is not None
+    attribute = _attribute(asked, comparative.group(0), keywords(" ".join(named)))
     read = [_amount(attribute, _of_option(named[i], named[1 - i], evidence)) for i in range(2)]
     found = [r for r in read if r is not None]
     if len(found) != 2 or found[0][0] == found[1][0]:
@@ -271,20 +274,16 @@ def _compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> S
 
 
 def _attribute(asked: str, comparative: str, named: set[str]) -> set[str]:
-    """The measured thing, read around the comparative: "killed more people" -> {kille, peopl}, "had more
-    total flight hours" -> {total, fligh, hours}; the rest of the question describes the options."""
-    clause = re.split(r"[,:;]", asked[asked.index(comparative):])[0]
-    tokens = words(asked[:asked.index(comparative)])[-2:] + words(clause)[1:5]
-    return {_stem(w) for w in tokens if w not in _STOP and w not in named and len(w) > 1}
+    """The measured thing's keywords, read around the comparative: "killed more people" -> kill, people;
+    "had more total flight hours" -> total, flight, hour; the rest of the question describes the options."""
+    at = asked.index(comparative)
+    clause = re.split(r"[,:;]", asked[at:])[0]
+    return keywords(" ".join(words(asked[:at])[-2:] + words(clause)[1:5])) - named
 
 
 def _in_date(text: str, m: re.Match[str]) -> bool:
     """Part of "12/23/2007" or "13:08": a date or a time, not an amount."""
     return text[m.end():m.end() + 1] in ("/", ":") or text[max(0, m.start() - 1):m.start()] in ("/", ":")
-
-
-def _stem(word: str) -> str:
-    return word[:5]  # enough to meet "enroll" and "enrolled", "participants" and "participating"
 
 
 def _of_option(option: str, other: str, evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -305,24 +304,24 @@ def _of_option(option: str, other: str, evidence: Sequence[Evidence]) -> list[Ev
 
 def _amount(attribute: set[str], sentences: Sequence[Evidence]) -> tuple[float, Evidence] | None:
     """The amount of the asked attribute ("total flight hours" -> "Flight Time: 11000 hours (Total, ..."):
-    the one with most of the attribute's words around it, in the sentence holding most of them; not a
-    year, a date or a time."""
+    the one with most of the attribute's words around it, in the sentence holding most of them, nearest
+    after one of them; not a year, a date or a time."""
     if not attribute:
         return None
     best: tuple[int, int, int, float] | None = None
     chosen: tuple[float, Evidence] | None = None
     for ev in sentences:
-        hit = len({_stem(w) for w in words(ev.text)} & attribute)
+        hit = len(keywords(ev.text) & attribute)
         if not hit:
             continue
         for m in _AMOUNT.finditer(ev.text):
             digits = re.sub(r"[^\d.]", "", m.group(0).split()[0])
             if not digits or digits == "." or _in_date(ev.text, m) or (_YEAR.fullmatch(digits) and not m.group("unit")):
                 continue
-            around = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
-            local = {_stem(w) for w in words(" ".join(around)) + words(m.group(0))} & attribute
-            gap = min((len(around[0]) - max(around[0].rfind(w) for w in local if w in around[0].lower()))
-                      if any(w in around[0].lower() for w in local) else AROUND, AROUND)
+            before, after = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
+            local = keywords(f"{before} {m.group(0)} {after}") & attribute
+            leads = [w.end() for w in _WORD.finditer(before) if keywords(w.group(0)) & attribute]
+            gap = len(before) - leads[-1] if leads else AROUND
             key = (len(local), hit, -gap, ev.relevance)
             if best is None or key > best:
                 best, chosen = key, (float(digits), ev)
