@@ -44,13 +44,15 @@ LARGE_SHARE = 0.10  # of all chunks, owned by one user
 FOLDER_ITEMS = 100_000
 
 
-def passages(limit: int) -> list[str]:
-    """Passages of the dev corpora, ~PIECE_CHARS each, in a fixed shuffled order."""
+def passages(limit: int, stride: int = PIECE_CHARS) -> list[str]:
+    """Passages of the dev corpora, ~PIECE_CHARS each, starting every ``stride`` characters (a stride below
+    PIECE_CHARS overlaps them, as chunkers do, for more distinct sources than the corpora hold whole pieces),
+    in a fixed shuffled order."""
     out: list[str] = []
     for name in CORPORA:
         for path in sorted((DATASETS / name / "corpus").rglob("*.txt")):
             body = " ".join(path.read_text(encoding="utf-8", errors="replace").split())
-            out += [body[i:i + PIECE_CHARS] for i in range(0, len(body), PIECE_CHARS) if len(body) - i > 200]
+            out += [body[i:i + PIECE_CHARS] for i in range(0, len(body), stride) if len(body) - i > 200]
     random.Random(0).shuffle(out)
     return out[:limit]
 
@@ -231,7 +233,7 @@ def run(size: int, args: argparse.Namespace) -> list[list[Any]]:
     settings = bench_settings(args.home / f"scale-{size}" if args.home else None)
     drive = open_drive(settings, run_sweep=False)
     models = Models(settings)
-    texts = passages(args.sources)
+    texts = passages(args.sources, args.stride)
     vecs = source_vectors(models, texts, Path(f"/tmp/thedrive-scale-sources-{len(texts)}.npy"))
     if args.reuse and (built := already_built(drive)):  # measure again without loading and indexing again
         owners, folder_owner, folder, index_bytes = built
@@ -277,6 +279,8 @@ def main() -> None:
     p.add_argument("--chunks", type=int, nargs="+", default=[100_000], help="drive sizes to build, in chunks")
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--sources", type=int, default=2000, help="real passages embedded and replicated")
+    p.add_argument("--stride", type=int, default=PIECE_CHARS,
+                   help="characters between passage starts; below %(default)s they overlap and there are more")
     p.add_argument("--queries", type=int, default=50)
     p.add_argument("--noise", type=float, default=0.02, help="per-dimension noise added to each copy")
     p.add_argument("--home", type=Path, default=None)

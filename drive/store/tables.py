@@ -117,7 +117,7 @@ class Chunk(Base):
             postgresql_using="hnsw",
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
-        Index("chunks_tsv_gin", "tsv", postgresql_using="gin"),
+        Index("chunks_owner_tsv_gin", "owner_id", "tsv", postgresql_using="gin"),  # btree_gin (migration 0012)
         Index("chunks_title_key", "owner_id", "title_key", postgresql_where="idx = 0"),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 
 from drive.store.chunks import vector_literal
+from rag.search.rare import selecting, term_stats, tsquery_of
 from rag.types import Filters, Passage, Scope
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -85,12 +86,20 @@ def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
     if query is None:
         return []
     where, params = _filter_sql(filters)
+    stats = term_stats(s, owner, query.replace(" | ", " "))
+    chosen = selecting(stats) if stats is not None else ()
+    # The rarest words choose the candidates when the others would bring too many; all the words rank them.
+    pick = "CAST(:rare AS tsquery)" if stats is not None and len(chosen) < len(stats.lexemes) else "q"
     rows = s.execute(
-        text(f"""{_SELECT}, ts_rank_cd(c.tsv, q, 32) AS score
-                 FROM chunks c JOIN items i ON i.id = c.item_id, to_tsquery('english', :query) q
-                 WHERE c.owner_id = :owner AND c.tsv @@ q{where}
-                 ORDER BY score DESC, c.id LIMIT :k"""),
-        {"query": query, "owner": owner, "k": k, **params},
+        text(f"""WITH ranked AS MATERIALIZED (
+                     SELECT c.id, ts_rank_cd(c.tsv, q, 32) AS score
+                     FROM chunks c JOIN items i ON i.id = c.item_id, to_tsquery('english', :query) q
+                     WHERE c.owner_id = :owner AND c.tsv @@ {pick}{where}
+                     ORDER BY score DESC, c.id LIMIT :k)
+                 {_SELECT}, ranked.score
+                 FROM ranked JOIN chunks c ON c.id = ranked.id JOIN items i ON i.id = c.item_id
+                 ORDER BY ranked.score DESC, c.id"""),
+        {"query": query, "rare": tsquery_of(chosen), "owner": owner, "k": k, **params},
     ).all()
     return _passages(rows, "keyword")
 

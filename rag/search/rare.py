@@ -1,0 +1,63 @@
+"""Which of a question's words choose the keyword candidates: the rarest, within a budget of rows.
+
+Keyword search ranks every chunk that holds any of the question's words, at a cost that grows with the number of
+matches; on a large drive one common word ("pilot", "film", "report") matches tens of thousands of chunks. The
+chunks worth ranking hold at least one of the rarer words, so the words too rare for the statistics to list, and
+the rarer listed words up to BUDGET estimated rows, pick the candidates and all the words rank them (the idea of a search engine's MaxScore pruning). Word frequencies come
+from PostgreSQL's own statistics on ``chunks.tsv`` (kept by ANALYZE/autovacuum), so nothing is maintained here. On a
+drive where the words' matches fit the budget every word takes part and the ranking is exactly as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+
+BUDGET = 4000  # estimated candidate rows; bench/scale.py measures the time it takes to rank about this many
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """How common the question's lexemes are among one owner's chunks."""
+
+    lexemes: tuple[str, ...]
+    rows: int  # the owner's chunks
+    freqs: dict[str, float]  # share of all chunks holding a lexeme, for the lexemes the statistics list
+
+
+def selecting(stats: TermStats, budget: int | None = None) -> tuple[str, ...]:
+    """The lexemes that choose candidates: every lexeme too rare for the statistics to list (it may be in no chunk
+    at all), then the listed ones, rarest first, while the chunks holding any of them (estimated as if words were
+    independent) fit the budget; at least one listed lexeme."""
+    budget = BUDGET if budget is None else budget
+    chosen = [t for t in stats.lexemes if t not in stats.freqs]
+    missing = 1.0  # the share of chunks holding none of the chosen listed lexemes
+    for term in sorted((t for t in stats.lexemes if t in stats.freqs), key=lambda t: (stats.freqs[t], t)):
+        if missing < 1.0 and stats.rows * (1 - missing * (1 - stats.freqs[term])) > budget:
+            break
+        chosen.append(term)
+        missing *= 1 - stats.freqs[term]
+    return tuple(t for t in stats.lexemes if t in chosen)
+
+
+def tsquery_of(lexemes: tuple[str, ...]) -> str:
+    """An OR tsquery of lexemes taken literally (already normalised, so not stemmed again)."""
+    return " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in lexemes)
+
+
+def term_stats(session: Any, owner: Any, words: str) -> TermStats | None:
+    """The statistics for ``words`` among ``owner``'s chunks; None before the table was first analysed."""
+    row = session.execute(
+        text("""SELECT ARRAY(SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', :words)))) AS lexemes,
+                       s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs
+                FROM (SELECT 1) one LEFT JOIN pg_stats s
+                  ON s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'tsv'"""),
+        {"words": words},
+    ).one()
+    if not row.elems or not row.freqs or not row.lexemes:
+        return None
+    rows = session.execute(text("SELECT count(*) FROM chunks WHERE owner_id = :owner"), {"owner": owner}).scalar_one()
+    # The frequencies list one share per listed lexeme, then their minimum, maximum and (maybe) the null share.
+    return TermStats(tuple(row.lexemes), int(rows), dict(zip(row.elems, row.freqs[:len(row.elems)], strict=True)))

@@ -1,0 +1,52 @@
+"""Keyword search on a drive where one word is everywhere: the rare word still finds its file, for its owner only."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from drive.core import Drive
+from drive.jobs.drain import drain
+from drive.jobs.worker import Worker
+from drive.service import DriveService
+from rag.search import rare
+from rag.search.retrieve import keyword_search
+from rag.types import Scope
+
+QUESTION = "Which quarterly report mentions the Zanzibar office?"
+
+
+def fill(svc: DriveService, worker: Worker) -> None:
+    for n in range(10):
+        body = f"Quarterly report {n}. The quarterly report lists revenue, costs and the report's other figures."
+        svc.upload(io.BytesIO(body.encode()), f"report-{n}.txt")
+    svc.upload(io.BytesIO(b"Quarterly report 11. The new Zanzibar office opened in March."), "zanzibar.txt")
+    drain(worker)
+
+
+def search(drive: Drive, owner: uuid.UUID) -> list[str]:
+    with drive.db.session() as s:
+        return [p.file for p in keyword_search(Scope(s, owner), QUESTION, k=20)]
+
+
+def test_a_rare_word_finds_its_file_when_common_words_no_longer_choose(
+    drive: Drive, svc: DriveService, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(svc, worker)
+    other = drive.service(drive.user_id(f"k{uuid.uuid4().hex[:8]}"))
+    other.upload(io.BytesIO(b"Our Zanzibar quarterly report: the office moved."), "theirs.txt")
+    drain(worker)
+    with drive.db.engine.begin() as conn:
+        conn.execute(text("ANALYZE chunks"))
+    everything = search(drive, svc.owner)
+    assert "zanzibar.txt" in everything and len(everything) == 11  # ranked by word density, without rarity
+    monkeypatch.setattr(rare, "BUDGET", 1)  # as on a drive of millions of chunks: "report" is too common to choose
+    pruned = search(drive, svc.owner)
+    assert pruned[0] == "zanzibar.txt"  # only files holding the rare word are ranked, by all the words
+    assert len(pruned) < len(everything)
+    assert "theirs.txt" not in everything + pruned
+    assert search(drive, other.owner) == ["theirs.txt"]
+
