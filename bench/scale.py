@@ -301,7 +301,8 @@ def main() -> None:
     table += "\n\n" + markdown_table(
         ["chunks", "load s", "HNSW build s", "HNSW MB", "DB MB", "ls page p95 ms (first / 50k in)",
          "PostgreSQL RSS MB", "bench RSS MB"], build_rows)
-    table += (f"\n\n{args.users:,} users; the large user holds {LARGE_SHARE:.0%} of the chunks, the small one "
+    table += (f"\n\n{args.users:,} users; chunk vectors mix {args.sources:,} source passages (every "
+              f"{args.stride} characters) with noise {args.noise}; the large user holds {LARGE_SHARE:.0%} of the chunks, the small one "
               f"{SMALL_FILES} files × {SMALL_CHUNKS_PER_FILE} chunks; ef_search {EF_SEARCH} with iterative scans, "
               f"{FETCH}× k taken from the index and ordered exactly "
               f"(rag/search/retrieve.py); {args.queries} dev-set questions; `ls` = one 100-item page of a "
