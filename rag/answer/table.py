@@ -42,7 +42,7 @@ ACTUAL_WORDS = frozenset({"actual", "actuals", "result", "results", "achieved", 
 MEASURE_WORDS = frozenset({"amount", "average", "cost", "costs", "count", "figure", "level", "median", "number",
                            "percent", "percentage", "price", "rate", "ratio", "share", "total", "value", "revenue",
                            "revenues", "sales", "income", "expenses", "spending", "time", "days", "target", "goal",
-                           "many", "much", "size", "growth", "margin", "score"})
+                           "many", "much", "size", "growth", "margin", "score", "change"})
 _UNIT_WORDS = (("percent", "%"), ("percentage", "%"), ("days", " days"), ("hours", " hours"),
                ("billion", " billion"), ("million", " million"), ("thousand", " thousand"))
 _PER = re.compile(r"\bper\b[^|]{1,40}$", re.IGNORECASE)
