@@ -13,7 +13,7 @@ from drive.service import DriveService
 from rag.ask import ask
 from tests.filegen import make_docx, make_xlsx
 
-PERMITS = [["Region", "FY 2022 Actual", "FY 2023 Actual", "FY 2023 Target"],
+PERMITS: list[list[object]] = [["Region", "FY 2022 Actual", "FY 2023 Actual", "FY 2023 Target"],
            ["Harbor district", 4410, 4702, 5000],
            ["Hill district", 3120, 3388, 3500],
            ["Old town", 2890, 2755, 3000],
