@@ -71,13 +71,15 @@ class Cell:
     text: str
     passage: int  # 1-based passage number
     label: str  # the row's label cells, joined
+    caption: str  # the table's caption or heading
     column: str  # the column's header
     score: float
 
     def describe(self) -> str:
         """The cell said as a line a person can check: "Average unit cost ... (FY 2013 Results): $91.37"."""
         where = f"{self.label} ({self.column})" if self.label and self.column else self.label or self.column
-        return f"{where}: {self.text}" if where else self.text
+        said = f"{where}: {self.text}" if where else self.text
+        return f"{self.caption} — {said}" if self.caption else said
 
 
 # ---------------------------------------------------------------- parsing
@@ -118,7 +120,8 @@ def _table(lines: list[str], start: int, end: int) -> Table | None:
     at = next((k for k, cells in enumerate(block) if k > 0 and _is_separator(cells)), None)
     if at is None:
         return None
-    caption = next((ln.strip() for ln in reversed(lines[max(0, start - 3):start]) if ln.strip()), "")
+    # The nearest line above that reads as a title: not a layout tool's placeholder or a stray "2030."
+    caption = next((ln.strip() for ln in reversed(lines[max(0, start - 3):start]) if _is_label(ln.strip())), "")
     header = tuple(" ".join(block[k][j] for k in range(at) if j < len(block[k])).strip()
                    for j in range(max(len(b) for b in block[:at])))
     rows = tuple(tuple(r) for r in block[at + 1:] if any(r) and not _is_separator(r))
@@ -177,6 +180,7 @@ def _best_cell(want: Asked, table: Table, passage: int, cover: float) -> Cell | 
     if not table.rows:
         return None
     labels = [[c for c in row if not _value(c)] for row in table.rows]
+    latest = max(_YEAR.findall(" ".join([*table.header, *(c for cells in labels for c in cells)])), default="")
     row_fit = _fits(want.terms, [" ".join(cells) for cells in labels])
     column_fit = _fits(want.terms, list(table.header))
     best: Cell | None = None
@@ -186,7 +190,7 @@ def _best_cell(want: Asked, table: Table, passage: int, cover: float) -> Cell | 
             if amount is None or (_YEAR.fullmatch(value.strip()) and not want.years):
                 continue
             header = table.header[c] if c < len(table.header) else ""
-            period = _period(want, labels[r], header)
+            period = _period(want, labels[r], header, latest)
             if period is None:  # it names other years than the question's
                 continue
             fit = period + _kind(want, labels[r], header)
@@ -194,7 +198,7 @@ def _best_cell(want: Asked, table: Table, passage: int, cover: float) -> Cell | 
             score = cover + row_fit[r] + PRECISION_WEIGHT * _precision(want.terms, label) + fit
             score += COLUMN_WEIGHT * (column_fit[c] if c < len(column_fit) else 0.0) - RANK_PENALTY * (passage - 1)
             if best is None or score > best.score:
-                best = Cell(_with_unit(amount, header), passage, label, header, score)
+                best = Cell(_with_unit(amount, header), passage, label, table.caption, header, score)
     return best
 
 
@@ -213,11 +217,15 @@ def _precision(terms: frozenset[str], label: str) -> float:
     return len(words & terms) / len(words) if words else 0.0
 
 
-def _period(want: Asked, labels: list[str], header: str) -> float | None:
-    """A bonus when the cell's row or column names a year the question names; None when it names only others."""
+def _period(want: Asked, labels: list[str], header: str, latest: str) -> float | None:
+    """A bonus when the cell's row or column names a year the question names; None when it names only others.
+    A question naming no year asks for the table's latest: half the bonus to the cells of its latest year,
+    wherever the table puts them (financial statements first, performance reports last)."""
     years = set(_YEAR.findall(" ".join([*labels, header])))
-    if not want.years or not years:
+    if not years:
         return 0.0
+    if not want.years:
+        return PERIOD_HIT / 2 if latest in years else 0.0
     return PERIOD_HIT if years & want.years else None
 
 
