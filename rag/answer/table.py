@@ -32,7 +32,10 @@ _YEAR = re.compile(r"(?<![\d.,])(19\d{2}|20\d{2})(?!\d|[.,]\d)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}/\d{1,2}/\d{2,4}$")
 # One amount filling a cell: "$91.37", "57.3%", "≥20,000", "1.22", "(1,234)"; not "8.01B" nor "1.1.1.1".
 _AMOUNT = re.compile(r"^(?P<cmp>[<>≤≥]=?|~)?\s*(?P<neg>[-−(])?\s*(?P<cur>[$€£])?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
-                     r"(?P<dec>\.\d+)?\s*(?P<unit>%|percent|[KMB]|million|billion|thousand)?\)?$", re.IGNORECASE)
+                     r"(?P<dec>\.\d+)?\s*(?P<unit>%|percent|[KMB]|million|billion|thousand)?\)?\s*(?:\*+|\(\w\))?$",
+                     re.IGNORECASE)  # a footnote mark may follow: "57.3%*", "1,204 (a)"
+_SAID_AS = {"quarter": "three months", "quarterly": "three months", "half": "six months",
+            "semiannual": "six months"}
 _COMPARATOR = {"<": "less than", "<=": "at most", "≤": "at most", ">": "more than", ">=": "at least",
                "≥": "at least", "~": "about"}
 TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "aims", "aimed", "objective", "planned",
@@ -144,7 +147,11 @@ def asked(question: str) -> Asked:
     # "against a target of at least 90 percent" states the target: what is asked is the result.
     stated = re.search(r"\b(target|goal)s?\s+(of|was|is)\s+(at least |at most |about |over |under )?[$]?\d", q)
     target = bool(TARGET_WORDS & set(tokens)) and not stated
-    return Asked(frozenset(keywords(question)), frozenset(_YEAR.findall(question)), target)
+    terms = keywords(question)
+    for word, said in _SAID_AS.items():  # statements head a quarter "Three Months Ended ..."
+        if word in tokens:
+            terms |= keywords(said)
+    return Asked(frozenset(terms), frozenset(_YEAR.findall(question)), target)
 
 
 def asks_quantity(question: str) -> bool:
