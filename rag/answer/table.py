@@ -54,6 +54,7 @@ MIN_COVER = 0.5  # the table must hold at least this share of the question's key
 MIN_SCORE = 0.0  # below it a cell's kind disagrees with the question more than its words agree
 RANK_PENALTY = 0.03  # per passage rank: of equal cells, the better-ranked passage's
 PERIOD_HIT = 0.5
+LATEST = 1e-3  # a tie-break only: below any difference of words
 KIND_WEIGHT = 0.5
 COLUMN_WEIGHT = 0.5
 PRECISION_WEIGHT = 0.5
@@ -226,13 +227,14 @@ def _precision(terms: frozenset[str], label: str) -> float:
 
 def _period(want: Asked, labels: list[str], header: str, latest: str) -> float | None:
     """A bonus when the cell's row or column names a year the question names; None when it names only others.
-    A question naming no year asks for the table's latest: half the bonus to the cells of its latest year,
-    wherever the table puts them (financial statements first, performance reports last)."""
+    A question naming no year asks for the table's latest: a tie-break for the cells of its latest year,
+    wherever the table puts them (financial statements first, performance reports last), never more than
+    one of the question's words in a header ("What was the change ...": the "Change" column)."""
     years = set(_YEAR.findall(" ".join([*labels, header])))
     if not years:
         return 0.0
     if not want.years:
-        return PERIOD_HIT / 2 if latest in years else 0.0
+        return LATEST if latest in years else 0.0
     return PERIOD_HIT if years & want.years else None
 
 
