@@ -5,12 +5,13 @@ split table repeats its caption and header, see ``drive.pipeline.ingest.chunk``)
 flat run of numbers with no column telling which is which. Here a table is parsed back into header and rows and
 each amount cell is scored by:
 
-- the table: the share of the question's keywords its caption, header and cells hold (is it the right table?);
+- the table: its passage must hold at least half the question's keywords (a PDF's table often spills its
+  description below its rows), and better-ranked passages come first;
 - its row: the question's keywords in the row's label cells, rare ones in the table counting more, and the
   share of the label's own words the question says (the label's precision);
 - its column: the question's keywords in the column's header;
 - its period: a question naming years ("FY 2013", "by September 30, 2023") rules out cells whose row and column
-  name only other years, and prefers those naming one of its years;
+  name only other years, and prefers those naming one of its years (naming none: the table's latest year);
 - its kind: targets (goal, aim, target) against actual results. A question asks for the actual value unless it
   says target/goal/aim -- and not when it states the target itself ("against a target of 90 percent").
 
@@ -45,7 +46,7 @@ ACTUAL_WORDS = frozenset({"actual", "actuals", "result", "results", "achieved", 
 MEASURE_WORDS = frozenset({"amount", "average", "cost", "costs", "count", "figure", "level", "median", "number",
                            "percent", "percentage", "price", "rate", "ratio", "share", "total", "value", "revenue",
                            "revenues", "sales", "income", "expenses", "spending", "time", "days", "target", "goal",
-                           "many", "much", "size", "growth", "margin", "score", "change"})
+                           "many", "much", "size", "growth", "margin", "score", "change", "budget"})
 _UNIT_WORDS = (("percent", "%"), ("percentage", "%"), ("days", " days"), ("hours", " hours"),
                ("billion", " billion"), ("million", " million"), ("thousand", " thousand"))
 _PER = re.compile(r"\bper\b[^|]{1,40}$", re.IGNORECASE)
@@ -190,7 +191,8 @@ def _best_cell(want: Asked, table: Table, passage: int, cover: float) -> Cell | 
     labels = [[c for c in row if not _value(c)] for row in table.rows]
     latest = max(_YEAR.findall(" ".join([*table.header, *(c for cells in labels for c in cells)])), default="")
     row_fit = _fits(want.terms, [" ".join(cells) for cells in labels])
-    column_fit = _fits(want.terms, list(table.header))
+    # Of the question's words a header says at all: "budget" picks the "FY 2017 Budget" column outright.
+    column_fit = _fits(want.terms & keywords(" ".join(table.header)), list(table.header))
     best: Cell | None = None
     for r, row in enumerate(table.rows):
         for c, value in enumerate(row):
@@ -245,7 +247,7 @@ def _kind(want: Asked, labels: list[str], header: str) -> float:
         return 0.0
     if want.target:
         return KIND_WEIGHT if kind == "target" else -KIND_WEIGHT
-    return KIND_WEIGHT / 2 if kind == "actual" else -KIND_WEIGHT
+    return KIND_WEIGHT / 5 if kind == "actual" else -KIND_WEIGHT  # a mild default, below a header's word
 
 
 def _kind_of(text: str) -> str | None:
@@ -259,7 +261,10 @@ def _value(cell: str) -> re.Match[str] | None:
     text = cell.strip().replace("\u2212", "-")
     if not text or _DATE.match(text):
         return None
-    return _AMOUNT.match(text)
+    amount = _AMOUNT.match(text)
+    if amount and len(amount.group("unit") or "") == 1 and amount.group("unit") != "%" and not amount.group("cur"):
+        return None  # "8.01B" numbers a measure; "$1.2B" is an amount
+    return amount
 
 
 def _is_label(cell: str) -> bool:
@@ -284,7 +289,7 @@ def _with_unit(amount: re.Match[str], header: str) -> str:
         text = f"-{text}"
     unit = amount.group("unit")
     if unit:
-        text += unit if unit == "%" else f" {unit}"
+        text += unit if len(unit) == 1 else f" {unit}"  # "57.3%", "$1.2B", "3 billion"
     elif rate := _PER.search(header):  # "Number per 100 Million VMT": a rate, its "million" is not a scale
         text += f" {rate.group(0)}"
     else:  # the header's unit only: a row's label may name several ("days to complete the fastest 90 percent")

@@ -118,3 +118,14 @@ def test_the_header_caption_and_rows_are_parsed_back() -> None:
     assert table.header[3] == "FY 2013 Results" and len(table.rows) == 3
     assert table.rows[1][0] == "Average unit cost for processing retirement claims"
     assert parse_tables("| a | b |\n| c | d |") == []  # no separator: not a table with a header
+
+
+def test_a_measure_number_is_not_an_amount_but_a_scaled_currency_is() -> None:
+    table = "Goal 8\n" + markdown_table([
+        ["Table", "Performance Measure", "FY 2017 Results", "FY 2017 Budget"],
+        ["8.01B", "Days to complete the fastest 90 percent of initial investigations", "161", "$1.2B"],
+    ])
+    days = read_cell("How many days did the fastest 90 percent of initial investigations take in FY 2017?", [table])
+    assert days is not None and days.text == "161" and days.label.startswith("Days to complete")
+    budget = read_cell("What was the FY 2017 budget for initial investigations?", [table])
+    assert budget is not None and budget.text == "$1.2B"
