@@ -27,7 +27,8 @@ from rag.answer.compose import (
     quote,
     rank_sentences,
 )
-from rag.answer.short import Evidence, ShortAnswer, is_open, short_answer
+from rag.answer.short import Evidence, ShortAnswer, is_open, is_yes_no, options, short_answer
+from rag.answer.table import read_cell
 from rag.types import Answer, Passage
 
 NOT_FOUND = "I couldn't find this in your files."
@@ -81,8 +82,12 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
         return replace(compose(None, picked, passages, mode), support=strength)
     evidence = [Evidence(s.text, s.passage, s.relevance, passages[s.passage - 1].file)
                 for s in ranked.best(len(ranked.candidates))]
-    short = short_answer(question, evidence, nlp)
+    cell = read_cell(question, [p.text for p in passages]) if not (options(question) or is_yes_no(question)) else None
+    short = ShortAnswer(cell.text, cell.passage, cell.describe()) if cell else short_answer(question, evidence, nlp)
     picked = supporting(question, ranked, passages, short)
+    if cell:  # the row and column it was read from, said plainly, before the sentences around it
+        top = picked[0].relevance if picked else 1.0
+        picked = [ScoredSentence(cell.describe(), cell.passage, top), *picked[:SUPPORTING - 1]]
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer

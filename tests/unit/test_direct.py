@@ -212,3 +212,22 @@ def test_a_form_line_on_another_page_is_read_from_the_report_the_question_names(
     answer = answer_offline(question, passages, embedder, nlp)
     assert answer.short_answer == "1364 hours"
     assert answer.citations[0].file == "ntsb-sorrell.pdf"
+
+
+def test_an_amount_in_a_table_is_read_from_its_row_and_period_column(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    """A table row read as a sentence is a flat run of numbers; the short answer is the cell of the asked row in
+    the asked year's column, and the first supporting line says which row and column it came from."""
+    table = ("Strategic Goal 4: Honor Service\n| Performance Measure | FY 2012 Results | FY 2013 Results | "
+             "FY 2013 Target |\n| --- | --- | --- | --- |\n"
+             "| Percent of retirement claims processed accurately | 92% | 93% | 95% |\n"
+             "| Average unit cost for processing retirement claims | $101.89 | $91.37 | $108.29 |")
+    passages = [make("OPM processed retirement claims at a lower average unit cost than in FY 2012, and its "
+                     "accuracy of 93% came close to the target.", "opm-summary.pdf", 1),
+                make(table, "opm-report.pdf", 2)]
+    answer = answer_offline("What was the FY 2013 average unit cost of processing a retirement claim?", passages,
+                            embedder, nlp)
+    assert answer.short_answer == "$91.37" and answer.citations[0].file == "opm-report.pdf"
+    lines = answer.text.splitlines()
+    assert lines[0] == "**$91.37** [1]"
+    assert lines[4] == ("- Strategic Goal 4: Honor Service — Average unit cost for processing retirement claims "
+                        "(FY 2013 Results): $91.37 [1]")
