@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -57,8 +58,9 @@ def offline_hint() -> None:
 # ---------------------------------------------------------------- history
 
 
-def history() -> int:
-    """Draw the current conversation; returns how many messages it has."""
+def history(asking: bool = False) -> int:
+    """Draw the current conversation; returns how many messages it has. ``asking``: a question is about to be
+    answered in this run (a question left unanswered before it gets no "Ask again" then)."""
     sid = current_session()
     if sid is None:
         return 0
@@ -69,12 +71,15 @@ def history() -> int:
         return 0
     conversations.open_(sid)
     offline = not model_connected()
+    cut = sessions.unanswered(stored)
     for index, message in enumerate(stored):
         # Keyed by the stored message: the same buttons whether drawn live or from history.
         key = f"m{message.id or f'h{index}'}"
         citations = to_citations(message.citations) if message.role == "assistant" else []
         with st.chat_message(message.role):
             st.markdown(answer_markdown(lead_first(message.content, None), citations, key))
+            if index in cut:
+                interrupted(sid, message, again=index == len(stored) - 1 and not asking)
             if message.role == "assistant":
                 citations_view(citations, key=key)
                 if message.mode:
@@ -83,6 +88,23 @@ def history() -> int:
                 if offline and index == len(stored) - 1:
                     offline_hint()
     return len(stored)
+
+
+def interrupted(sid: uuid.UUID, message: sessions.StoredMessage, *, again: bool) -> None:
+    """Under a question that got no answer (the page was left, reloaded or a new chat started while it was
+    being written, or answering failed): say so, and offer to ask it again (the last one only)."""
+    st.caption("The answer to this question was interrupted.", help="It was still being written when the page "
+               "was left or reloaded, or a new chat was started. Nothing you typed is lost.")
+    if again and message.id is not None:
+        st.button("Ask again", key=f"chat_again_{message.id}", icon=":material/refresh:",
+                  on_click=_ask_again, args=(sid, message.id, message.content))
+
+
+def _ask_again(sid: uuid.UUID, question_id: int, question: str) -> None:
+    """The unanswered question is taken out of the conversation and asked anew, so it is not there twice."""
+    with contextlib.suppress(NotFound):  # asked again in another tab meanwhile: ask it here all the same
+        sessions.withdraw_question(resources.drive().db, resources.owner(), sid, question_id)
+    _queue(question)
 
 
 def feedback(message: sessions.StoredMessage) -> None:
@@ -220,8 +242,10 @@ def respond(question: str) -> None:
     """Ask the drive, showing its stages (searching, reading, composing) in a status line, then the answer as it
     comes: a model's word by word, an offline answer line by line. The conversation is stored by ``rag.ask``."""
     drive, owner = resources.drive(), resources.owner()
-    existing = current_session()
-    sid = existing or sessions.create_session(drive.db, owner)
+    sid = current_session() or sessions.create_session(drive.db, owner)
+    # Stored before anything is drawn: "New chat", a reload or another page mid-answer stops this run at its next
+    # drawing, and the question must still be in the conversation then (shown with "Ask again").
+    question_id = sessions.add_message(drive.db, owner, sid, sessions.StoredMessage("user", question, None, [], []))
     conversations.open_(sid)
     with st.chat_message("user"):
         st.markdown(safe_markdown(question))
@@ -230,13 +254,10 @@ def respond(question: str) -> None:
         placeholder = st.empty()
         stages: list[str] = []
         try:
-            answer = run_ask(question, sid, _streamer(placeholder), _stager(status, stages))
-        except DriveError as exc:
+            answer = run_ask(question, sid, question_id, _streamer(placeholder), _stager(status, stages))
+        except DriveError as exc:  # the question stays in the conversation, to be asked again
             status.update(label="Could not answer", state="error")
             placeholder.error(str(exc))
-            if existing is None:  # nothing was said in the new conversation: do not list it
-                sessions.delete_session(drive.db, owner, sid)
-                conversations.close()
             return
         status.update(label=done_label(stages), state="complete")
         text = lead_first(answer.text, answer.short_answer)
@@ -254,13 +275,13 @@ def respond(question: str) -> None:
             offline_hint()
 
 
-def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None],
+def run_ask(question: str, sid: uuid.UUID, question_id: int, on_token: Callable[[str], None],
             on_stage: Callable[[str], None] | None = None) -> Answer:
     from rag.ask import ask  # the answering stack loads on the first question, not with the page
 
     mode = settings_view.answer_mode()
     return ask(resources.drive(), resources.owner_models(), resources.owner(), question, mode=mode,
-               session_id=sid, on_token=on_token, on_stage=on_stage)
+               session_id=sid, on_token=on_token, on_stage=on_stage, question_id=question_id)
 
 
 def _streamer(placeholder: Any) -> Callable[[str], None]:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+import pytest
+import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -18,6 +22,8 @@ from drive.service import DriveService
 from drive.settings import Settings
 from drive.store import chats
 from tests.e2e.test_app import APP, TIMEOUT, drive, env, filled, start, svc, tag, texts  # noqa: F401 - fixtures
+from tests.openai_stub import OpenAIStub
+from ui import chat as chat_ui
 from ui.chat import CURSOR, answer_pieces, done_label
 
 
@@ -157,3 +163,48 @@ def test_each_marker_in_the_answer_links_to_its_citation_button(env: Settings, f
     assert all(f"src_{t}" in buttons for t in targets)  # what the page's script clicks
     assert re.findall(r"\]\(#cite-(m\d+_\d+)\)", reload(chat).chat_message[1].markdown[0].value) == targets
     assert any("CSS.escape" in str(h.proto.body) for h in at.get("html"))  # the script that follows a marker
+
+
+def test_a_question_cut_off_mid_answer_is_kept_and_asked_again(
+    env: Settings, filled: DriveService, drive: Drive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with OpenAIStub(replies=["Marie Curie discovered polonium and radium [1]."], chunk_chars=3) as stub:
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+        st.cache_resource.clear()
+        streamer = chat_ui._streamer
+
+        def cut_short(placeholder: Any) -> Callable[[str], None]:
+            """The run stops at its next drawing, as when "New chat", a reload or another page interrupts it."""
+            show = streamer(placeholder)
+
+            def on_token(piece: str) -> None:
+                show(piece)
+                st.stop()
+
+            return on_token
+
+        monkeypatch.setattr(chat_ui, "_streamer", cut_short)
+        at = start()
+        chat = ask(at, "What did Marie Curie discover?")
+        monkeypatch.setattr(chat_ui, "_streamer", streamer)
+        owner = drive.user_id(env.user)
+        stored = chats.messages(drive.db, owner, uuid.UUID(chat))
+        assert [(m.role, m.content) for m in stored] == [("user", "What did Marie Curie discover?")]
+
+        at.run()  # the run that interrupted it: the question is there, its answer is not
+        assert [m.markdown[0].value for m in at.chat_message] == ["What did Marie Curie discover?"]
+        assert "interrupted" in texts(at)
+        at.button(key="chat_new").click().run()  # away, then back through the list of conversations
+        assert opened(at) == ["What did Marie Curie discover?"]
+        at.button(key=f"chat_open_{chat}").click().run()
+        assert [m.markdown[0].value for m in at.chat_message] == ["What did Marie Curie discover?"]
+        assert "interrupted" in texts(at)
+
+        again = reload(chat)  # the same after a reload
+        assert "interrupted" in texts(again)
+        again.button(key=f"chat_again_{stored[0].id}").click().run()
+        assert not again.exception, again.exception
+    bubbles = [m.markdown[0].value for m in again.chat_message]
+    assert bubbles[0] == "What did Marie Curie discover?" and "polonium" in bubbles[1] and len(bubbles) == 2
+    assert "interrupted" not in texts(again) and not any(str(b.key).startswith("chat_again_") for b in again.button)
+    assert [m.role for m in chats.messages(drive.db, owner, uuid.UUID(chat))] == ["user", "assistant"]
