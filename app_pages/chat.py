@@ -16,4 +16,3 @@ elif shown == 0:
 with bar:
     chat.conversations_bar()
 source_view.show_open()
-chat.enable_cite_links()

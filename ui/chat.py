@@ -63,21 +63,26 @@ def history(asking: bool = False) -> int:
     answered in this run (a question left unanswered before it gets no "Ask again" then)."""
     sid = current_session()
     if sid is None:
+        source_view.open_from_url({})
         return 0
     try:
         stored = sessions.messages(resources.drive().db, resources.owner(), sid)
     except NotFound:  # deleted (here or in another tab), or not this user's: the same answer for both
         conversations.missing_notice()
+        source_view.open_from_url({})
         return 0
     conversations.open_(sid)
     offline = not model_connected()
     cut = sessions.unanswered(stored)
+    cited: dict[str, Citation] = {}
     for index, message in enumerate(stored):
         # Keyed by the stored message: the same buttons whether drawn live or from history.
         key = f"m{message.id or f'h{index}'}"
         citations = to_citations(message.citations) if message.role == "assistant" else []
+        if message.id is not None:
+            cited.update({source_view.ref(message.id, c.n): c for c in citations})
         with st.chat_message(message.role):
-            st.markdown(answer_markdown(lead_first(message.content, None), citations, key))
+            show_markdown(answer_markdown(lead_first(message.content, None), citations, sid, message.id))
             if index in cut:
                 interrupted(sid, message, again=index == len(stored) - 1 and not asking)
             if message.role == "assistant":
@@ -87,6 +92,7 @@ def history(asking: bool = False) -> int:
                 feedback(message)
                 if offline and index == len(stored) - 1:
                     offline_hint()
+    source_view.open_from_url(cited)
     return len(stored)
 
 
@@ -130,38 +136,21 @@ def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
     return [c for c in map(Citation.from_json, raw) if c is not None]
 
 
-def answer_markdown(text: str, citations: list[Citation], key: str) -> str:
-    """A message as safe Markdown whose ``[n]`` markers are links that open citation n (see ``CITE_SCRIPT``)."""
-    return link_markers(safe_markdown(text), key, {c.n for c in citations})
+def answer_markdown(text: str, citations: list[Citation], sid: uuid.UUID, message_id: int | None) -> str:
+    """A message as safe Markdown whose ``[n]`` markers link to this page with citation n in the URL
+    (``?chat=<sid>&source=<message id>-<n>``), which opens the source viewer there (``source_view.open_from_url``).
+    The markers are linked after ``safe_markdown``, so nothing in the text itself becomes a link."""
+    shown = safe_markdown(text)
+    if message_id is None or not citations:
+        return shown
+    href = f"?{conversations.PARAM}={sid}&{source_view.PARAM}={message_id}-"  # + n: ``source_view.ref``
+    return link_markers(shown, href, {c.n for c in citations})
 
 
-# A click on a marker link "#cite-<key>_<n>" clicks citation n's button (``source_view.open_button``, keyed
-# "src_<key>_<n>"), so the viewer opens through Streamlit as from the button; no document text is involved.
-CITE_SCRIPT = """<script>
-if (!window.theDriveCiteLinks) {
-  window.theDriveCiteLinks = true;
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
-    if (!link) return;
-    event.preventDefault();
-    const id = link.getAttribute("href").slice("#cite-".length);
-    const button = document.querySelector(".st-key-src_" + CSS.escape(id) + " button");
-    if (!button) return;
-    button.click();
-    // Focus the viewer once it opens, so that Escape closes it as after a click on the button itself.
-    const focusViewer = (tries) => {
-      const viewer = document.querySelector('[role="dialog"]');
-      if (viewer) (viewer.querySelector("button, [href], [tabindex]") || viewer).focus();
-      else if (tries > 0) setTimeout(() => focusViewer(tries - 1), 100);
-    };
-    focusViewer(100);
-  }, true);
-}
-</script>"""
-
-
-def enable_cite_links() -> None:
-    st.html(CITE_SCRIPT, unsafe_allow_javascript=True)
+def show_markdown(markdown: str, into: Any = st) -> None:
+    """Draw ``answer_markdown`` output. HTML is allowed for its marker links alone: ``safe_markdown`` escapes
+    every ``<`` of the document or model text, so none of that text can open a tag."""
+    into.markdown(markdown, unsafe_allow_html=True)
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
@@ -266,7 +255,7 @@ def respond(question: str) -> None:
         stored = sessions.messages(drive.db, owner, sid)
         last = stored[-1] if stored and stored[-1].role == "assistant" else None
         key = f"m{last.id}" if last else "live"
-        placeholder.markdown(answer_markdown(text, answer.citations, key))
+        show_markdown(answer_markdown(text, answer.citations, sid, last.id if last else None), placeholder)
         citations_view(answer.citations, key=key)
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         if last is not None:

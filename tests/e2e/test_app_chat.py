@@ -153,16 +153,35 @@ def test_answer_pieces_put_the_short_answer_first_and_lose_nothing() -> None:
     assert done_label([]) == "Answered"
 
 
-def test_each_marker_in_the_answer_links_to_its_citation_button(env: Settings, filled: DriveService) -> None:
+def test_each_marker_in_the_answer_is_a_plain_link_that_opens_its_citation(
+    env: Settings, filled: DriveService
+) -> None:
     at = start()
     chat = ask(at, "What did Marie Curie discover?")
-    live = at.chat_message[1].markdown[0].value
-    targets = re.findall(r"\]\(#cite-(m\d+_\d+)\)", live)
-    assert targets and "polonium" in live
-    buttons = {str(b.key) for b in at.button if b.key}
-    assert all(f"src_{t}" in buttons for t in targets)  # what the page's script clicks
-    assert re.findall(r"\]\(#cite-(m\d+_\d+)\)", reload(chat).chat_message[1].markdown[0].value) == targets
-    assert any("CSS.escape" in str(h.proto.body) for h in at.get("html"))  # the script that follows a marker
+    live = at.chat_message[1].markdown[0]
+    refs = re.findall(rf'<a href="\?chat={chat}&amp;source=(\d+-\d+)" target="_self">', live.value)
+    assert refs and "polonium" in live.value and live.allow_html  # a same-tab link: no script follows it
+    assert not any("<script" in str(h.proto.body) for h in at.get("html"))
+    again = reload(chat)
+    assert re.findall(r'source=(\d+-\d+)"', again.chat_message[1].markdown[0].value) == refs  # the same after a reload
+
+    # Following the link loads the page with the citation in its URL: the viewer opens at that passage.
+    followed = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    followed.query_params["chat"] = chat
+    followed.query_params["source"] = refs[0]
+    followed.run()
+    assert not followed.exception, followed.exception
+    assert any("passage [1]" in m.value and "curie.txt" in m.value for m in followed.markdown)
+    assert any("<mark" in str(h.proto.body) and "polonium" in str(h.proto.body) for h in followed.get("html"))
+    assert followed.query_params["chat"] == chat and followed.query_params["source"] == refs[0]
+
+    for wrong in (f"{refs[0].split('-')[0]}-99", "999999999-1", "nonsense"):  # not a citation of this conversation
+        stray = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        stray.query_params["chat"] = chat
+        stray.query_params["source"] = wrong
+        stray.run()
+        assert not stray.exception and "source" not in stray.query_params
+        assert not any("passage [" in m.value for m in stray.markdown)
 
 
 def test_a_question_cut_off_mid_answer_is_kept_and_asked_again(

@@ -15,7 +15,6 @@ from drive.service import DriveService
 from drive.settings import Settings
 from tests.e2e.test_app import drive, env, process, start, svc, tag  # noqa: F401 - fixtures
 from tests.filegen import make_pdf
-from ui.chat import CITE_SCRIPT
 
 PAGES = ["The orchard report lists apples, pears and plums grown on the north slope.",
          "The harvest of 2021 was the largest: the cooperative pressed 41,300 litres of cider that autumn.",
@@ -32,8 +31,8 @@ def source_buttons(at: AppTest) -> list:  # type: ignore[type-arg]
 
 
 def htmls(at: AppTest) -> list[str]:
-    """The HTML the page shows, but for the chat page's own script (the one that follows [n] links)."""
-    return [body for h in at.get("html") if (body := str(getattr(h, "value", ""))) != CITE_SCRIPT]
+    """The HTML the page shows."""
+    return [str(getattr(h, "value", "")) for h in at.get("html")]
 
 
 def test_a_pdf_citation_opens_the_cited_page_with_the_passage_marked(

@@ -1,7 +1,7 @@
 """End to end in headless Chromium: ``streamlit run web.py`` on a free port, two files uploaded through the
 real sidebar, processed by the in-app worker, a question answered with the right file cited, the page
 reloaded (the conversation in the URL comes back), a citation opened in the source viewer (from its button
-and from the [1] in the answer's text), and the
+and from the [1] in the answer's text, a plain same-tab link), and the
 graph and communities pages opened. Screenshots of each page go to ``test-artifacts/``.
 
 Needs Debian's ``chromium`` at /usr/bin/chromium (never ``playwright install``); skipped without it.
@@ -166,14 +166,22 @@ def test_upload_ask_and_browse_in_a_real_browser(served: Served) -> None:
             page.screenshot(path=str(ARTIFACTS / "source-viewer.png"))
             page.keyboard.press("Escape")
             expect(dialog).to_have_count(0)
-            # The [1] in the answer's own text opens the same viewer, in this tab.
-            page.get_by_test_id("stChatMessage").last.get_by_role("link", name="1", exact=True).first.click()
+            # The [1] in the answer's own text is a plain link: it loads this page, in this tab, with the
+            # citation in the URL, and the viewer opens there (a reload keeps it open).
+            marker = page.get_by_test_id("stChatMessage").last.get_by_role("link", name="1", exact=True).first
+            assert marker.get_attribute("target") == "_self"
+            marker.click()
+            expect(page).to_have_url(re.compile(r"[?&]source=\d+-1\b"))
             expect(dialog).to_be_visible()
             expect(dialog.locator("mark").first).to_contain_text("polonium")
-            assert len(page.context.pages) == 1
+            assert len(page.context.pages) == 1 and "chat=" in page.url
             page.screenshot(path=str(ARTIFACTS / "source-viewer-from-marker.png"))
-            page.keyboard.press("Escape")  # the viewer has the focus, as when opened from its button
+            page.reload()
+            expect(dialog.locator("mark").first).to_contain_text("polonium")
+            dialog.get_by_role("button", name="Close").click()
             expect(dialog).to_have_count(0)
+            expect(page).not_to_have_url(re.compile(r"[?&]source="))  # closed: a reload no longer opens it
+            assert page.url == chat_url
 
             _open_page(page, "Files", "Files")
             expect(page.get_by_test_id("stMain").get_by_role("button", name=re.compile(r"^Name"))).to_be_visible()
