@@ -125,9 +125,27 @@ def test_thumbs_on_an_answer_are_kept_with_the_message(env: Settings, filled: Dr
     assert rated == 1
 
 
-def test_an_answer_shows_its_stages_then_arrives_line_by_line(env: Settings, filled: DriveService) -> None:
+def test_an_answer_shows_its_stages_then_arrives_line_by_line(
+    env: Settings, filled: DriveService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames: list[str] = []  # what the answer's placeholder showed, in order, while the offline answer arrived
+    reveal = chat_ui.reveal
+
+    def recorded(placeholder: Any, text: str) -> None:
+        class Recorder:
+            def markdown(self, body: str, **kwargs: Any) -> None:
+                frames.append(body)
+                placeholder.markdown(body, **kwargs)
+
+        reveal(Recorder(), text)
+
+    monkeypatch.setattr(chat_ui, "reveal", recorded)
     at = start()
     ask(at, "What did Marie Curie discover?")
+    assert len(frames) >= 2 and all(f.endswith(CURSOR) for f in frames)
+    growing = [f.removesuffix(CURSOR) for f in frames]
+    assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(growing, growing[1:], strict=False))
+    assert "\n" not in growing[0].strip()  # the short answer first, alone
     reply = at.chat_message[1]
     status = reply.status[0]
     assert status.state == "complete"
