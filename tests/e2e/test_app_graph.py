@@ -34,7 +34,9 @@ def test_search_draws_the_neighbourhood_with_a_legend(env: Settings, filled: Dri
     shown = texts(at)
     assert "The neighbourhood of **Charles Babbage**" in shown
     assert "Ada Lovelace" in shown or "London" in shown  # a neighbour is listed in his relationships
-    assert at.dataframe[0].value.shape[0] >= 1
+    relationships = at.dataframe[0].value
+    assert relationships.shape[0] >= 1
+    assert all("ada.txt" in files for files in relationships["files"])  # the file that ties each neighbour
     around = {n["label"] for n in drawn(at)}
     assert "Charles Babbage" in around and len(around) >= 2  # the entity with its neighbours, not alone
     assert "Marie Curie" not in around  # nothing unconnected to him
@@ -42,3 +44,7 @@ def test_search_draws_the_neighbourhood_with_a_legend(env: Settings, filled: Dri
     assert "The neighbourhood of **Charles Babbage**" in texts(at)  # still in focus until cleared
     at.selectbox(key="graph_entity").select(None).run()
     assert "most important of" in texts(at)
+
+    at.selectbox(key="graph_file").select("curie.txt").run()  # the file filter
+    only = {n["label"] for n in drawn(at)}
+    assert "Marie Curie" in only and "Charles Babbage" not in only and "Ada Lovelace" not in only
