@@ -139,6 +139,7 @@ def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: 
     In a conversation the question is stored before it is answered, so that an answer cut short (the client
     left) leaves the question there; ``question_id`` names it when the caller stored it already."""
     start = time.perf_counter()
+    forced_route(mode)  # a bad request is refused before anything is stored
     stage = on_stage or (lambda _: None)
     history = _history(drive, owner, session_id)
     if session_id is not None and question_id is None:

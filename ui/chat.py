@@ -229,12 +229,12 @@ def pending_question() -> str | None:
 
 def respond(question: str) -> None:
     """Ask the drive, showing its stages (searching, reading, composing) in a status line, then the answer as it
-    comes: a model's word by word, an offline answer line by line. The conversation is stored by ``rag.ask``."""
+    comes: a model's word by word, an offline answer line by line. The question is stored here first, the
+    answer by ``rag.ask``."""
     drive, owner = resources.drive(), resources.owner()
-    sid = current_session() or sessions.create_session(drive.db, owner)
     # Stored before anything is drawn: "New chat", a reload or another page mid-answer stops this run at its next
     # drawing, and the question must still be in the conversation then (shown with "Ask again").
-    question_id = sessions.add_message(drive.db, owner, sid, sessions.StoredMessage("user", question, None, [], []))
+    sid, question_id = _store_question(question)
     conversations.open_(sid)
     with st.chat_message("user"):
         st.markdown(safe_markdown(question))
@@ -262,6 +262,18 @@ def respond(question: str) -> None:
             feedback(last)
         if answer.extractive and not model_connected():
             offline_hint()
+
+
+def _store_question(question: str) -> tuple[uuid.UUID, int]:
+    """The question in the open conversation, or in a new one (none open, or deleted in another tab just now)."""
+    drive, owner = resources.drive(), resources.owner()
+    asked = sessions.StoredMessage("user", question, None, [], [])
+    sid = current_session()
+    if sid is not None:
+        with contextlib.suppress(NotFound):
+            return sid, sessions.add_message(drive.db, owner, sid, asked)
+    sid = sessions.create_session(drive.db, owner)
+    return sid, sessions.add_message(drive.db, owner, sid, asked)
 
 
 def run_ask(question: str, sid: uuid.UUID, question_id: int, on_token: Callable[[str], None],

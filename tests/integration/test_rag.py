@@ -176,8 +176,10 @@ def test_broad_questions_use_global_search(drive: Drive, svc: DriveService, work
 
 @pytest.mark.parametrize("mode", ["nonsense"])
 def test_unknown_mode_is_refused(drive: Drive, svc: DriveService, models: Models, mode: str) -> None:
+    sid = sessions.create_session(drive.db, svc.owner)
     with pytest.raises(ValueError, match="choose one of"):
-        ask(drive, models, svc.owner, "x", mode=mode)
+        ask(drive, models, svc.owner, "x", mode=mode, session_id=sid)
+    assert sessions.messages(drive.db, svc.owner, sid) == []  # a refused question leaves no trace
 
 
 def test_filters_narrow_retrieval_to_a_folder_and_a_file_type(
