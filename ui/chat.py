@@ -100,7 +100,7 @@ def interrupted(sid: uuid.UUID, message: sessions.StoredMessage, *, again: bool)
     """Under a question that got no answer (the page was left, reloaded or a new chat started while it was
     being written, or answering failed): say so, and offer to ask it again (the last one only)."""
     st.caption("The answer to this question was interrupted.", help="It was still being written when the page "
-               "was left or reloaded, or a new chat was started. Nothing you typed is lost.")
+               "was left or reloaded or a new chat was started, or answering failed. Nothing you typed is lost.")
     if again and message.id is not None:
         st.button("Ask again", key=f"chat_again_{message.id}", icon=":material/refresh:",
                   on_click=_ask_again, args=(sid, message.id, message.content))
