@@ -6,8 +6,8 @@ from ui import chat, source_view
 
 st.title("Chat with your drive")
 bar = st.container()  # filled last, so a conversation started in this run is already listed
-shown = chat.history()
 question = st.chat_input("Ask about your files…", key="chat_input") or chat.pending_question()
+shown = chat.history(asking=bool(question))
 if question:
     source_view.close()
     chat.respond(question)
@@ -16,4 +16,3 @@ elif shown == 0:
 with bar:
     chat.conversations_bar()
 source_view.show_open()
-chat.enable_cite_links()

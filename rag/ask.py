@@ -132,12 +132,19 @@ def with_bridges(scope: Scope, fused: list[Passage], qvec: Any, lead: int = 2) -
 def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",
         session_id: uuid.UUID | None = None, on_token: Callable[[str], None] | None = None,
         filters: Filters | None = None, k: int = CONTEXT_PASSAGES,
-        on_stage: Callable[[str], None] | None = None) -> Answer:
+        on_stage: Callable[[str], None] | None = None, question_id: int | None = None) -> Answer:
     """``on_token`` receives a model's answer as it is written; ``on_stage`` a line per stage (searching,
-    reading N passages, composing), so that a slow answer shows what it is doing."""
+    reading N passages, composing), so that a slow answer shows what it is doing.
+
+    In a conversation the question is stored before it is answered, so that an answer cut short (the client
+    left) leaves the question there; ``question_id`` names it when the caller stored it already."""
     start = time.perf_counter()
+    forced_route(mode)  # a bad request is refused before anything is stored
     stage = on_stage or (lambda _: None)
     history = _history(drive, owner, session_id)
+    if session_id is not None and question_id is None:
+        question_id = sessions.add_message(drive.db, owner, session_id,
+                                           sessions.StoredMessage("user", question, None, [], []))
     chat = models.chat
     stage("Searching your files…")
     standalone = rewrite_followup(question, history, chat)
@@ -148,8 +155,10 @@ def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: 
     answer = _answer(models, standalone, found, history, on_token, k)
     answer.mode = "+".join(found.route.modes)
     answer.timings_ms = {**found.timings_ms, "answer": _ms(t), "total": _ms(start)}
-    if session_id is not None:
-        _remember(drive, owner, session_id, question, answer, found.entities)
+    if session_id is not None and question_id is not None:
+        cites = [c.to_json() for c in answer.citations]
+        sessions.add_answer(drive.db, owner, session_id, question_id,
+                            sessions.StoredMessage("assistant", answer.text, answer.mode, cites, []), found.entities)
     return answer
 
 
@@ -208,17 +217,13 @@ def _stream(pieces, on_token: Callable[[str], None] | None) -> str:  # type: ign
 
 
 def _history(drive: Drive, owner: uuid.UUID, session_id: uuid.UUID | None) -> list[Turn]:
+    """The conversation's last exchanges; a question left without an answer (interrupted) is not one."""
     if session_id is None:
         return []
-    return [Turn(m.role, m.content, m.entities) for m in sessions.messages(drive.db, owner, session_id)[-8:]]  # type: ignore[arg-type]
-
-
-def _remember(drive: Drive, owner: uuid.UUID, session_id: uuid.UUID, question: str, answer: Answer,
-              entities: list[str]) -> None:
-    sessions.add_message(drive.db, owner, session_id, sessions.StoredMessage("user", question, None, [], entities))
-    cites = [c.to_json() for c in answer.citations]
-    sessions.add_message(drive.db, owner, session_id, sessions.StoredMessage("assistant", answer.text, answer.mode,
-                                                                               cites, []))
+    stored = sessions.messages(drive.db, owner, session_id)
+    skip = sessions.unanswered(stored)
+    kept = [m for i, m in enumerate(stored) if i not in skip]
+    return [Turn(m.role, m.content, m.entities) for m in kept[-8:]]  # type: ignore[arg-type]
 
 
 def _ms(t: float) -> float:

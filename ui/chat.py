@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -57,24 +58,33 @@ def offline_hint() -> None:
 # ---------------------------------------------------------------- history
 
 
-def history() -> int:
-    """Draw the current conversation; returns how many messages it has."""
+def history(asking: bool = False) -> int:
+    """Draw the current conversation; returns how many messages it has. ``asking``: a question is about to be
+    answered in this run (a question left unanswered before it gets no "Ask again" then)."""
     sid = current_session()
     if sid is None:
+        source_view.open_from_url({})
         return 0
     try:
         stored = sessions.messages(resources.drive().db, resources.owner(), sid)
     except NotFound:  # deleted (here or in another tab), or not this user's: the same answer for both
         conversations.missing_notice()
+        source_view.open_from_url({})
         return 0
     conversations.open_(sid)
     offline = not model_connected()
+    cut = sessions.unanswered(stored)
+    cited: dict[str, Citation] = {}
     for index, message in enumerate(stored):
         # Keyed by the stored message: the same buttons whether drawn live or from history.
         key = f"m{message.id or f'h{index}'}"
         citations = to_citations(message.citations) if message.role == "assistant" else []
+        if message.id is not None:
+            cited.update({source_view.ref(message.id, c.n): c for c in citations})
         with st.chat_message(message.role):
-            st.markdown(answer_markdown(lead_first(message.content, None), citations, key))
+            show_markdown(answer_markdown(lead_first(message.content, None), citations, sid, message.id))
+            if index in cut:
+                interrupted(sid, message, again=index == len(stored) - 1 and not asking)
             if message.role == "assistant":
                 citations_view(citations, key=key)
                 if message.mode:
@@ -82,7 +92,25 @@ def history() -> int:
                 feedback(message)
                 if offline and index == len(stored) - 1:
                     offline_hint()
+    source_view.open_from_url(cited)
     return len(stored)
+
+
+def interrupted(sid: uuid.UUID, message: sessions.StoredMessage, *, again: bool) -> None:
+    """Under a question that got no answer (the page was left, reloaded or a new chat started while it was
+    being written, or answering failed): say so, and offer to ask it again (the last one only)."""
+    st.caption("The answer to this question was interrupted.", help="It was still being written when the page "
+               "was left or reloaded or a new chat was started, or answering failed. Nothing you typed is lost.")
+    if again and message.id is not None:
+        st.button("Ask again", key=f"chat_again_{message.id}", icon=":material/refresh:",
+                  on_click=_ask_again, args=(sid, message.id, message.content))
+
+
+def _ask_again(sid: uuid.UUID, question_id: int, question: str) -> None:
+    """The unanswered question is taken out of the conversation and asked anew, so it is not there twice."""
+    with contextlib.suppress(NotFound):  # asked again in another tab meanwhile: ask it here all the same
+        sessions.withdraw_question(resources.drive().db, resources.owner(), sid, question_id)
+    _queue(question)
 
 
 def feedback(message: sessions.StoredMessage) -> None:
@@ -108,38 +136,21 @@ def to_citations(raw: list[dict[str, Any]]) -> list[Citation]:
     return [c for c in map(Citation.from_json, raw) if c is not None]
 
 
-def answer_markdown(text: str, citations: list[Citation], key: str) -> str:
-    """A message as safe Markdown whose ``[n]`` markers are links that open citation n (see ``CITE_SCRIPT``)."""
-    return link_markers(safe_markdown(text), key, {c.n for c in citations})
+def answer_markdown(text: str, citations: list[Citation], sid: uuid.UUID, message_id: int | None) -> str:
+    """A message as safe Markdown whose ``[n]`` markers link to this page with citation n in the URL
+    (``?chat=<sid>&source=<message id>-<n>``), which opens the source viewer there (``source_view.open_from_url``).
+    The markers are linked after ``safe_markdown``, so nothing in the text itself becomes a link."""
+    shown = safe_markdown(text)
+    if message_id is None or not citations:
+        return shown
+    href = f"?{conversations.PARAM}={sid}&{source_view.PARAM}={message_id}-"  # + n: ``source_view.ref``
+    return link_markers(shown, href, {c.n for c in citations})
 
 
-# A click on a marker link "#cite-<key>_<n>" clicks citation n's button (``source_view.open_button``, keyed
-# "src_<key>_<n>"), so the viewer opens through Streamlit as from the button; no document text is involved.
-CITE_SCRIPT = """<script>
-if (!window.theDriveCiteLinks) {
-  window.theDriveCiteLinks = true;
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
-    if (!link) return;
-    event.preventDefault();
-    const id = link.getAttribute("href").slice("#cite-".length);
-    const button = document.querySelector(".st-key-src_" + CSS.escape(id) + " button");
-    if (!button) return;
-    button.click();
-    // Focus the viewer once it opens, so that Escape closes it as after a click on the button itself.
-    const focusViewer = (tries) => {
-      const viewer = document.querySelector('[role="dialog"]');
-      if (viewer) (viewer.querySelector("button, [href], [tabindex]") || viewer).focus();
-      else if (tries > 0) setTimeout(() => focusViewer(tries - 1), 100);
-    };
-    focusViewer(100);
-  }, true);
-}
-</script>"""
-
-
-def enable_cite_links() -> None:
-    st.html(CITE_SCRIPT, unsafe_allow_javascript=True)
+def show_markdown(markdown: str, into: Any = st) -> None:
+    """Draw ``answer_markdown`` output. HTML is allowed for its marker links alone: ``safe_markdown`` escapes
+    every ``<`` of the document or model text, so none of that text can open a tag."""
+    into.markdown(markdown, unsafe_allow_html=True)
 
 
 def citations_view(citations: list[Citation], key: str) -> None:
@@ -218,10 +229,12 @@ def pending_question() -> str | None:
 
 def respond(question: str) -> None:
     """Ask the drive, showing its stages (searching, reading, composing) in a status line, then the answer as it
-    comes: a model's word by word, an offline answer line by line. The conversation is stored by ``rag.ask``."""
+    comes: a model's word by word, an offline answer line by line. The question is stored here first, the
+    answer by ``rag.ask``."""
     drive, owner = resources.drive(), resources.owner()
-    existing = current_session()
-    sid = existing or sessions.create_session(drive.db, owner)
+    # Stored before anything is drawn: "New chat", a reload or another page mid-answer stops this run at its next
+    # drawing, and the question must still be in the conversation then (shown with "Ask again").
+    sid, question_id = _store_question(question)
     conversations.open_(sid)
     with st.chat_message("user"):
         st.markdown(safe_markdown(question))
@@ -230,13 +243,10 @@ def respond(question: str) -> None:
         placeholder = st.empty()
         stages: list[str] = []
         try:
-            answer = run_ask(question, sid, _streamer(placeholder), _stager(status, stages))
-        except DriveError as exc:
+            answer = run_ask(question, sid, question_id, _streamer(placeholder), _stager(status, stages))
+        except DriveError as exc:  # the question stays in the conversation, to be asked again
             status.update(label="Could not answer", state="error")
             placeholder.error(str(exc))
-            if existing is None:  # nothing was said in the new conversation: do not list it
-                sessions.delete_session(drive.db, owner, sid)
-                conversations.close()
             return
         status.update(label=done_label(stages), state="complete")
         text = lead_first(answer.text, answer.short_answer)
@@ -245,7 +255,7 @@ def respond(question: str) -> None:
         stored = sessions.messages(drive.db, owner, sid)
         last = stored[-1] if stored and stored[-1].role == "assistant" else None
         key = f"m{last.id}" if last else "live"
-        placeholder.markdown(answer_markdown(text, answer.citations, key))
+        show_markdown(answer_markdown(text, answer.citations, sid, last.id if last else None), placeholder)
         citations_view(answer.citations, key=key)
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         if last is not None:
@@ -254,13 +264,25 @@ def respond(question: str) -> None:
             offline_hint()
 
 
-def run_ask(question: str, sid: uuid.UUID, on_token: Callable[[str], None],
+def _store_question(question: str) -> tuple[uuid.UUID, int]:
+    """The question in the open conversation, or in a new one (none open, or deleted in another tab just now)."""
+    drive, owner = resources.drive(), resources.owner()
+    asked = sessions.StoredMessage("user", question, None, [], [])
+    sid = current_session()
+    if sid is not None:
+        with contextlib.suppress(NotFound):
+            return sid, sessions.add_message(drive.db, owner, sid, asked)
+    sid = sessions.create_session(drive.db, owner)
+    return sid, sessions.add_message(drive.db, owner, sid, asked)
+
+
+def run_ask(question: str, sid: uuid.UUID, question_id: int, on_token: Callable[[str], None],
             on_stage: Callable[[str], None] | None = None) -> Answer:
     from rag.ask import ask  # the answering stack loads on the first question, not with the page
 
     mode = settings_view.answer_mode()
     return ask(resources.drive(), resources.owner_models(), resources.owner(), question, mode=mode,
-               session_id=sid, on_token=on_token, on_stage=on_stage)
+               session_id=sid, on_token=on_token, on_stage=on_stage, question_id=question_id)
 
 
 def _streamer(placeholder: Any) -> Callable[[str], None]:

@@ -22,6 +22,7 @@ LAST_KEY = "chat_session"  # the conversation open in this browser tab, for a re
 PAGE_KEY = "page_shown"  # the page of this run and of the run before it (``note_page``)
 BEFORE_KEY = "page_before"
 RENAMING_KEY = "chat_renaming"
+PAST_KEY = "chat_past_n"  # + a counter: the popover's key, renewed (a new popover, closed) once one is opened
 SHOWN = 50
 
 
@@ -80,7 +81,9 @@ def new_chat_button(container: st.delta_generator.DeltaGenerator) -> None:
 def past_popover(container: st.delta_generator.DeltaGenerator) -> None:
     """The user's conversations, newest first: open, rename in place, delete."""
     past = sessions.list_sessions(resources.drive().db, resources.owner())
-    with container.popover(f"Past conversations ({len(past)})", icon=":material/history:", width="stretch"):
+    key = f"{PAST_KEY}_{st.session_state.get(PAST_KEY, 0)}"
+    with container.popover(f"Past conversations ({len(past)})", icon=":material/history:", width="stretch",
+                           key=key, on_change="rerun"):
         if not past:
             st.caption("No conversations yet.")
         for info in past[:SHOWN]:
@@ -99,6 +102,7 @@ def _row(info: sessions.SessionInfo) -> None:
     label = ("▸ " if here else "") + literal(info.title)
     if title_col.button(label, key=f"chat_open_{info.id}", help=ago(info.updated_at), type="tertiary"):
         open_(info.id)
+        st.session_state[PAST_KEY] = st.session_state.get(PAST_KEY, 0) + 1  # the list closes on the opened one
         st.rerun()
     if edit_col.button("", icon=":material/edit:", key=f"chat_rename_{info.id}", help="Rename"):
         st.session_state[RENAMING_KEY] = info.id

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -130,21 +131,23 @@ _LEADING = re.compile(r"^(\s*\d*)([-+=.)])", re.MULTILINE)  # "- x", "+ x", "1. 
 
 
 _MARKER = re.compile(r"(?<!\\)\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\](?![(\[:])")
-CITE_ANCHOR = "#cite-"
 
 
-def link_markers(markdown: str, key: str, known: set[int]) -> str:
-    """The ``[n]`` markers of ``safe_markdown`` output as in-page links ``#cite-<key>_<n>`` (a ``#`` link stays in
-    the tab and starts no rerun; the chat page's script turns a click into a click on citation n's button).
-    Only markers of ``known`` citations are linked; everything else is left exactly as it was."""
+def link_markers(markdown: str, href: str, known: set[int]) -> str:
+    """The ``[n]`` markers of ``safe_markdown`` output as plain same-tab links ``<a href="{href}n"
+    target="_self">`` (a Markdown link would open a new tab): following one loads the page with the citation
+    in its URL, which opens the viewer there, no script needed. Only markers of ``known`` citations are linked;
+    everything else is left exactly as it was. Safe to render with HTML allowed only because ``safe_markdown``
+    escapes every ``<`` of the text: these links are the only HTML in it."""
+    target = html.escape(href, quote=True)
 
     def link(m: re.Match[str]) -> str:
         numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
         if not any(n in known for n in numbers):
             return m.group(0)
-        parts = [f"[{n}]({CITE_ANCHOR}{key}_{n})" if n in known else str(n) for n in numbers]
+        parts = [f'<a href="{target}{n}" target="_self">{n}</a>' if n in known else str(n) for n in numbers]
         return "\\[" + ", ".join(parts) + "\\]"
 
-    # Code spans (addresses, quoted code) are left alone: a link there would show as its raw Markdown.
+    # Code spans (addresses, quoted code) are left alone: a link there would show as its raw HTML.
     pieces = re.split(r"(`[^`\n]*`)", markdown)
     return "".join(p if p.startswith("`") else _MARKER.sub(link, p) for p in pieces)

@@ -31,6 +31,12 @@ from ui.source_render import (
 
 PAGE_KEY = "source_page"  # {item id: page shown} while the viewer is open
 OPEN_KEY = "source_open"  # the citation whose viewer is open: it stays open across full reruns
+PARAM = "source"  # ``?source=<message id>-<n>``: what a marker link in an answer opens (``open_from_url``)
+
+
+def ref(message_id: int, n: int) -> str:
+    """How citation n of a stored answer is named in the URL."""
+    return f"{message_id}-{n}"
 
 
 def open_button(c: Citation, key: str, *, label: str | None = None) -> None:
@@ -47,6 +53,21 @@ def _open(c: Citation) -> None:
 
 def close() -> None:
     st.session_state.pop(OPEN_KEY, None)
+    st.query_params.pop(PARAM, None)
+
+
+def open_from_url(cited: dict[str, Citation]) -> None:
+    """Open the viewer at the citation the URL names (a marker link was followed, or the page reloaded with
+    the viewer open); ``cited``: the citations of the conversation shown, by ``ref``. A name not among them
+    (another conversation's, mangled) closes the viewer and leaves the URL."""
+    wanted = st.query_params.get(PARAM)
+    if wanted is None:
+        return
+    c = cited.get(wanted)
+    if c is None:
+        close()
+    elif st.session_state.get(OPEN_KEY) != c:
+        _open(c)
 
 
 def show_open() -> None:

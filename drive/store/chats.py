@@ -65,14 +65,59 @@ def messages(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> list[Stor
                               id=r.id, feedback=r.feedback) for r in rows]
 
 
-def add_message(db: Database, owner: uuid.UUID, session_id: uuid.UUID, message: StoredMessage) -> None:
+def add_message(db: Database, owner: uuid.UUID, session_id: uuid.UUID, message: StoredMessage) -> int:
+    """Append a message to one of the owner's conversations; returns its id."""
     with db.session() as s:
         chat = _own(s, owner, session_id)
         if chat.title == "New chat" and message.role == "user":
             chat.title = message.content[:80]
-        s.add(ChatMessage(session_id=session_id, owner_id=owner, role=message.role, content=message.content,
-                          mode=message.mode, citations=message.citations, entities=message.entities))
-        s.execute(text("UPDATE chat_sessions SET updated_at = now() WHERE id = :id"), {"id": session_id})
+        return _append(s, owner, session_id, message)
+
+
+def _append(s: Any, owner: uuid.UUID, session_id: uuid.UUID, message: StoredMessage) -> int:
+    row = ChatMessage(session_id=session_id, owner_id=owner, role=message.role, content=message.content,
+                      mode=message.mode, citations=message.citations, entities=message.entities)
+    s.add(row)
+    s.execute(text("UPDATE chat_sessions SET updated_at = now() WHERE id = :id"), {"id": session_id})
+    s.flush()
+    return int(row.id)
+
+
+def _question(s: Any, owner: uuid.UUID, session_id: uuid.UUID, question_id: int) -> ChatMessage | None:
+    return s.scalars(select(ChatMessage).where(
+        ChatMessage.id == question_id, ChatMessage.session_id == session_id, ChatMessage.owner_id == owner,
+        ChatMessage.role == "user")).first()
+
+
+def add_answer(db: Database, owner: uuid.UUID, session_id: uuid.UUID, question_id: int, answer: StoredMessage,
+               entities: list[str]) -> int | None:
+    """The answer to a question stored before it was answered (so that leaving mid-answer loses nothing), with
+    the entities the question was found to be about. None, and nothing stored, when the question was withdrawn
+    meanwhile (asked again): an answer arriving late must not land after its replacement."""
+    with db.session() as s:
+        _own(s, owner, session_id)
+        question = _question(s, owner, session_id, question_id)
+        if question is None:
+            return None
+        question.entities = entities
+        return _append(s, owner, session_id, answer)
+
+
+def withdraw_question(db: Database, owner: uuid.UUID, session_id: uuid.UUID, question_id: int) -> None:
+    """Remove a question left without an answer (it is about to be asked again); NotFound if it is not there."""
+    with db.session() as s:
+        _own(s, owner, session_id)
+        question = _question(s, owner, session_id, question_id)
+        if question is None:
+            raise NotFound(f"no such question: {question_id}")
+        s.delete(question)
+
+
+def unanswered(messages: list[StoredMessage]) -> set[int]:
+    """Indexes of the questions that no answer follows (interrupted: a reload, "New chat" or another page while
+    the answer was being written, or an error)."""
+    return {i for i, m in enumerate(messages)
+            if m.role == "user" and (i + 1 == len(messages) or messages[i + 1].role != "assistant")}
 
 
 def find_session(db: Database, owner: uuid.UUID, session_id: uuid.UUID) -> SessionInfo:

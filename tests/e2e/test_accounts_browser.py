@@ -7,10 +7,7 @@ Needs Debian's ``chromium`` at /usr/bin/chromium (never ``playwright install``);
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, WAIT_S, _stop, _wait_healthy
+from tests.e2e.browser import ARTIFACTS, WAIT_S, chromium, streamlit_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "maple river lantern"
@@ -28,39 +24,19 @@ COOKIE = "thedrive_session"
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[str]:
-    """``streamlit run web.py`` with accounts on (the README's command), killed afterwards."""
-    if not CHROMIUM.exists():
-        pytest.skip("no browser to drive: Debian chromium is not at /usr/bin/chromium (apt-get install -y chromium)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "THEDRIVE_", "STREAMLIT_"))}
-    env.update(THEDRIVE_HOME=str(tmp_path_factory.mktemp("accounts") / "home"), DATABASE_URL=database_url,
-               THEDRIVE_ACCOUNTS="true", THEDRIVE_APP_WORKERS="0", THEDRIVE_SIGNIN_NAME_FAILURES="3",
-               THEDRIVE_SIGNIN_CLIENT_FAILURES="1000")  # every test browser is 127.0.0.1
-    cmd = [sys.executable, "-m", "streamlit", "run", "web.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
-    with (ARTIFACTS / "streamlit-accounts.log").open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, proc, time.monotonic() + WAIT_S)
-            yield url
-        finally:
-            _stop(proc)
+    """The app with accounts on and no in-app worker, shared by this module's tests."""
+    settings = {"THEDRIVE_ACCOUNTS": "true", "THEDRIVE_APP_WORKERS": "0", "THEDRIVE_SIGNIN_NAME_FAILURES": "3",
+                "THEDRIVE_SIGNIN_CLIENT_FAILURES": "1000"}  # every test browser is 127.0.0.1
+    home = tmp_path_factory.mktemp("accounts") / "home"
+    with streamlit_app(home, database_url, settings, "streamlit-accounts.log") as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=WAIT_S * 1000)  # a loaded 2-core machine can take a while per rerun
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    """One Chromium for the module (each test opens its own contexts: separate cookie jars)."""
+    with chromium() as b:
+        yield b
 
 
 def _page(context: Any, url: str) -> Any:

@@ -125,13 +125,13 @@ def texts(at: AppTest) -> str:
 
 
 def linked(text: str) -> str:
-    """``text`` with each ``[n]`` as the in-page link to citation n of the last answer (key of any message)."""
-    return re.sub(r"\[(\d)\]", r"\\[[\1](#cite-KEY_\1)\\]", text)
+    """``text`` with each ``[n]`` as the same-tab link to citation n of an answer (any conversation and message)."""
+    return re.sub(r"\[(\d)\]", r'\\[<a href="?chat=CHAT&amp;source=MSG-\1" target="_self">\1</a>\\]', text)
 
 
 def unkeyed(markdown: str) -> str:
-    """Shown Markdown with the message id in its citation links replaced by KEY."""
-    return re.sub(r"#cite-m\d+_", "#cite-KEY_", markdown)
+    """Shown Markdown with the conversation and message ids in its citation links replaced by CHAT and MSG."""
+    return re.sub(r"\?chat=[0-9a-f-]{36}&amp;source=\d+-", "?chat=CHAT&amp;source=MSG-", markdown)
 
 
 def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]

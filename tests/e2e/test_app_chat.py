@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+import pytest
+import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -18,6 +22,8 @@ from drive.service import DriveService
 from drive.settings import Settings
 from drive.store import chats
 from tests.e2e.test_app import APP, TIMEOUT, drive, env, filled, start, svc, tag, texts  # noqa: F401 - fixtures
+from tests.openai_stub import OpenAIStub
+from ui import chat as chat_ui
 from ui.chat import CURSOR, answer_pieces, done_label
 
 
@@ -119,9 +125,27 @@ def test_thumbs_on_an_answer_are_kept_with_the_message(env: Settings, filled: Dr
     assert rated == 1
 
 
-def test_an_answer_shows_its_stages_then_arrives_line_by_line(env: Settings, filled: DriveService) -> None:
+def test_an_answer_shows_its_stages_then_arrives_line_by_line(
+    env: Settings, filled: DriveService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames: list[str] = []  # what the answer's placeholder showed, in order, while the offline answer arrived
+    reveal = chat_ui.reveal
+
+    def recorded(placeholder: Any, text: str) -> None:
+        class Recorder:
+            def markdown(self, body: str, **kwargs: Any) -> None:
+                frames.append(body)
+                placeholder.markdown(body, **kwargs)
+
+        reveal(Recorder(), text)
+
+    monkeypatch.setattr(chat_ui, "reveal", recorded)
     at = start()
     ask(at, "What did Marie Curie discover?")
+    assert len(frames) >= 2 and all(f.endswith(CURSOR) for f in frames)
+    growing = [f.removesuffix(CURSOR) for f in frames]
+    assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(growing, growing[1:], strict=False))
+    assert "\n" not in growing[0].strip()  # the short answer first, alone
     reply = at.chat_message[1]
     status = reply.status[0]
     assert status.state == "complete"
@@ -147,13 +171,77 @@ def test_answer_pieces_put_the_short_answer_first_and_lose_nothing() -> None:
     assert done_label([]) == "Answered"
 
 
-def test_each_marker_in_the_answer_links_to_its_citation_button(env: Settings, filled: DriveService) -> None:
+def test_each_marker_in_the_answer_is_a_plain_link_that_opens_its_citation(
+    env: Settings, filled: DriveService
+) -> None:
     at = start()
     chat = ask(at, "What did Marie Curie discover?")
-    live = at.chat_message[1].markdown[0].value
-    targets = re.findall(r"\]\(#cite-(m\d+_\d+)\)", live)
-    assert targets and "polonium" in live
-    buttons = {str(b.key) for b in at.button if b.key}
-    assert all(f"src_{t}" in buttons for t in targets)  # what the page's script clicks
-    assert re.findall(r"\]\(#cite-(m\d+_\d+)\)", reload(chat).chat_message[1].markdown[0].value) == targets
-    assert any("CSS.escape" in str(h.proto.body) for h in at.get("html"))  # the script that follows a marker
+    live = at.chat_message[1].markdown[0]
+    refs = re.findall(rf'<a href="\?chat={chat}&amp;source=(\d+-\d+)" target="_self">', live.value)
+    assert refs and "polonium" in live.value and live.allow_html  # a same-tab link: no script follows it
+    assert not any("<script" in str(h.proto.body) for h in at.get("html"))
+    again = reload(chat)
+    assert re.findall(r'source=(\d+-\d+)"', again.chat_message[1].markdown[0].value) == refs  # the same after a reload
+
+    # Following the link loads the page with the citation in its URL: the viewer opens at that passage.
+    followed = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    followed.query_params["chat"] = chat
+    followed.query_params["source"] = refs[0]
+    followed.run()
+    assert not followed.exception, followed.exception
+    assert any("passage [1]" in m.value and "curie.txt" in m.value for m in followed.markdown)
+    assert any("<mark" in str(h.proto.body) and "polonium" in str(h.proto.body) for h in followed.get("html"))
+    assert followed.query_params["chat"] == chat and followed.query_params["source"] == refs[0]
+
+    for wrong in (f"{refs[0].split('-')[0]}-99", "999999999-1", "nonsense"):  # not a citation of this conversation
+        stray = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        stray.query_params["chat"] = chat
+        stray.query_params["source"] = wrong
+        stray.run()
+        assert not stray.exception and "source" not in stray.query_params
+        assert not any("passage [" in m.value for m in stray.markdown)
+
+
+def test_a_question_cut_off_mid_answer_is_kept_and_asked_again(
+    env: Settings, filled: DriveService, drive: Drive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with OpenAIStub(replies=["Marie Curie discovered polonium and radium [1]."], chunk_chars=3) as stub:
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+        st.cache_resource.clear()
+        streamer = chat_ui._streamer
+
+        def cut_short(placeholder: Any) -> Callable[[str], None]:
+            """The run stops at its next drawing, as when "New chat", a reload or another page interrupts it."""
+            show = streamer(placeholder)
+
+            def on_token(piece: str) -> None:
+                show(piece)
+                st.stop()
+
+            return on_token
+
+        monkeypatch.setattr(chat_ui, "_streamer", cut_short)
+        at = start()
+        chat = ask(at, "What did Marie Curie discover?")
+        monkeypatch.setattr(chat_ui, "_streamer", streamer)
+        owner = drive.user_id(env.user)
+        stored = chats.messages(drive.db, owner, uuid.UUID(chat))
+        assert [(m.role, m.content) for m in stored] == [("user", "What did Marie Curie discover?")]
+
+        at.run()  # the run that interrupted it: the question is there, its answer is not
+        assert [m.markdown[0].value for m in at.chat_message] == ["What did Marie Curie discover?"]
+        assert "interrupted" in texts(at)
+        at.button(key="chat_new").click().run()  # away, then back through the list of conversations
+        assert opened(at) == ["What did Marie Curie discover?"]
+        at.button(key=f"chat_open_{chat}").click().run()
+        assert [m.markdown[0].value for m in at.chat_message] == ["What did Marie Curie discover?"]
+        assert "interrupted" in texts(at)
+
+        again = reload(chat)  # the same after a reload
+        assert "interrupted" in texts(again)
+        again.button(key=f"chat_again_{stored[0].id}").click().run()
+        assert not again.exception, again.exception
+    bubbles = [m.markdown[0].value for m in again.chat_message]
+    assert bubbles[0] == "What did Marie Curie discover?" and "polonium" in bubbles[1] and len(bubbles) == 2
+    assert "interrupted" not in texts(again) and not any(str(b.key).startswith("chat_again_") for b in again.button)
+    assert [m.role for m in chats.messages(drive.db, owner, uuid.UUID(chat))] == ["user", "assistant"]

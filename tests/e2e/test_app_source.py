@@ -14,8 +14,7 @@ from drive.core import Drive
 from drive.service import DriveService
 from drive.settings import Settings
 from tests.e2e.test_app import drive, env, process, start, svc, tag  # noqa: F401 - fixtures
-from tests.filegen import make_pdf
-from ui.chat import CITE_SCRIPT
+from tests.filegen import make_docx, make_pdf, make_png_text
 
 PAGES = ["The orchard report lists apples, pears and plums grown on the north slope.",
          "The harvest of 2021 was the largest: the cooperative pressed 41,300 litres of cider that autumn.",
@@ -32,8 +31,8 @@ def source_buttons(at: AppTest) -> list:  # type: ignore[type-arg]
 
 
 def htmls(at: AppTest) -> list[str]:
-    """The HTML the page shows, but for the chat page's own script (the one that follows [n] links)."""
-    return [body for h in at.get("html") if (body := str(getattr(h, "value", ""))) != CITE_SCRIPT]
+    """The HTML the page shows."""
+    return [str(getattr(h, "value", "")) for h in at.get("html")]
 
 
 def test_a_pdf_citation_opens_the_cited_page_with_the_passage_marked(
@@ -80,3 +79,31 @@ def test_a_text_citation_shows_the_file_text_marked_and_never_as_html(
     assert "**Meeting notes**" in shown  # as typed, not bold
     assert "87,000 euros" in shown.split("<mark")[1].split("</mark>")[0]
     assert any(d.label == "Download notes\\_\\*draft\\*.txt" for d in at.download_button)  # literal
+
+
+def test_an_image_citation_shows_the_image_and_an_office_citation_its_text_marked(
+    drive: Drive, env: Settings, svc: DriveService, tmp_path: Path
+) -> None:
+    photo = make_png_text(tmp_path / "whiteboard.png", "Kiln firing starts at 1,240 degrees on Thursday")
+    report = make_docx(tmp_path / "glaze.docx", "Glaze notes",
+                       ["The celadon glaze needs 14 grams of iron oxide per kilogram.", "Rinse the brushes."])
+    ids = [svc.upload(io.BytesIO(p.read_bytes()), p.name).id for p in (photo, report)]
+    process(drive, svc, ids)
+    at = start()
+
+    ask(at, "At what temperature does the kiln firing start?")
+    button = next(b for b in source_buttons(at) if "whiteboard.png" in b.label)
+    button.click().run()
+    assert not at.exception, at.exception
+    assert len(at.image) == 1  # the photo itself, not only its text
+    assert any("Text found in the image" in c.value for c in at.caption)
+    assert any("<mark" in h for h in htmls(at))
+
+    ask(at, "How much iron oxide does the celadon glaze need?")
+    button = next(b for b in source_buttons(at) if "glaze.docx" in b.label)
+    button.click().run()
+    assert not at.exception, at.exception
+    assert len(at.image) == 0
+    marked = [h for h in htmls(at) if "<mark" in h]
+    assert marked and "14 grams of iron oxide" in marked[0].split("<mark")[1].split("</mark>")[0]
+    assert any(d.label == "Download glaze.docx" for d in at.download_button)

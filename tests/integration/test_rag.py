@@ -108,6 +108,44 @@ def test_follow_up_questions_carry_the_previous_entities(
     assert sessions.list_sessions(drive.db, svc.owner)[0].title.startswith("Where did Jane Miller")
 
 
+class ClientLeft(BaseException):
+    """What a web framework raises in a run whose page was left (Streamlit's StopException is a BaseException)."""
+
+
+def test_a_question_cut_off_mid_answer_stays_in_the_conversation(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    load(svc, worker)
+    sid = sessions.create_session(drive.db, svc.owner)
+    with OpenAIStub(["Jane Miller founded Initech in Boston [1]."], chunk_chars=3) as stub:
+        drive.settings.llm_base_url = stub.base_url
+        llm_models = Models(drive.settings)
+        llm_models.__dict__["embedder"] = models.embedder
+
+        def leave(_: str) -> None:
+            raise ClientLeft
+
+        with pytest.raises(ClientLeft):
+            ask(drive, llm_models, svc.owner, "Where did Jane Miller found Initech?", session_id=sid, on_token=leave)
+        stored = sessions.messages(drive.db, svc.owner, sid)
+        assert [(m.role, m.content) for m in stored] == [("user", "Where did Jane Miller found Initech?")]
+        assert sessions.unanswered(stored) == {0}
+        assert sessions.list_sessions(drive.db, svc.owner)[0].title == "Where did Jane Miller found Initech?"
+
+        ask(drive, llm_models, svc.owner, "Where is the cryostat kept cold?", session_id=sid)
+        sent = json.dumps(stub.requests[-1]["messages"][:-1])
+        assert "Jane Miller" not in sent  # an unanswered question is not history the next answer builds on
+    stored = sessions.messages(drive.db, svc.owner, sid)
+    assert [m.role for m in stored] == ["user", "user", "assistant"] and sessions.unanswered(stored) == {0}
+
+    # Asked again: the cut-off question is withdrawn, and an answer to it arriving late is not stored.
+    assert stored[0].id is not None
+    sessions.withdraw_question(drive.db, svc.owner, sid, stored[0].id)
+    late = sessions.StoredMessage("assistant", "late", None, [], [])
+    assert sessions.add_answer(drive.db, svc.owner, sid, stored[0].id, late, []) is None
+    assert [m.content for m in sessions.messages(drive.db, svc.owner, sid)][-1] != "late"
+
+
 def test_llm_answer_streams_through_the_real_client_and_drops_bad_citations(
     drive: Drive, svc: DriveService, worker: Worker, models: Models
 ) -> None:
@@ -138,8 +176,10 @@ def test_broad_questions_use_global_search(drive: Drive, svc: DriveService, work
 
 @pytest.mark.parametrize("mode", ["nonsense"])
 def test_unknown_mode_is_refused(drive: Drive, svc: DriveService, models: Models, mode: str) -> None:
+    sid = sessions.create_session(drive.db, svc.owner)
     with pytest.raises(ValueError, match="choose one of"):
-        ask(drive, models, svc.owner, "x", mode=mode)
+        ask(drive, models, svc.owner, "x", mode=mode, session_id=sid)
+    assert sessions.messages(drive.db, svc.owner, sid) == []  # a refused question leaves no trace
 
 
 def test_filters_narrow_retrieval_to_a_folder_and_a_file_type(

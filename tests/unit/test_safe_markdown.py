@@ -60,18 +60,29 @@ def test_citation_markers_stay_as_typed_but_cannot_become_references() -> None:
     assert "<img" not in html and "<a " not in html and "[1]" in html
 
 
-def test_citation_markers_become_in_page_links_and_nothing_else_does() -> None:
+HREF = "?chat=5b7a0e4e-0c3f-4a52-9d7e-1f2a3b4c5d6e&source=7-"
+OURS = re.compile(r'<a href="\?chat=5b7a0e4e-0c3f-4a52-9d7e-1f2a3b4c5d6e&amp;source=7-\d" target="_self">\d</a>')
+
+
+def test_citation_markers_become_same_tab_links_and_nothing_else_does() -> None:
     doc = "Curie found **polonium** [1] [1, 3] <b>x</b> [evil](javascript:alert(1)) `[2]` [9]"
-    shown = link_markers(safe_markdown(doc), "m7", {1, 2, 3})
-    assert shown.startswith("Curie found **polonium** \\[[1](#cite-m7_1)\\] \\[[1](#cite-m7_1), [3](#cite-m7_3)\\]")
+    shown = link_markers(safe_markdown(doc), HREF, {1, 2, 3})
+    first = '<a href="?chat=5b7a0e4e-0c3f-4a52-9d7e-1f2a3b4c5d6e&amp;source=7-1" target="_self">1</a>'
+    assert shown.startswith(f"Curie found **polonium** \\[{first}\\] \\[{first}, ")
     assert "\\<b\\>x\\</b\\>" in shown  # the document's HTML stays escaped
     assert "](javascript" not in shown and "`javascript:alert(1`" in shown  # its link stays an inert address
     assert "`[2]`" in shown and shown.endswith("[9]")  # code spans and unknown citations are left as they were
-    assert sum(1 for _ in re.finditer(r"\]\(#cite-", shown)) == 3  # the only links are the three markers
+    assert len(OURS.findall(shown)) == 3 and shown.count("<a ") == 3  # the only links are the three markers
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_linked_markers_add_no_other_link_or_image(text: str) -> None:
-    html = render(link_markers(safe_markdown(text), "m1", {1, 2}))
-    assert "<img" not in html
-    assert all(href.startswith("#cite-m1_") for href in re.findall(r'href="([^"]*)"', html)), html
+@pytest.mark.parametrize("text", [*HOSTILE, "[1](javascript:alert(1)) <a href=javascript:alert(2)>[1]</a>",
+                                  "<script>alert(1)</script> [1] &lt;img src=x onerror=alert(3)&gt;",
+                                  '<img src="x" onerror="alert(4)"> [2]', "[1]: javascript:alert(5)\n\n[1]"])
+def test_linked_markers_add_no_other_link_image_or_tag(text: str) -> None:
+    """Rendered with HTML allowed, as the chat page draws an answer: the marker links are the only tags."""
+    html = render(link_markers(safe_markdown(text), HREF, {1, 2}))
+    tags = re.findall(r"<(\w+)([^>]*)>", html)  # every tag the browser would build (escaped text is not one)
+    assert {name for name, _ in tags} <= {"p", "code", "a", "strong", "em", "ul", "li"}, html
+    assert not any("javascript" in attributes for _, attributes in tags), html
+    assert all(OURS.fullmatch(a) for a in re.findall(r"<a [^>]*>[^<]*</a>", html)), html
+    assert html.count("<a ") == len(re.findall(r"<a [^>]*>[^<]*</a>", html))

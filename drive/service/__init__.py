@@ -16,7 +16,6 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import suppress
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,9 +25,11 @@ from sqlalchemy.orm import Session
 
 from drive.errors import EmptyFile, InvalidMove, NameClash, NotFound, TooLarge
 from drive.names import clean_name, title_key, title_of
-from drive.records import DriveCounts, ItemInfo, ItemKind, ModelConnection, RecentFiles, RefusedFile, Status
+from drive.records import ItemInfo, ItemKind, Status
+from drive.service.model import ModelLink
+from drive.service.reads import PageReads
 from drive.settings import Settings
-from drive.store import blob_rows, chunks, connections, graph, items, refusals
+from drive.store import blob_rows, chunks, items
 from drive.store import queue as jobs
 from drive.store.blobs import PIECE, BlobStore
 from drive.store.db import Database
@@ -40,7 +41,10 @@ from drive.store.tables import Blob, Item
 log = logging.getLogger(__name__)
 
 
-class DriveService:
+class DriveService(PageReads, ModelLink):
+    """One owner's drive: its files and folders here; the pages' small reads (``PageReads``) and the owner's
+    language model (``ModelLink``) in the base classes."""
+
     def __init__(self, db: Database, store: BlobStore, settings: Settings, owner: uuid.UUID) -> None:
         self.db = db
         self.store = store
@@ -226,84 +230,6 @@ class DriveService:
         for item_id in ids:
             self.reprocess(item_id)
         return len(ids)
-
-    # ------------------------------------------------------------------ small reads for the pages
-
-    def counts(self) -> DriveCounts:
-        """How many files, by processing status."""
-        with self.db.session() as s:
-            return items.counts(s, self.owner)
-
-    def recent_files(self, limit: int = 3) -> builtins.list[str]:
-        """Names of the newest ready files."""
-        with self.db.session() as s:
-            return items.recent_ready(s, self.owner, limit)
-
-    def recent_activity(self, since: datetime, per_status: int = 50) -> RecentFiles:
-        """Files in the pipeline or uploaded/finished since ``since``: what the upload status list shows,
-        from the database so it survives a reload."""
-        with self.db.session() as s:
-            return items.recent(s, self.owner, since, per_status)
-
-    def note_refused(self, name: str, reason: str) -> None:
-        """Remember a file refused at upload, so the status list still shows it (and why) after a reload."""
-        with self.db.session() as s:
-            refusals.add(s, self.owner, name[:1000], reason[:2000])
-
-    def recent_refusals(self, since: datetime, limit: int = 50) -> builtins.list[RefusedFile]:
-        with self.db.session() as s:
-            return refusals.recent(s, self.owner, since, limit)
-
-    # ------------------------------------------------------------------ the user's own language model
-
-    def model_connection(self) -> ModelConnection | None:
-        """This user's language-model connection (with its key: for the drive's use, never for display)."""
-        return connections.load(self.settings, self.owner)
-
-    def connect_model(self, base_url: str, model: str, api_key: str = "") -> ModelConnection:
-        """Save this user's OpenAI-compatible endpoint; an empty key keeps the saved one (it is never shown,
-        so a form cannot fill it back in)."""
-        conn = connections.clean(base_url, model, api_key)
-        saved = self.model_connection()
-        if not conn.api_key and saved is not None:
-            conn = ModelConnection(conn.base_url, conn.model, saved.api_key)
-        connections.save(self.settings, self.owner, conn)
-        return conn
-
-    def disconnect_model(self) -> None:
-        connections.remove(self.settings, self.owner)
-
-    def model_settings(self) -> Settings:
-        """The drive's settings with this user's model connection in place of the drive-wide one."""
-        conn = self.model_connection()
-        if conn is None:
-            return self.settings
-        return self.settings.model_copy(update={"llm_base_url": conn.base_url, "llm_model": conn.model,
-                                                "llm_api_key": conn.api_key or None})
-
-    def test_model(self, base_url: str, model: str, api_key: str = "") -> str:
-        """One short request to the endpoint; its reply, or ModelError/ConfigError saying what went wrong."""
-        from drive.ml.chat import Message, OpenAIChatModel
-
-        conn = connections.clean(base_url, model, api_key)
-        saved = self.model_connection()
-        key = conn.api_key or (saved.api_key if saved else "")
-        chat = OpenAIChatModel(conn.model, base_url=conn.base_url, api_key=key or None, timeout=20, max_retries=0)
-        return chat.complete([Message("user", "Reply with the single word OK.")]).strip()
-
-    def text_of(self, item_id: uuid.UUID) -> str | None:
-        """The extracted text of a processed file, or None when there is none (yet)."""
-        with self.db.session() as s:
-            return chunks.item_text(s, self.owner, item_id)
-
-    def top_entities(self, limit: int = 3) -> builtins.list[str]:
-        """The most mentioned entity names."""
-        with self.db.session() as s:
-            return graph.top_entity_names(s, self.owner, limit)
-
-    def joining_graph(self) -> int:
-        """Files that are searchable but not yet in the graph (their graph job is queued or running)."""
-        return jobs.pending_count(self.db.engine, self.owner, kind=jobs.GRAPH)
 
     # ------------------------------------------------------------------ internals
 
