@@ -234,6 +234,7 @@ def run(size: int, args: argparse.Namespace) -> list[list[Any]]:
     drive = open_drive(settings, run_sweep=False)
     models = Models(settings)
     texts = passages(args.sources, args.stride)
+    args.sources = len(texts)  # the corpora may hold fewer; the report names what was used
     vecs = source_vectors(models, texts, Path(f"/tmp/thedrive-scale-sources-{len(texts)}.npy"))
     if args.reuse and (built := already_built(drive)):  # measure again without loading and indexing again
         owners, folder_owner, folder, index_bytes = built
