@@ -61,6 +61,9 @@ def vector_search(scope: Scope, qvec: Any, k: int = 20) -> list[Passage]:
     # relaxed, so FETCH times more are taken and ordered exactly (bench/scale.py: recall@10 of a user with a
     # tenth of a million-chunk table).
     s.execute(text("SET LOCAL hnsw.iterative_scan = 'relaxed_order'"))
+    # psycopg prepares a statement run five times; PostgreSQL's generic plan then assumes an average owner and
+    # can sort a large owner's every vector exactly (1 s at 100k chunks). Plan for this owner each time.
+    s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     s.execute(text(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}"))
     rows = s.execute(
         text(f"""WITH found AS MATERIALIZED (
