@@ -79,10 +79,13 @@ def vector_search(scope: Scope, qvec: Any, k: int = 20) -> list[Passage]:
     return _passages(rows, "vector")
 
 
+def _query_words(question: str) -> list[str]:
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(question) if len(w) > 1 or w.isdigit()))
+
+
 def keyword_query(question: str) -> str | None:
     """An OR query of the question's words (stop words fall away in the english configuration)."""
-    words = [w.lower() for w in _WORD.findall(question) if len(w) > 1 or w.isdigit()]
-    return " | ".join(dict.fromkeys(words)) or None
+    return " | ".join(_query_words(question)) or None
 
 
 def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
@@ -91,7 +94,7 @@ def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
     if query is None:
         return []
     where, params = _filter_sql(filters)
-    stats = term_stats(s, owner, query.replace(" | ", " "))
+    stats = term_stats(s, owner, " ".join(_query_words(question)))
     chosen = selecting(stats) if stats is not None else ()
     # The rarest words choose the candidates when the others would bring too many; all the words rank them.
     pick = "CAST(:rare AS tsquery)" if stats is not None and len(chosen) < len(stats.lexemes) else "q"

@@ -30,6 +30,17 @@ def _ask(page, question: str) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
+def _shows(page, chat: str, asked: str, absent: str) -> None:  # type: ignore[no-untyped-def]
+    """The page is conversation ``chat``: its URL, its one question and answer, nothing of the other one."""
+    from playwright.sync_api import expect
+
+    messages = page.get_by_test_id("stChatMessage")
+    expect(page).to_have_url(re.compile(rf"chat={chat}"))
+    expect(messages.first).to_contain_text(asked)
+    expect(messages).to_have_count(2)
+    expect(page.get_by_text(absent)).to_have_count(0)
+
+
 def test_back_and_forward_move_between_conversations(served: Served, browser: Any) -> None:
     from playwright.sync_api import expect
 
@@ -48,19 +59,13 @@ def test_back_and_forward_move_between_conversations(served: Served, browser: An
     expect(page).to_have_url(re.compile(r"/$"))
     expect(messages).to_have_count(0)  # the new chat B was asked in
     page.go_back()
-    expect(page).to_have_url(re.compile(rf"chat={first}"))
-    expect(messages.first).to_contain_text("alpha expedition")
-    expect(messages).to_have_count(2)
-    expect(page.get_by_text("beta survey")).to_have_count(0)
+    _shows(page, first, "alpha expedition", "beta survey")
     page.screenshot(path=str(ARTIFACTS / "chat-back.png"), full_page=True)
 
     page.go_forward()
     expect(messages).to_have_count(0)
     page.go_forward()
-    expect(page).to_have_url(re.compile(rf"chat={second}"))
-    expect(messages.first).to_contain_text("beta survey")
-    expect(messages).to_have_count(2)
-    expect(page.get_by_text("alpha expedition")).to_have_count(0)
+    _shows(page, second, "beta survey", "alpha expedition")
     page.screenshot(path=str(ARTIFACTS / "chat-forward.png"), full_page=True)
 
     # Opening a past conversation is one step of history: back returns to the one shown before.
