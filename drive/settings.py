@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     job_stale_seconds: float = Field(default=60.0, validation_alias="THEDRIVE_JOB_STALE_SECONDS")
     job_max_attempts: int = Field(default=4, validation_alias="THEDRIVE_JOB_MAX_ATTEMPTS")
     community_debounce_seconds: float = Field(default=3.0, validation_alias="THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS")
+    # A user with at least this many passages, while others hold at least as many, gets a vector index of
+    # their own (drive.store.owner_index), built with this much PostgreSQL maintenance memory.
+    owner_index_min_chunks: int = Field(default=50_000, ge=1, validation_alias="THEDRIVE_OWNER_INDEX_MIN_CHUNKS")
+    owner_index_memory_mb: int = Field(default=256, ge=64, validation_alias="THEDRIVE_OWNER_INDEX_MEMORY_MB")
 
     # Optional LLM: any OpenAI-compatible endpoint. Unset base URL and key: offline, extractive answers.
     llm_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")

@@ -2,7 +2,7 @@
 
 A file is finished when it failed, or when it is ready and its graph job has run too; ``add --wait`` then
 also runs the owner's debounced communities job, so ``graph`` and global search right after it see the
-new files.
+new files, and the check of their vector index, so nothing is left queued.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from drive.service import DriveService
 from drive.store import queue as jobs
 
 DONE = (Status.READY, Status.FAILED)
+_UPKEEP = (jobs.COMMUNITIES, jobs.OWNER_INDEX)
 _DONE = {s.value for s in DONE}
 
 
@@ -78,9 +79,10 @@ def wait_for(
             state = jobs.file_progress(engine, owner, wanted)
             ingested = [i for i, p in state.items() if p.status is None or p.status in _DONE]
             graphed = [i for i in ingested if not state[i].busy]
-            if len(graphed) == len(wanted):  # the graph settled: run the debounced communities job now
+            if len(graphed) == len(wanted):  # the graph settled: run the debounced upkeep jobs now
                 jobs.hasten(engine, owner, jobs.COMMUNITIES)
-            pending = len(graphed) < len(wanted) or jobs.pending_count(engine, owner, kind=jobs.COMMUNITIES) > 0
+                jobs.hasten(engine, owner, jobs.OWNER_INDEX)
+            pending = len(graphed) < len(wanted) or jobs.pending_count(engine, owner, kinds=_UPKEEP) > 0
             now = Progress(len(wanted), len(ingested), len(graphed), pending)
             if on_progress and now != last:
                 on_progress(now)

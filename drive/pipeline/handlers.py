@@ -9,8 +9,9 @@ from __future__ import annotations
 from drive.jobs.context import JobKind
 from drive.pipeline.communities.job import run_communities_job
 from drive.pipeline.graph.job import run_graph_job
+from drive.pipeline.index.job import run_owner_index_job
 from drive.pipeline.ingest.job import give_up_ingest, retry_ingest, run_ingest_job
-from drive.store.queue import COMMUNITIES, GRAPH, INGEST
+from drive.store.queue import COMMUNITIES, GRAPH, INGEST, OWNER_INDEX
 
 
 def handlers() -> dict[str, JobKind]:
@@ -19,4 +20,5 @@ def handlers() -> dict[str, JobKind]:
         INGEST: JobKind(run_ingest_job, on_retry=retry_ingest, on_give_up=give_up_ingest),
         GRAPH: JobKind(run_graph_job),
         COMMUNITIES: JobKind(run_communities_job),
+        OWNER_INDEX: JobKind(run_owner_index_job),
     }

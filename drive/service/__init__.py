@@ -209,7 +209,7 @@ class DriveService(PageReads, ModelLink):
                 # Cascades remove children, texts, chunks and queued jobs; a running job sees its item gone.
                 items.delete(s, item_id)
                 doomed = blob_rows.mark_unreferenced(s, blob_ids)
-                jobs.enqueue(s, jobs.COMMUNITIES, self.owner, delay=self.settings.community_debounce_seconds)
+                jobs.enqueue_owner_upkeep(s, self.owner, self.settings.community_debounce_seconds)
                 return len(ids), doomed
 
         count, doomed = retrying(remove, "this delete")

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 INGEST = "ingest"
 GRAPH = "graph"
 COMMUNITIES = "communities"
+OWNER_INDEX = "owner_index"
 # Claim order among due jobs: make files searchable first, then add them to the graph, then
-# recompute communities once the graph has settled.
-PRIORITY = {INGEST: 0, GRAPH: 1, COMMUNITIES: 2}
+# recompute communities once the graph has settled; an owner's own vector index (a speed-up) comes last.
+PRIORITY = {INGEST: 0, GRAPH: 1, COMMUNITIES: 2, OWNER_INDEX: 3}
 _RANK = "CASE kind " + " ".join(f"WHEN '{k}' THEN {n}" for k, n in PRIORITY.items()) + f" ELSE {len(PRIORITY)} END"
 
 
@@ -52,6 +53,13 @@ def enqueue(
         ),
         {"kind": kind, "owner": owner_id, "item": item_id, "key": key, "delay": delay},
     )
+
+
+def enqueue_owner_upkeep(session: Session, owner_id: uuid.UUID, delay: float) -> None:
+    """After an owner's files changed: recompute their communities and check their vector index, once the
+    changes settle (both debounced)."""
+    enqueue(session, COMMUNITIES, owner_id, delay=delay)
+    enqueue(session, OWNER_INDEX, owner_id, delay=delay)
 
 
 def claim(engine: Engine, worker: str, stale_seconds: float, kinds: tuple[str, ...] | None = None) -> JobRecord | None:

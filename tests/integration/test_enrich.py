@@ -63,8 +63,10 @@ def test_ingestion_is_claimed_before_graph_work_and_communities_last(
         worker.handlers[job.kind].run(_context(job, drive, worker.models))
         jobs.finish(drive.db.engine, job.id)
     # The newer upload's ingest goes ahead of the older file's graph job, and the communities job
-    # (due at once in tests, queued by the first graph job) waits until both files are in the graph.
-    assert order == [(jobs.INGEST, second), (jobs.GRAPH, first), (jobs.GRAPH, second), (jobs.COMMUNITIES, None)]
+    # (due at once in tests, queued by the first graph job) waits until both files are in the graph; the
+    # check of the owner's vector index comes last of all.
+    assert order == [(jobs.INGEST, second), (jobs.GRAPH, first), (jobs.GRAPH, second), (jobs.COMMUNITIES, None),
+                     (jobs.OWNER_INDEX, None)]
 
 
 def test_a_failing_graph_job_leaves_the_file_searchable(

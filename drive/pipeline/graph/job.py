@@ -111,5 +111,5 @@ def save_graph(
             return False
         detach_items(s, owner, [item_id])
         store_graph(s, owner, item_id, chunk_ids, mentions, relations)
-        jobs.enqueue(s, jobs.COMMUNITIES, owner, delay=drive.settings.community_debounce_seconds)
+        jobs.enqueue_owner_upkeep(s, owner, drive.settings.community_debounce_seconds)
     return True
