@@ -266,6 +266,7 @@ def run(size: int, args: argparse.Namespace) -> list[list[Any]]:
     with drive.db.engine.connect() as conn:
         chunks_n = int(conn.execute(text("SELECT count(*) FROM chunks")).scalar_one())
         db_bytes = int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+        args.shared_buffers = str(conn.execute(text("SHOW shared_buffers")).scalar_one())
     qs = questions(args.queries)
     qvecs = np.asarray(models.embedder.embed(qs))
     with drive.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -333,6 +334,7 @@ def main() -> None:
               f"(rag/search/retrieve.py); {args.queries} dev-set questions; `ls` = one 100-item page of a "
               f"{FOLDER_ITEMS:,}-item folder. Hybrid = vector + keyword + fusion with the question vector given; "
               "ask retrieval = rag.ask.retrieve (auto route, embedding the question included, no answer). "
+              f"PostgreSQL shared_buffers {args.shared_buffers} (THEDRIVE_PG_SHARED_BUFFERS_MB). "
               "The large user's own index (drive.store.owner_index, built by the owner_index job when a user holds "
               "50,000 passages or more while others hold at least as many) is dropped for the first row and rebuilt "
               "for the others; the 100-file user has none.")

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     # Off behind a transaction-mode connection pooler that cannot keep them (PgBouncer < 1.21).
     db_prepared_statements: bool = Field(default=True, validation_alias="THEDRIVE_DB_PREPARED_STATEMENTS")
+    # The embedded server's page cache (PostgreSQL's default, 128 MB, is far less than a large drive's vector
+    # index): 0 = a quarter of the machine's memory, at most 2 GB. Read when the server starts.
+    pg_shared_buffers_mb: int = Field(default=0, ge=0, validation_alias="THEDRIVE_PG_SHARED_BUFFERS_MB")
 
     # Storage: unset means a local folder store under ``home/blobs``; ``s3://bucket/prefix`` uses boto3.
     storage_url: str | None = Field(default=None, validation_alias="THEDRIVE_STORAGE")
