@@ -24,8 +24,8 @@ from rag.answer.compose import (
     parse_answer,
     pick_sentences,
     quote,
-    split_sentences,
 )
+from rag.answer.sentences import split_sentences
 from rag.types import Answer, Passage
 
 MAP_TOP = 8

@@ -17,8 +17,8 @@ from rag.answer.compose import (
     answer_with_llm,
     build_context,
     parse_answer,
-    split_sentences,
 )
+from rag.answer.sentences import split_sentences
 from rag.types import Passage, Turn
 from tests.fakes import FakeChatModel
 
