@@ -103,3 +103,18 @@ def test_a_repeated_passage_is_parsed_once_but_its_entities_stay_on_every_chunk(
     direct = recognize(texts)
     assert spread_out == direct
     assert {m.chunk_index for m in spread_out[2].mentions} == {2}
+
+
+def test_without_a_verb_the_preposition_and_its_noun_label_the_pair() -> None:
+    title, copula, plain, two = recognize([
+        "Tony Blair, Prime Minister of the United Kingdom, met Bill Clinton.",
+        "Paris is the capital of France.",
+        "He studied at Harvard University in Massachusetts.",
+        "Tim Cook, the chief executive of Apple, spoke in Cupertino.",
+    ])
+    assert verbs(title)[frozenset({"Tony Blair", "the United Kingdom"})] == "of"  # a title is a name, not a role
+    assert verbs(two)[frozenset({"Tim Cook", "Apple"})] == "chief executive of"
+    assert verbs(title)[frozenset({"Tony Blair", "Bill Clinton"})] == "met"  # a verb still wins
+    assert verbs(copula)[frozenset({"Paris", "France"})] == "capital of"
+    assert verbs(plain)[frozenset({"Harvard University", "Massachusetts"})] == "in"
+    assert verbs(two)[frozenset({"Apple", "Cupertino"})] is None  # through a verb and two prepositions: unrelated

@@ -193,6 +193,30 @@ def linking_verb(first: Span, second: Span) -> str | None:
     return None
 
 
+def linking_preposition(first: Span, second: Span) -> str | None:
+    """Where no verb links them, the one preposition that does, with the common noun it hangs from:
+    "Tim Cook, chief executive of Apple" gives "chief executive of", "Paris is the capital of France"
+    "capital of", "Harvard University in Massachusetts" "in". A path through a verb, or through two
+    prepositions, gives None."""
+    found = _path(first, second)
+    if found is None:
+        return None
+    tokens, deps, _ = found
+    inside = (range(first.start, first.end), range(second.start, second.end))
+    between = [t for t in tokens[1:-1] if not any(t.i in r for r in inside)]
+    preps = [t for t in between if t.dep_ == "prep" and t.pos_ == "ADP"]
+    if len(preps) != 1 or any(t.pos_ == "VERB" for t in between) or not all(d in ARGUMENT_DEPS for d in deps):
+        return None
+    prep, head = preps[0], preps[0].head
+    if any(head.i in r for r in inside) or head.pos_ == "PROPN":  # a name the model did not tag: not a role
+        return prep.text.lower()
+    if head.pos_ != "NOUN":
+        return None
+    modifiers = [c for c in head.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")
+                 and c.text.isalpha() and not any(c.i in r for r in inside)]
+    return " ".join(t.text.lower() for t in [*modifiers[-1:], head, prep])
+
+
 def analyze_doc(doc: Doc, chunk_index: int) -> ChunkAnalysis:
     """Mentions and same-sentence pairs of one parsed text."""
     starts = [s.start for s in doc.sents]
@@ -213,7 +237,8 @@ def analyze_doc(doc: Doc, chunk_index: int) -> ChunkAnalysis:
         for j in range(i + 1, min(i + 1 + MAX_PAIR_SPAN, len(mentions))):
             if mentions[j].sentence != mention.sentence:
                 break
-            pairs.append((i, j, linking_verb(entities[i], entities[j])))
+            a, b = entities[i], entities[j]
+            pairs.append((i, j, linking_verb(a, b) or linking_preposition(a, b)))
     return ChunkAnalysis(mentions=mentions, pairs=pairs)
 
 
