@@ -162,6 +162,7 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
     preferred = preferred_labels(question)
     asked = content_words(question)
     years = bool(re.search(r"\b(what|which) year\b", question.lower()))
+    cues = measure_cues(question)
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     scores: dict[str, float] = defaultdict(float)
@@ -180,8 +181,11 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
             value *= (1.0 - echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
             key = text.lower()
             scores[key] = max(scores[key], value)
-            # Of the kind asked for first ("who" -> a person), then of a related kind, then anything.
-            tiers[key] = max(tiers.get(key, 0), _tier(text, label, labels, preferred))
+            # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
+            # whose neighbours say it measures what is asked goes before other amounts.
+            tier = _tier(text, label, labels, preferred)
+            tier += 1 if tier == 2 and labels & NUMBER and cues and _measures(doc, span, cues) else 0
+            tiers[key] = max(tiers.get(key, 0), tier)
             if key not in where or value > where[key][0]:
                 where[key] = (value, ev, text)
     if not scores:
@@ -189,6 +193,39 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
     best = max(scores, key=lambda k: (tiers[k], scores[k]))
     _, ev, text = where[best]
     return ShortAnswer(text, ev.passage, ev.text)
+
+
+# What an amount's neighbours say it measures, by the question's "how ...": "age 85" answers "how old", "1,364
+# hours" "how many flight hours"; for "how many/much" the cues are the question's own words that follow it.
+_HOW = re.compile(r"\bhow (old|far|long|tall|high|many|much)\b((?:\s+[a-z-]+){0,3})")
+_LENGTHS = ("mile", "kilometer", "kilometre", "km", "nautical", "feet", "foot", "ft", "meter", "metre", "inch")
+_CUES = {"old": ("age", "aged", "old"), "far": _LENGTHS, "tall": _LENGTHS, "high": _LENGTHS,
+         "long": ("second", "minute", "hour", "day", "week", "month", "year", *_LENGTHS)}
+
+
+def measure_cues(question: str) -> frozenset[str]:
+    """Words that, next to an amount, show it measures what the question asks (stemmed); empty when unknown."""
+    found = _HOW.search(question.lower())
+    if not found:
+        return frozenset()
+    if found.group(1) in ("many", "much"):
+        words: list[str] = []
+        for word in found.group(2).split():
+            if word in _STOP:
+                break
+            words.append(word)
+        return frozenset(_plain(w) for w in words)
+    return frozenset(_CUES[found.group(1)])
+
+
+def _plain(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _measures(doc: Any, span: Any, cues: frozenset[str]) -> bool:
+    """Does a word just before or after the amount say it measures what is asked ("age 85", "85 years old")?"""
+    around = [*doc[max(0, span.start - 2) : span.start], *doc[span.end : span.end + 4]]
+    return any(_plain(t.lower_) in cues for t in around)
 
 
 def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[str]) -> int:
@@ -205,10 +242,13 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     found = [(e, e.label_) for e in doc.ents]
     covered = {t for e in doc.ents for t in range(e.start, e.end)}
     if numbers:
+        # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
+        amounts = {t for e in doc.ents if _AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
         for match in _AMOUNT.finditer(doc.text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-            if span is not None and not any(t in covered for t in range(span.start, span.end)):
+            if span is not None and not any(t in amounts for t in range(span.start, span.end)):
                 found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
+                amounts.update(range(span.start, span.end))
                 covered.update(range(span.start, span.end))
     try:
         chunks = list(doc.noun_chunks)

@@ -231,3 +231,11 @@ def test_an_amount_in_a_table_is_read_from_its_row_and_period_column(embedder: M
     assert lines[0] == "**$91.37** [1]"
     assert lines[4] == ("- Strategic Goal 4: Honor Service — Average unit cost for processing retirement claims "
                         "(FY 2013 Results): $91.37 [1]")
+
+
+def test_an_amount_is_chosen_by_what_its_neighbours_say_it_measures(nlp: Nlp) -> None:
+    crash = Evidence("The pilot, age 85, was attempting to land a Piper PA-22-150 at his private airstrip.", 1, 0.9)
+    assert short_answer("How old was the pilot of the Piper PA-22 that clipped trees?", [crash], nlp).text == "85"  # type: ignore[union-attr]
+    log = Evidence("In the last 90 days the pilot flew 12 hours; he had 1,364 total flight hours.", 1, 0.9)
+    picked = short_answer("How many total flight hours did the pilot have?", [log], nlp)
+    assert picked is not None and picked.text.startswith("1,364")
