@@ -8,6 +8,7 @@ all of the owner's files: ``drive.names.vote_type``). So "add A and B, delete B"
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -117,6 +118,17 @@ REPEATED_SHARE = 0.5
 # The HAVING clause that keeps an entity (e, its mentions m, their chunks c) that is not boilerplate.
 NOT_BOILERPLATE = """(t.n < :min_files OR count(DISTINCT m.item_id) < :spread * t.n)
                      AND count(DISTINCT md5(c.text)) > :repeated * count(DISTINCT c.id)"""
+
+
+def entity_importance(mentions: int, degree: float, files: int, top_degree: float, all_files: int) -> float:
+    """How much an entity matters to a drive of ``all_files`` files (with mentions): its mentions (dampened),
+    its weighted degree relative to the best connected entity's ``top_degree``, in how many files it
+    appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several).
+    The graph page's SQL ranking (``graph_page.RANK_SQL``) computes the same formula."""
+    spread = files / all_files if all_files else 0.0
+    boilerplate = all_files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
+    return (math.log1p(mentions) * (0.5 + degree / (top_degree or 1.0))
+            * (1 + math.log(max(1, files))) * (0.2 if boilerplate else 1.0))
 
 
 def boilerplate_params() -> dict[str, float]:
