@@ -89,23 +89,37 @@ def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]
 
 
 def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
-    """Recompute name, aliases and type of these entities from the mentions they still have."""
+    """Recompute name, aliases, type and the ranking counts (mentions, files, degree) of these entities from
+    the mentions and relation evidence they still have.
+
+    The rows are locked first, in id order: a concurrent graph job touching the same entity waits here and
+    then reads this one's committed rows, so neither overwrites the other's counts with stale ones (the
+    lock does not conflict with the key-share locks their mention inserts hold)."""
     ids = sorted(set(entity_ids))
     if not ids:
         return
+    s.execute(text("SELECT id FROM entities WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE"), {"ids": ids})
     surfaces: dict[int, list[str]] = defaultdict(list)
     labels: dict[int, list[str]] = defaultdict(list)
-    for eid, surface, label in s.execute(
-        text("SELECT entity_id, surface, label FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
+    files: dict[int, set[uuid.UUID]] = defaultdict(set)
+    for eid, surface, label, item in s.execute(
+        text("SELECT entity_id, surface, label, item_id FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
     ).tuples():
         surfaces[eid].append(surface)
         labels[eid].append(label)
+        files[eid].add(item)
+    degree = dict(s.execute(text(
+        """SELECT id, count(*) FROM (SELECT source_id AS id FROM relation_evidence WHERE source_id = ANY(:ids)
+                                     UNION ALL SELECT target_id FROM relation_evidence WHERE target_id = ANY(:ids)) e
+           GROUP BY id"""), {"ids": ids}).tuples().all())
     params = []
     for eid, forms in surfaces.items():
         name = display_name(forms)
-        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": vote_type(labels[eid])})
+        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": vote_type(labels[eid]),
+                       "mentions": len(forms), "files": len(files[eid]), "degree": degree.get(eid, 0)})
     if params:
-        s.execute(text("UPDATE entities SET name = :name, aliases = :aliases, type = :type WHERE id = :id"), params)
+        s.execute(text("""UPDATE entities SET name = :name, aliases = :aliases, type = :type, mentions = :mentions,
+                          files = :files, degree = :degree WHERE id = :id"""), params)
 
 
 # An entity on at least this share of the files of a drive of at least BOILERPLATE_MIN_FILES files (the

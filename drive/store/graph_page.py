@@ -63,29 +63,20 @@ class GraphOverview:
     communities: list[CommunityChoice]  # largest first
 
 
-# Per-entity counts of one owner: mentions and files (from mentions), weighted degree (evidence rows at
-# either end), and the two drive-wide figures the score is relative to.
-_COUNTS = """
-per_file AS MATERIALIZED (
-    SELECT entity_id, item_id, count(*) AS n FROM mentions WHERE owner_id = :o GROUP BY entity_id, item_id),
-ment AS (SELECT entity_id, sum(n) AS mentions, count(*) AS files FROM per_file GROUP BY entity_id),
-ends AS (
-    SELECT source_id AS id, count(*) AS w FROM relation_evidence WHERE owner_id = :o GROUP BY source_id
-    UNION ALL
-    SELECT target_id, count(*) FROM relation_evidence WHERE owner_id = :o GROUP BY target_id),
-deg AS (SELECT id, sum(w) AS degree FROM ends GROUP BY id),
-drive AS (SELECT coalesce(nullif((SELECT max(degree) FROM deg), 0), 1)::float8 AS top,
-                 (SELECT count(DISTINCT item_id) FROM per_file)::float8 AS files)"""
+# The drive-wide figures the score is relative to: the best connected entity's degree, the files with mentions.
+_DRIVE = """drive AS (SELECT
+    coalesce(nullif((SELECT max(degree) FROM entities WHERE owner_id = :o AND mentions > 0), 0), 1)::float8 AS top,
+    (SELECT count(*) FROM items i WHERE i.owner_id = :o
+       AND EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = i.id))::float8 AS files)"""
 
-# graph.entity_importance in SQL (float8 throughout, as Python computes it).
-_SCORE = """ln(1 + ment.mentions::float8) * (0.5 + coalesce(deg.degree, 0)::float8 / drive.top)
-    * (1 + ln(greatest(1, ment.files)::float8))
-    * CASE WHEN drive.files >= :min_files AND ment.files / drive.files >= :spread THEN 0.2 ELSE 1.0 END"""
+# graph.entity_importance in SQL over the counts refresh_entities keeps (float8 throughout, as in Python).
+_SCORE = """ln(1 + e.mentions::float8) * (0.5 + e.degree::float8 / drive.top) * (1 + ln(greatest(1, e.files)::float8))
+    * CASE WHEN drive.files >= :min_files AND e.files / drive.files >= :spread THEN 0.2 ELSE 1.0 END"""
 
 
 def _where(filters: GraphFilters) -> tuple[str, dict[str, Any]]:
     """The filters as SQL conditions on entity ``e`` (owner ``:o``), with their parameters."""
-    conds: list[str] = ["e.owner_id = :o"]
+    conds: list[str] = ["e.owner_id = :o", "e.mentions > 0"]
     params: dict[str, Any] = {}
     if filters.types:
         conds.append("e.type = ANY(:types)")
@@ -109,10 +100,9 @@ def _where(filters: GraphFilters) -> tuple[str, dict[str, Any]]:
 
 def overview(db: Database, owner: uuid.UUID) -> GraphOverview:
     with db.session() as s:
-        total = int(s.execute(text("SELECT count(DISTINCT entity_id) FROM mentions WHERE owner_id = :o"),
+        total = int(s.execute(text("SELECT count(*) FROM entities WHERE owner_id = :o AND mentions > 0"),
                               {"o": owner}).scalar_one())
-        types = s.execute(text("""SELECT DISTINCT e.type FROM entities e WHERE e.owner_id = :o
-                                  AND EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"""),
+        types = s.execute(text("SELECT DISTINCT type FROM entities WHERE owner_id = :o AND mentions > 0"),
                           {"o": owner}).scalars()
         files = s.execute(text("""SELECT DISTINCT i.name FROM items i WHERE i.owner_id = :o
                                   AND EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = i.id)"""),
@@ -129,11 +119,10 @@ def select(db: Database, owner: uuid.UUID, filters: GraphFilters, cap: int = MAX
     matched (what ``ui.graph_model.select_graph`` computes from a whole snapshot)."""
     where, params = _where(filters)
     with db.session() as s:
-        rows = s.execute(text(f"""WITH {_COUNTS}
-            SELECT e.id, e.name, e.type, e.aliases, ment.mentions, ment.files, coalesce(deg.degree, 0) AS degree,
-                   drive.top, drive.files AS all_files, count(*) OVER () AS matched
-            FROM entities e JOIN ment ON ment.entity_id = e.id LEFT JOIN deg ON deg.id = e.id CROSS JOIN drive
-            WHERE {where}
+        rows = s.execute(text(f"""WITH {_DRIVE}
+            SELECT e.id, e.name, e.mentions, e.files, e.degree, drive.top, drive.files AS all_files,
+                   count(*) OVER () AS matched
+            FROM entities e CROSS JOIN drive WHERE {where}
             ORDER BY {_SCORE} DESC, e.name COLLATE "C" LIMIT :n"""),
             {"o": owner, "n": cap + MARGIN, "min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD,
              **params}).all()
@@ -220,23 +209,24 @@ def _relationships_of(s: Session, owner: uuid.UUID, entity_id: int, *, limit: in
     """The relationships of one entity, strongest first (ties by source then target name, as the snapshot
     orders them), at most ``limit``; each with its (source id, target id)."""
     pairs = s.execute(text(
-        """SELECT r.source_id, r.target_id, count(*) AS n FROM relation_evidence r
-           JOIN entities a ON a.id = r.source_id JOIN entities b ON b.id = r.target_id
+        """SELECT r.source_id, r.target_id, a.name AS source, b.name AS target, count(*) AS n
+           FROM relation_evidence r JOIN entities a ON a.id = r.source_id JOIN entities b ON b.id = r.target_id
            WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e)
            GROUP BY r.source_id, r.target_id, a.name, b.name
            ORDER BY n DESC, a.name COLLATE "C", b.name COLLATE "C" LIMIT :n"""),
         {"o": owner, "e": entity_id, "n": limit}).all()
     if not pairs:
         return []
-    ids = sorted({i for p in pairs for i in (p.source_id, p.target_id)})
-    names = dict(s.execute(text("SELECT id, name FROM entities WHERE owner_id = :o AND id = ANY(:ids)"),
-                           {"o": owner, "ids": ids}).tuples().all())
+    names = {p.source_id: p.source for p in pairs} | {p.target_id: p.target for p in pairs}
+    # Only the pairs kept (all of them without a limit): the entity's own evidence, never the whole table.
+    chosen = "" if limit is None else """AND (r.source_id, r.target_id) IN (
+        SELECT * FROM unnest(CAST(:src AS bigint[]), CAST(:tgt AS bigint[])))"""
+    bind = {"o": owner, "e": entity_id, "src": [p.source_id for p in pairs], "tgt": [p.target_id for p in pairs]}
     rows = s.execute(text(
-        """SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name) AS files
-           FROM relation_evidence r JOIN items i ON i.id = r.item_id
-           WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e) AND r.source_id = ANY(:ids)
-             AND r.target_id = ANY(:ids)
-           GROUP BY r.source_id, r.target_id, r.label"""), {"o": owner, "e": entity_id, "ids": ids}).all()
+        f"""SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name) AS files
+            FROM relation_evidence r JOIN items i ON i.id = r.item_id
+            WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e) {chosen}
+            GROUP BY r.source_id, r.target_id, r.label"""), bind).all()
     described: dict[tuple[int, int], list[str]] = {}
     if descriptions:
         for d in s.execute(text(

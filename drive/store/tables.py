@@ -153,6 +153,11 @@ class Entity(Base):
     key: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
     aliases: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    # What the graph page ranks by (graph.entity_importance), kept with name and type by refresh_entities
+    # (migration 0013): mentions, files mentioning it, relation-evidence rows at either end.
+    mentions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    files: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    degree: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Mention(Base):

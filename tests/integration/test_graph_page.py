@@ -10,6 +10,8 @@ import uuid
 from dataclasses import astuple
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import text
 
 from drive.core import Drive
@@ -17,9 +19,11 @@ from drive.records import MentionRecord, RelationRecord, ResolvedMention
 from drive.service import DriveService
 from drive.store import graph_page
 from drive.store.communities import CommunityRow, replace
+from drive.store.db import MIGRATIONS, Database, make_engine
 from drive.store.graph import store_graph
 from drive.store.graph_page import DrawnGraph, GraphFilters
 from drive.store.graph_view import EntityView, RelationshipView, snapshot
+from tests.conftest import NewDatabase
 from ui.graph_model import neighbourhood, neighbours, select_graph, top_communities
 
 TYPES = ("PERSON", "ORG", "GPE")
@@ -40,12 +44,12 @@ def _file(s, owner: uuid.UUID, name: str, chunks: int) -> tuple[uuid.UUID, dict[
     return item, ids
 
 
-def build(drive: Drive, owner: uuid.UUID, prefix: str, seed: int, files: int = 8, entities: int = 60) -> None:
+def build(db: Database, owner: uuid.UUID, prefix: str, seed: int, files: int = 8, entities: int = 60) -> None:
     """A drive of ``files`` files whose entities are mentioned and related at random (a few often, most
     rarely), one of them ("<prefix> Regulator") on every file: boilerplate."""
     rng = random.Random(seed)
     names = [f"{prefix} Regulator"] + [f"{prefix} Entity {i}" for i in range(1, entities)]
-    with drive.db.session() as s:
+    with db.session() as s:
         for f in range(files):
             item, chunks = _file(s, owner, f"{prefix.lower()}-{f}.txt", 3)
             present = [0] + [i for i in range(1, entities) if rng.random() < 3 / (2 + i ** 0.7)]
@@ -91,8 +95,8 @@ def assert_same(new: DrawnGraph, old: DrawnGraph, case: object) -> None:
 @pytest.fixture
 def graphs(drive: Drive, svc: DriveService) -> tuple[uuid.UUID, uuid.UUID]:
     other = drive.user_id(f"o{uuid.uuid4().hex[:12]}")
-    build(drive, svc.owner, "Ours", seed=1)
-    build(drive, other, "Theirs", seed=2)  # a second drive, built alike, that must never show
+    build(drive.db, svc.owner, "Ours", seed=1)
+    build(drive.db, other, "Theirs", seed=2)  # a second drive, built alike, that must never show
     return svc.owner, other
 
 
@@ -119,6 +123,45 @@ def test_the_bounded_page_draws_what_the_whole_snapshot_would(drive: Drive, grap
     assert [(c.id, c.title, c.size) for c in overview.communities] == [
         (c.id, c.title, len(c.entities)) for c in top_communities(snap)]
     assert {c.id for c in overview.communities} == {"Ours-big", "Ours-small"}  # level 0 only
+
+
+def assert_ranked_alike(db: Database, owner: uuid.UUID) -> None:
+    snap = snapshot(db, owner)
+    for filters in (GraphFilters(), GraphFilters(types=frozenset({"ORG"})), GraphFilters(query="entity 2")):
+        for cap in (5, 40):
+            assert_same(graph_page.select(db, owner, filters, cap), select_graph(snap, filters, cap), (filters, cap))
+
+
+def test_the_ranking_follows_deletes(drive: Drive, svc: DriveService, graphs: tuple[uuid.UUID, uuid.UUID]) -> None:
+    """The counts the ranking reads are kept as files leave: deleting two files (one holding the most
+    mentioned entity) ranks exactly as the snapshot of what is left."""
+    owner, _ = graphs
+    before = graph_page.select(drive.db, owner, GraphFilters(), 5).nodes
+    files = {i.name: i.id for i in svc.list()}
+    for name in ("ours-0.txt", sorted(before[0].files)[-1]):
+        svc.delete(files[name])
+    after = graph_page.select(drive.db, owner, GraphFilters(), 5).nodes
+    assert after != before
+    assert_ranked_alike(drive.db, owner)
+
+
+def test_migration_0013_counts_the_entities_a_drive_already_has(new_database: NewDatabase) -> None:
+    engine = make_engine(new_database(True))
+    try:
+        db = Database(engine)
+        owner = uuid.uuid4()
+        with db.session() as s:
+            s.execute(text("INSERT INTO users (id, name, name_key) VALUES (:o, 'm', 'm')"), {"o": owner})
+        build(db, owner, "Ours", seed=3)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0012")  # the counts are dropped, as a drive before 0013 has none
+            command.upgrade(cfg, "head")
+        assert_ranked_alike(db, owner)
+    finally:
+        engine.dispose()
 
 
 def test_neighbourhoods_and_details_match_the_snapshot(drive: Drive, graphs: tuple[uuid.UUID, uuid.UUID]) -> None:
