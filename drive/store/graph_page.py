@@ -10,7 +10,6 @@ is scoped by owner: another owner's entity id behaves like a missing one.
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from drive.store.db import Database
 from drive.store.graph import BOILERPLATE_MIN_FILES, BOILERPLATE_SPREAD, entity_importance
-from drive.store.graph_view import EntityView, RelationshipView, pick_label
+from drive.store.graph_view import EntityView, RelationshipView
 
 MAX_NODES = 150
 # SQL ranks by the same formula as Python; the last bits of a float may differ, so a few more rows than
@@ -64,14 +63,15 @@ class GraphOverview:
 
 
 # The drive-wide figures the score is relative to: the best connected entity's degree, the files with mentions.
-_DRIVE = """drive AS (SELECT
-    coalesce(nullif((SELECT max(degree) FROM entities WHERE owner_id = :o AND mentions > 0), 0), 1)::float8 AS top,
-    (SELECT count(*) FROM items i WHERE i.owner_id = :o
-       AND EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = i.id))::float8 AS files)"""
+_DRIVE = """SELECT
+    (SELECT coalesce(max(degree), 0) FROM entities WHERE owner_id = :o AND mentions > 0) AS top,
+    (SELECT count(*) FROM items i WHERE i.owner_id = :o AND EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = i.id))
+      AS files"""
 
 # graph.entity_importance in SQL over the counts refresh_entities keeps (float8 throughout, as in Python).
-_SCORE = """ln(1 + e.mentions::float8) * (0.5 + e.degree::float8 / drive.top) * (1 + ln(greatest(1, e.files)::float8))
-    * CASE WHEN drive.files >= :min_files AND e.files / drive.files >= :spread THEN 0.2 ELSE 1.0 END"""
+_SCORE = """ln(1 + e.mentions::float8) * (0.5 + e.degree::float8 / CAST(:top AS float8))
+    * (1 + ln(greatest(1, e.files)::float8))
+    * CASE WHEN :all_files >= :min_files AND e.files::float8 / :all_files >= :spread THEN 0.2 ELSE 1.0 END"""
 
 
 def _where(filters: GraphFilters) -> tuple[str, dict[str, Any]]:
@@ -119,30 +119,29 @@ def select(db: Database, owner: uuid.UUID, filters: GraphFilters, cap: int = MAX
     matched (what ``ui.graph_model.select_graph`` computes from a whole snapshot)."""
     where, params = _where(filters)
     with db.session() as s:
-        rows = s.execute(text(f"""WITH {_DRIVE}
-            SELECT e.id, e.name, e.mentions, e.files, e.degree, drive.top, drive.files AS all_files,
-                   count(*) OVER () AS matched
-            FROM entities e CROSS JOIN drive WHERE {where}
-            ORDER BY {_SCORE} DESC, e.name COLLATE "C" LIMIT :n"""),
-            {"o": owner, "n": cap + MARGIN, "min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD,
-             **params}).all()
-        scored = sorted(rows, key=lambda r: (-entity_importance(int(r.mentions), float(r.degree), int(r.files),
-                                                                 r.top, int(r.all_files)), r.name))[:cap]
-        nodes = _entities(s, owner, [r.id for r in scored])
-        return _drawn(s, owner, nodes, int(rows[0].matched) if rows else 0)
+        top, files = s.execute(text(_DRIVE), {"o": owner}).one()
+        top, files = float(top or 1), float(files)  # no relationships at all: every degree is 0 of 1
+        matched = int(s.execute(text(f"SELECT count(*) FROM entities e WHERE {where}"),
+                                {"o": owner, **params}).scalar_one())
+        rows = s.execute(text(f"""SELECT e.id, e.name, e.mentions, e.files, e.degree FROM entities e WHERE {where}
+                                  ORDER BY {_SCORE} DESC, e.name COLLATE "C" LIMIT :n"""),
+                         {"o": owner, "n": cap + MARGIN, "top": top, "all_files": files,
+                          "min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD, **params}).all()
+        scored = sorted(rows, key=lambda r: (-entity_importance(r.mentions, r.degree, r.files, top, int(files)),
+                                             r.name))[:cap]
+        return _drawn(s, owner, _entities(s, owner, [r.id for r in scored]), matched)
 
 
 def neighbourhood(db: Database, owner: uuid.UUID, entity_id: int, cap: int = MAX_NODES) -> DrawnGraph:
     """An entity, its ``cap - 1`` strongest neighbours, and every relationship among them; empty when the
     owner has no such entity."""
     with db.session() as s:
-        rels = _relationships_of(s, owner, entity_id, limit=2 * max(0, cap - 1), descriptions=False)
-        found = _entities(s, owner, [entity_id])
-        if not found:
-            return DrawnGraph([], [], 0)
-        ids = [entity_id, *(t if src == entity_id else src for src, t, _ in rels)]
+        # A neighbour may be tied by two relationships (one each way): twice as many give cap - 1 of them.
+        ids = [entity_id, *_strongest(s, owner, entity_id, 2 * max(0, cap - 1))]
         keep = list(dict.fromkeys(ids))[:cap]
         nodes = _entities(s, owner, keep)
+        if not nodes or nodes[0].id != entity_id:  # not this owner's entity (or gone)
+            return DrawnGraph([], [], 0)
         return _drawn(s, owner, nodes, len(nodes))
 
 
@@ -156,7 +155,7 @@ def relationships(db: Database, owner: uuid.UUID, entity_id: int, *,
                   descriptions: bool = True) -> list[RelationshipView]:
     """Every relationship of an entity, strongest first (``ui.graph_model.neighbours`` on a snapshot)."""
     with db.session() as s:
-        return [r for _, _, r in _relationships_of(s, owner, entity_id, limit=None, descriptions=descriptions)]
+        return _relationships_of(s, owner, entity_id, descriptions=descriptions)
 
 
 def _entities(s: Session, owner: uuid.UUID, ids: list[int]) -> list[EntityView]:
@@ -164,9 +163,11 @@ def _entities(s: Session, owner: uuid.UUID, ids: list[int]) -> list[EntityView]:
     if not ids:
         return []
     rows = s.execute(text(
-        """SELECT e.id, e.name, e.type, e.aliases, count(m.id) AS n, array_agg(DISTINCT i.name) AS files
-           FROM entities e JOIN mentions m ON m.entity_id = e.id JOIN items i ON i.id = m.item_id
-           WHERE e.owner_id = :o AND e.id = ANY(:ids) GROUP BY e.id"""), {"o": owner, "ids": ids}).all()
+        """SELECT e.id, e.name, e.type, e.aliases, e.mentions AS n,
+                  ARRAY(SELECT i.name FROM (SELECT DISTINCT item_id FROM mentions m WHERE m.entity_id = e.id) f
+                        JOIN items i ON i.id = f.item_id) AS files
+           FROM entities e WHERE e.owner_id = :o AND e.id = ANY(:ids) AND e.mentions > 0"""),
+        {"o": owner, "ids": ids}).all()
     by_id = {r.id: EntityView(r.id, r.name, r.type, sorted(r.aliases or []), int(r.n), sorted(r.files))
              for r in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -194,39 +195,54 @@ def _relationships(rows: Sequence[Any], names: dict[int, str], described: dict[t
                    ) -> dict[tuple[int, int], RelationshipView]:
     """Relationships from evidence grouped by (source, target, label): weight, the most frequent label,
     the files that tie the pair."""
-    labels: dict[tuple[int, int], Counter[str | None]] = defaultdict(Counter)
-    files: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for r in rows:
-        labels[(r.source_id, r.target_id)][r.label] += int(r.n)
-        files[(r.source_id, r.target_id)].update(r.files)
-    return {(src, tgt): RelationshipView(names[src], names[tgt], pick_label(list(counts.elements())),
-                                         sum(counts.values()), sorted(files[(src, tgt)]), described.get((src, tgt), []))
+    labels: dict[tuple[int, int], dict[str | None, int]] = {}
+    files: dict[tuple[int, int], set[str]] = {}
+    for src, tgt, label, n, names_of_files in rows:
+        pair = (src, tgt)
+        if pair not in labels:
+            labels[pair], files[pair] = {}, set()
+        labels[pair][label] = labels[pair].get(label, 0) + n
+        files[pair].update(names_of_files)
+    return {(src, tgt): RelationshipView(names[src], names[tgt], _top_label(counts), sum(counts.values()),
+                                         sorted(files[(src, tgt)]), described.get((src, tgt), []))
             for (src, tgt), counts in labels.items() if src in names and tgt in names}
 
 
-def _relationships_of(s: Session, owner: uuid.UUID, entity_id: int, *, limit: int | None,
-                      descriptions: bool) -> list[tuple[int, int, RelationshipView]]:
-    """The relationships of one entity, strongest first (ties by source then target name, as the snapshot
-    orders them), at most ``limit``; each with its (source id, target id)."""
+def _top_label(counts: dict[str | None, int]) -> str | None:
+    """``graph_view._pick_label`` over counted labels: the most frequent verb, ties alphabetically."""
+    if len(counts) == 1:  # most pairs: one label (or none)
+        return next(iter(counts))
+    return min((label for label in counts if label), key=lambda label: (-counts[label], label), default=None)
+
+
+def _strongest(s: Session, owner: uuid.UUID, entity_id: int, limit: int) -> list[int]:
+    """The other ends of an entity's ``limit`` strongest relationships, strongest first (ties by source then
+    target name, as the snapshot orders them). Names are read only for the pairs that can make the cut."""
     pairs = s.execute(text(
-        """SELECT r.source_id, r.target_id, a.name AS source, b.name AS target, count(*) AS n
-           FROM relation_evidence r JOIN entities a ON a.id = r.source_id JOIN entities b ON b.id = r.target_id
-           WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e)
-           GROUP BY r.source_id, r.target_id, a.name, b.name
-           ORDER BY n DESC, a.name COLLATE "C", b.name COLLATE "C" LIMIT :n"""),
-        {"o": owner, "e": entity_id, "n": limit}).all()
-    if not pairs:
-        return []
-    names = {p.source_id: p.source for p in pairs} | {p.target_id: p.target for p in pairs}
-    # Only the pairs kept (all of them without a limit): the entity's own evidence, never the whole table.
-    chosen = "" if limit is None else """AND (r.source_id, r.target_id) IN (
-        SELECT * FROM unnest(CAST(:src AS bigint[]), CAST(:tgt AS bigint[])))"""
-    bind = {"o": owner, "e": entity_id, "src": [p.source_id for p in pairs], "tgt": [p.target_id for p in pairs]}
+        """WITH p AS (SELECT source_id, target_id, count(*) AS n FROM relation_evidence
+                      WHERE owner_id = :o AND (source_id = :e OR target_id = :e) GROUP BY source_id, target_id),
+                cut AS (SELECT n FROM p ORDER BY n DESC OFFSET :skip LIMIT 1)
+           SELECT p.source_id, p.target_id FROM p
+           JOIN entities a ON a.id = p.source_id JOIN entities b ON b.id = p.target_id
+           WHERE p.n >= coalesce((SELECT n FROM cut), 0)
+           ORDER BY p.n DESC, a.name COLLATE "C", b.name COLLATE "C" LIMIT :n"""),
+        {"o": owner, "e": entity_id, "n": limit, "skip": max(0, limit - 1)}).all()
+    return [p.target_id if p.source_id == entity_id else p.source_id for p in pairs]
+
+
+def _relationships_of(s: Session, owner: uuid.UUID, entity_id: int, *,
+                      descriptions: bool) -> list[RelationshipView]:
+    """Every relationship of one entity, strongest first, from its own evidence (never the whole table)."""
     rows = s.execute(text(
-        f"""SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name) AS files
-            FROM relation_evidence r JOIN items i ON i.id = r.item_id
-            WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e) {chosen}
-            GROUP BY r.source_id, r.target_id, r.label"""), bind).all()
+        """SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name) AS files
+           FROM relation_evidence r JOIN items i ON i.id = r.item_id
+           WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e)
+           GROUP BY r.source_id, r.target_id, r.label"""), {"o": owner, "e": entity_id}).all()
+    if not rows:
+        return []
+    ids = sorted({i for r in rows for i in (r.source_id, r.target_id)})
+    names = dict(s.execute(text("SELECT id, name FROM entities WHERE owner_id = :o AND id = ANY(:ids)"),
+                           {"o": owner, "ids": ids}).tuples().all())
     described: dict[tuple[int, int], list[str]] = {}
     if descriptions:
         for d in s.execute(text(
@@ -234,6 +250,5 @@ def _relationships_of(s: Session, owner: uuid.UUID, entity_id: int, *, limit: in
                    WHERE owner_id = :o AND (source_id = :e OR target_id = :e) AND description IS NOT NULL
                    GROUP BY source_id, target_id"""), {"o": owner, "e": entity_id}).all():
             described[(d.source_id, d.target_id)] = sorted(d.d)
-    views = _relationships(rows, names, described)
-    return [(p.source_id, p.target_id, views[(p.source_id, p.target_id)]) for p in pairs
-            if (p.source_id, p.target_id) in views]
+    views = _relationships(rows, names, described).values()
+    return sorted(views, key=lambda r: (-r.weight, r.source, r.target))

@@ -57,7 +57,7 @@ class GraphSnapshot:
         }
 
 
-def pick_label(labels: list[str | None]) -> str | None:
+def _pick_label(labels: list[str | None]) -> str | None:
     """The most frequent verb, ties broken alphabetically (deterministic)."""
     counts = Counter(label for label in labels if label)
     if not counts:
@@ -94,7 +94,7 @@ def snapshot(db: Database, owner: uuid.UUID, *, with_relationships: bool = True)
     relationships = sorted(
         (
             RelationshipView(
-                names[src], names[tgt], pick_label([r.label for r in rows]), len(rows),
+                names[src], names[tgt], _pick_label([r.label for r in rows]), len(rows),
                 sorted({r.name for r in rows}), sorted({r.description for r in rows if r.description}),
             )
             for (src, tgt), rows in grouped.items() if src in names and tgt in names

@@ -162,6 +162,7 @@ class Entity(Base):
 
 class Mention(Base):
     __tablename__ = "mentions"
+    __table_args__ = (Index("mentions_entity_item", "entity_id", "item_id"),)  # an entity's files (0013)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
