@@ -25,6 +25,8 @@ MAX_NODES = 150
 # SQL ranks by the same formula as Python; the last bits of a float may differ, so a few more rows than
 # drawn come back and Python's score settles the order (and the cut) among them.
 MARGIN = 20
+# The relationships among the most connected entities can be ~100k evidence rows: sorted in memory, not on disk.
+WORK_MEM = "32MB"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def select(db: Database, owner: uuid.UUID, filters: GraphFilters, cap: int = MAX
     matched (what ``ui.graph_model.select_graph`` computes from a whole snapshot)."""
     where, params = _where(filters)
     with db.session() as s:
+        s.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         top, files = s.execute(text(_DRIVE), {"o": owner}).one()
         top, files = float(top or 1), float(files)  # no relationships at all: every degree is 0 of 1
         matched = int(s.execute(text(f"SELECT count(*) FROM entities e WHERE {where}"),
@@ -136,6 +139,7 @@ def neighbourhood(db: Database, owner: uuid.UUID, entity_id: int, cap: int = MAX
     """An entity, its ``cap - 1`` strongest neighbours, and every relationship among them; empty when the
     owner has no such entity."""
     with db.session() as s:
+        s.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         # A neighbour may be tied by two relationships (one each way): twice as many give cap - 1 of them.
         ids = [entity_id, *_strongest(s, owner, entity_id, 2 * max(0, cap - 1))]
         keep = list(dict.fromkeys(ids))[:cap]
@@ -151,6 +155,22 @@ def entity(db: Database, owner: uuid.UUID, entity_id: int) -> EntityView | None:
     return found[0] if found else None
 
 
+def find(db: Database, owner: uuid.UUID, name: str) -> EntityView | None:
+    """An entity by name, else by alias, case-insensitively (the first by name then type, as the snapshot
+    lists them); None when the owner has none."""
+    wanted = name.casefold()
+    with db.session() as s:
+        rows = s.execute(text(
+            """SELECT id, name, type, aliases FROM entities WHERE owner_id = :o AND mentions > 0
+               AND (lower(name) = lower(:n) OR EXISTS (SELECT 1 FROM unnest(aliases) a WHERE lower(a) = lower(:n)))"""),
+            {"o": owner, "n": name}).all()
+        rows = sorted(rows, key=lambda r: (r.name, r.type))
+        hit = next((r for r in rows if r.name.casefold() == wanted), None) or next(
+            (r for r in rows if wanted in (a.casefold() for a in r.aliases or [])), None)
+        found = _entities(s, owner, [hit.id]) if hit is not None else []
+    return found[0] if found else None
+
+
 def relationships(db: Database, owner: uuid.UUID, entity_id: int, *,
                   descriptions: bool = True) -> list[RelationshipView]:
     """Every relationship of an entity, strongest first (``ui.graph_model.neighbours`` on a snapshot)."""
@@ -162,13 +182,15 @@ def _entities(s: Session, owner: uuid.UUID, ids: list[int]) -> list[EntityView]:
     """These entities (of this owner, with mentions), in the order given, with their files."""
     if not ids:
         return []
-    rows = s.execute(text(
-        """SELECT e.id, e.name, e.type, e.aliases, e.mentions AS n,
-                  ARRAY(SELECT i.name FROM (SELECT DISTINCT item_id FROM mentions m WHERE m.entity_id = e.id) f
-                        JOIN items i ON i.id = f.item_id) AS files
-           FROM entities e WHERE e.owner_id = :o AND e.id = ANY(:ids) AND e.mentions > 0"""),
-        {"o": owner, "ids": ids}).all()
-    by_id = {r.id: EntityView(r.id, r.name, r.type, sorted(r.aliases or []), int(r.n), sorted(r.files))
+    rows = s.execute(text("""SELECT id, name, type, aliases, mentions FROM entities
+                             WHERE owner_id = :o AND id = ANY(:ids) AND mentions > 0"""), {"o": owner, "ids": ids}).all()
+    # Their (entity, file) pairs from the (entity_id, item_id) index, names joined once per file.
+    files = dict(s.execute(text(
+        """SELECT f.entity_id, array_agg(i.name) FROM (SELECT DISTINCT entity_id, item_id FROM mentions
+                                                       WHERE entity_id = ANY(:ids)) f
+           JOIN items i ON i.id = f.item_id WHERE i.owner_id = :o GROUP BY f.entity_id"""),
+        {"o": owner, "ids": ids}).tuples().all())
+    by_id = {r.id: EntityView(r.id, r.name, r.type, sorted(r.aliases or []), r.mentions, sorted(set(files.get(r.id, []))))
              for r in rows}
     return [by_id[i] for i in ids if i in by_id]
 

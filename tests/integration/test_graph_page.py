@@ -175,6 +175,11 @@ def test_neighbourhoods_and_details_match_the_snapshot(drive: Drive, graphs: tup
         found = graph_page.entity(drive.db, owner, e.id)
         assert found is not None and entity_key(found) == entity_key(e)
     assert any(r.descriptions for r in snap.relationships)  # the details carry them; compared above
+    for e in snap.entities[:10]:  # by name or alias, in any case (the API's GET /graph/entities/{name})
+        for asked in (e.name, e.name.upper(), *(a.lower() for a in e.aliases)):
+            found = graph_page.find(drive.db, owner, asked)
+            assert found is not None and entity_key(found) == entity_key(e)
+    assert graph_page.find(drive.db, owner, "Theirs Entity 1") is None  # another owner's
 
 
 def test_another_owners_entities_never_appear(drive: Drive, graphs: tuple[uuid.UUID, uuid.UUID]) -> None:
