@@ -2,7 +2,8 @@
 
 ``graph_view.snapshot`` loads an owner's whole graph (the ``graph --json`` export); on a drive of 100k
 entities and hundreds of thousands of relation rows that is seconds and hundreds of MB per page view. Here
-the ranking (``graph.entity_importance``) runs in SQL over per-entity counts, and only the ``cap`` entities
+the ranking (``graph.entity_importance``) runs in SQL over the counts ``graph.refresh_entities`` keeps on
+each entity (migration 0013), and only the ``cap`` entities
 drawn, the relationships among them and the level-0 communities they belong to come back. Every statement
 is scoped by owner: another owner's entity id behaves like a missing one.
 """
@@ -200,7 +201,7 @@ def _drawn(s: Session, owner: uuid.UUID, nodes: list[EntityView], matched: int) 
     ids = [e.id for e in nodes]
     names = {e.id: e.name for e in nodes}
     rows = s.execute(text(
-        """SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name) AS files
+        """SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name COLLATE "C") AS files
            FROM relation_evidence r JOIN items i ON i.id = r.item_id
            WHERE r.owner_id = :o AND r.source_id = ANY(:ids) AND r.target_id = ANY(:ids)
            GROUP BY r.source_id, r.target_id, r.label"""), {"o": owner, "ids": ids}).all() if ids else []
@@ -256,7 +257,7 @@ def _relationships_of(s: Session, owner: uuid.UUID, entity_id: int, *,
                       descriptions: bool) -> list[RelationshipView]:
     """Every relationship of one entity, strongest first, from its own evidence (never the whole table)."""
     rows = s.execute(text(
-        """SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name) AS files
+        """SELECT r.source_id, r.target_id, r.label, count(*) AS n, array_agg(DISTINCT i.name COLLATE "C") AS files
            FROM relation_evidence r JOIN items i ON i.id = r.item_id
            WHERE r.owner_id = :o AND (r.source_id = :e OR r.target_id = :e)
            GROUP BY r.source_id, r.target_id, r.label"""), {"o": owner, "e": entity_id}).all()
