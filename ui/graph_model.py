@@ -1,11 +1,10 @@
-"""What the graph page draws, computed purely from a ``GraphSnapshot``: filters, a node cap, colours."""
+"""What the graph page draws, computed purely from a ``GraphSnapshot`` (the reference the bounded read model
+``drive.store.graph_page`` is tested against, and the benchmark's baseline): filters, a node cap, colours."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
-from drive.store.graph import BOILERPLATE_MIN_FILES, BOILERPLATE_SPREAD
+from drive.store.graph import entity_importance
+from drive.store.graph_page import MAX_NODES, DrawnGraph, GraphFilters
 from drive.store.graph_view import CommunityView, EntityView, GraphSnapshot, RelationshipView
 
 PALETTE = (
@@ -13,7 +12,6 @@ PALETTE = (
     "#db2777", "#65a30d", "#ea580c", "#4f46e5", "#0d9488", "#9333ea",
 )
 NO_COMMUNITY = "#9ca3af"
-MAX_NODES = 150
 SHOWN_NODES = 40  # what the page opens on: few enough that every label can be read
 # One colour per entity type (spaCy's labels), named in the page's legend.
 TYPE_COLORS = {
@@ -25,22 +23,6 @@ TYPE_NAMES = {
     "FAC": "buildings", "PRODUCT": "products", "EVENT": "events", "WORK_OF_ART": "works", "LAW": "laws",
 }
 OTHER_TYPE = "#9ca3af"
-
-
-@dataclass(frozen=True)
-class GraphFilters:
-    types: frozenset[str] = frozenset()  # empty: every type
-    community: str | None = None  # a top-level community id
-    file: str | None = None
-    query: str = ""
-
-
-@dataclass
-class DrawnGraph:
-    nodes: list[EntityView]
-    edges: list[RelationshipView]
-    matched: int  # entities passing the filters, before the cap
-    community_of: dict[str, str] = field(default_factory=dict)  # entity name -> top-level community id
 
 
 def top_communities(snap: GraphSnapshot) -> list[CommunityView]:
@@ -74,14 +56,8 @@ def importance(snap: GraphSnapshot) -> dict[str, float]:
         degree[r.target] = degree.get(r.target, 0.0) + r.weight
     top = max(degree.values(), default=0.0) or 1.0
     files = len({f for e in snap.entities for f in e.files})
-
-    def score(e: EntityView) -> float:
-        spread = len(e.files) / files if files else 0.0
-        boilerplate = files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
-        return (math.log1p(e.mentions) * (0.5 + degree.get(e.name, 0.0) / top)
-                * (1 + math.log(max(1, len(e.files)))) * (0.2 if boilerplate else 1.0))
-
-    return {e.name: score(e) for e in snap.entities}
+    return {e.name: entity_importance(e.mentions, degree.get(e.name, 0.0), len(e.files), top, files)
+            for e in snap.entities}
 
 
 def select_graph(snap: GraphSnapshot, filters: GraphFilters, cap: int = MAX_NODES) -> DrawnGraph:

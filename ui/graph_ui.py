@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import streamlit as st
 
-from drive.store.graph_view import EntityView, GraphSnapshot, entity_passages, snapshot
+from drive.store import graph_page
+from drive.store.graph_page import CommunityChoice, GraphOverview
+from drive.store.graph_view import EntityView, entity_passages
 from ui import resources
 from ui.downloads import file_link
 from ui.format import literal, page_label, safe_markdown
@@ -15,9 +16,7 @@ from ui.graph_model import (
     TYPE_NAMES,
     DrawnGraph,
     GraphFilters,
-    neighbours,
     node_size,
-    top_communities,
     type_color,
 )
 
@@ -27,8 +26,19 @@ EXTRA_KEY = "graph_clicked_neighbour"  # a clicked neighbour outside the filtere
 PASSAGES = 10
 
 
-def load() -> GraphSnapshot:
-    return snapshot(resources.drive().db, resources.owner())
+def load() -> GraphOverview:
+    """How many entities, and the filters' choices (the graph itself is read bounded: ``select``, ``around``)."""
+    return graph_page.overview(resources.drive().db, resources.owner())
+
+
+def select(filters: GraphFilters, cap: int) -> DrawnGraph:
+    """The ``cap`` most important entities passing the filters, with the relationships among them."""
+    return graph_page.select(resources.drive().db, resources.owner(), filters, cap)
+
+
+def around(focus: EntityView, cap: int) -> DrawnGraph:
+    """The entity in focus and its strongest neighbours."""
+    return graph_page.neighbourhood(resources.drive().db, resources.owner(), focus.id, cap)
 
 
 def waiting() -> int:
@@ -42,10 +52,9 @@ def waiting_note(count: int) -> None:
                    "already searchable, their entities appear here shortly.")
 
 
-def filters_bar(snap: GraphSnapshot) -> GraphFilters:
-    types = sorted({e.type for e in snap.entities})
-    files = sorted({f for e in snap.entities for f in e.files})
-    comms = {c.id: c for c in top_communities(snap)}
+def filters_bar(overview: GraphOverview) -> GraphFilters:
+    types, files = overview.types, overview.files
+    comms = {c.id: c for c in overview.communities}
     search, kind, comm, file = st.columns([2, 2, 2, 2])
     query = search.text_input("Search an entity", key="graph_query", placeholder="name or alias")
     chosen_types = kind.multiselect("Entity types", types, key="graph_types", placeholder="all types")
@@ -56,8 +65,8 @@ def filters_bar(snap: GraphSnapshot) -> GraphFilters:
     return GraphFilters(frozenset(chosen_types), community, chosen_file, query)
 
 
-def _community_label(c: Any) -> str:
-    return f"{c.title or 'Untitled'} ({len(c.entities)})"
+def _community_label(c: CommunityChoice) -> str:
+    return f"{c.title or 'Untitled'} ({c.size})"
 
 
 def draw(drawn: DrawnGraph, focus: EntityView | None = None) -> str | None:
@@ -127,13 +136,13 @@ def pick_entity(listed: DrawnGraph, shown: DrawnGraph) -> EntityView | None:
     return by_id.get(choice) if choice else None
 
 
-def entity_details(snap: GraphSnapshot, entity: EntityView) -> None:
+def entity_details(entity: EntityView) -> None:
     st.markdown(f"### {literal(entity.name)}")
     st.caption(f"{entity.type} · {entity.mentions} mention{'s' if entity.mentions != 1 else ''} "
                f"in {len(entity.files)} file{'s' if len(entity.files) != 1 else ''}")
     if entity.aliases:
         st.markdown("**Also written as** " + ", ".join(f"`{a}`" for a in entity.aliases))
-    rels = neighbours(snap, entity.name)
+    rels = graph_page.relationships(resources.drive().db, resources.owner(), entity.id, descriptions=False)
     if rels:
         st.markdown("**Relationships**")
         st.dataframe(

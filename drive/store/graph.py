@@ -8,6 +8,7 @@ all of the owner's files: ``drive.names.vote_type``). So "add A and B, delete B"
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -88,23 +89,37 @@ def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]
 
 
 def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
-    """Recompute name, aliases and type of these entities from the mentions they still have."""
+    """Recompute name, aliases, type and the ranking counts (mentions, files, degree) of these entities from
+    the mentions and relation evidence they still have.
+
+    The rows are locked first, in id order: a concurrent graph job touching the same entity waits here and
+    then reads this one's committed rows, so neither overwrites the other's counts with stale ones (the
+    lock does not conflict with the key-share locks their mention inserts hold)."""
     ids = sorted(set(entity_ids))
     if not ids:
         return
+    s.execute(text("SELECT id FROM entities WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE"), {"ids": ids})
     surfaces: dict[int, list[str]] = defaultdict(list)
     labels: dict[int, list[str]] = defaultdict(list)
-    for eid, surface, label in s.execute(
-        text("SELECT entity_id, surface, label FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
+    files: dict[int, set[uuid.UUID]] = defaultdict(set)
+    for eid, surface, label, item in s.execute(
+        text("SELECT entity_id, surface, label, item_id FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
     ).tuples():
         surfaces[eid].append(surface)
         labels[eid].append(label)
+        files[eid].add(item)
+    degree = dict(s.execute(text(
+        """SELECT id, count(*) FROM (SELECT source_id AS id FROM relation_evidence WHERE source_id = ANY(:ids)
+                                     UNION ALL SELECT target_id FROM relation_evidence WHERE target_id = ANY(:ids)) e
+           GROUP BY id"""), {"ids": ids}).tuples().all())
     params = []
     for eid, forms in surfaces.items():
         name = display_name(forms)
-        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": vote_type(labels[eid])})
+        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": vote_type(labels[eid]),
+                       "mentions": len(forms), "files": len(files[eid]), "degree": degree.get(eid, 0)})
     if params:
-        s.execute(text("UPDATE entities SET name = :name, aliases = :aliases, type = :type WHERE id = :id"), params)
+        s.execute(text("""UPDATE entities SET name = :name, aliases = :aliases, type = :type, mentions = :mentions,
+                          files = :files, degree = :degree WHERE id = :id"""), params)
 
 
 # An entity on at least this share of the files of a drive of at least BOILERPLATE_MIN_FILES files (the
@@ -117,6 +132,17 @@ REPEATED_SHARE = 0.5
 # The HAVING clause that keeps an entity (e, its mentions m, their chunks c) that is not boilerplate.
 NOT_BOILERPLATE = """(t.n < :min_files OR count(DISTINCT m.item_id) < :spread * t.n)
                      AND count(DISTINCT md5(c.text)) > :repeated * count(DISTINCT c.id)"""
+
+
+def entity_importance(mentions: int, degree: float, files: int, top_degree: float, all_files: int) -> float:
+    """How much an entity matters to a drive of ``all_files`` files (with mentions): its mentions (dampened),
+    its weighted degree relative to the best connected entity's ``top_degree``, in how many files it
+    appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several).
+    The graph page's SQL ranking (``graph_page.RANK_SQL``) computes the same formula."""
+    spread = files / all_files if all_files else 0.0
+    boilerplate = all_files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
+    return (math.log1p(mentions) * (0.5 + degree / (top_degree or 1.0))
+            * (1 + math.log(max(1, files))) * (0.2 if boilerplate else 1.0))
 
 
 def boilerplate_params() -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""Read models of an owner's entity graph: the snapshot behind ``thedrive graph --json`` and the UI pages."""
+"""Read models of an owner's entity graph: the whole snapshot behind ``thedrive graph --json``, the API's export
+and the communities page; an entity's passages. The graph page reads the bounded ``graph_page``."""
 
 from __future__ import annotations
 
@@ -64,7 +65,9 @@ def _pick_label(labels: list[str | None]) -> str | None:
     return min(counts, key=lambda lbl: (-counts[lbl], lbl))
 
 
-def snapshot(db: Database, owner: uuid.UUID) -> GraphSnapshot:
+def snapshot(db: Database, owner: uuid.UUID, *, with_relationships: bool = True) -> GraphSnapshot:
+    """The owner's whole graph (``with_relationships=False``: entities and communities only, no relation evidence
+    read). Its size grows with the drive: pages read the bounded ``graph_page`` instead."""
     with db.session() as s:
         ents = s.execute(text(
             """SELECT e.id, e.name, e.type, e.aliases, count(m.id) AS n,
@@ -73,7 +76,7 @@ def snapshot(db: Database, owner: uuid.UUID) -> GraphSnapshot:
                WHERE e.owner_id = :o GROUP BY e.id"""), {"o": owner}).all()
         ev = s.execute(text(
             """SELECT r.source_id, r.target_id, r.label, r.description, i.name FROM relation_evidence r
-               JOIN items i ON i.id = r.item_id WHERE r.owner_id = :o"""), {"o": owner}).all()
+               JOIN items i ON i.id = r.item_id WHERE r.owner_id = :o"""), {"o": owner}).all() if with_relationships else []
         comms = s.execute(text(
             """SELECT c.id, c.level, c.parent_id, c.title, c.summary,
                       array_remove(array_agg(e.name ORDER BY e.name), NULL) AS members

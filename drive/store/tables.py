@@ -153,10 +153,16 @@ class Entity(Base):
     key: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
     aliases: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    # What the graph page ranks by (graph.entity_importance), kept with name and type by refresh_entities
+    # (migration 0013): mentions, files mentioning it, relation-evidence rows at either end.
+    mentions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    files: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    degree: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Mention(Base):
     __tablename__ = "mentions"
+    __table_args__ = (Index("mentions_entity_item", "entity_id", "item_id"),)  # an entity's files (0013)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from drive.api.deps import Auth
 from drive.api.schemas import EntityDetail, GraphPage, Problem
 from drive.errors import InvalidName, NotFound
+from drive.store import graph_page
 from drive.store.graph_view import entity_passages, snapshot
 
 router = APIRouter(tags=["graph"])
@@ -39,13 +40,11 @@ def graph(ctx: Auth, request: Request, response: Response,
             responses={404: {"model": Problem, "description": "no such entity"}})
 def entity(ctx: Auth, name: str) -> Any:
     """One entity by name or alias (case-insensitive): its relationships and the passages that mention it."""
-    snap = snapshot(ctx.drive.db, ctx.svc.owner)
-    wanted = name.casefold()
-    found = next((e for e in snap.entities if e.name.casefold() == wanted), None) or next(
-        (e for e in snap.entities if wanted in (a.casefold() for a in e.aliases)), None)
+    found = graph_page.find(ctx.drive.db, ctx.svc.owner, name)  # this entity's rows only, not the whole graph
     if found is None:
         raise NotFound(f"no such entity: {name}")
-    related = [asdict(r) for r in snap.relationships if found.name in (r.source, r.target)]
+    rels = graph_page.relationships(ctx.drive.db, ctx.svc.owner, found.id)
+    related = [asdict(r) for r in sorted(rels, key=lambda r: (r.source, r.target))]  # as the export lists them
     passages = [{"item_id": str(p.item_id), "file": p.file, "page": p.page, "text": p.text}
                 for p in entity_passages(ctx.drive.db, ctx.svc.owner, found.id)]
     data = {k: v for k, v in asdict(found).items() if k != "id"}
