@@ -16,7 +16,8 @@ NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
 
 _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"\b(when|what (year|date|decade|century|month)|which year|how long ago|since when)\b"), DATE),
-    (re.compile(r"\bhow (many|much|old|long|tall|big|far|large)\b|\bwhat (number|percentage|amount)\b"), NUMBER),
+    (re.compile(r"\bhow (many|much|old|long|tall|big|far|large)\b|"
+                r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b"), NUMBER),
     (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
                 r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
                 r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother)\b"),

@@ -198,6 +198,7 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
 # What an amount's neighbours say it measures, by the question's "how ...": "age 85" answers "how old", "1,364
 # hours" "how many flight hours"; for "how many/much" the cues are the question's own words that follow it.
 _HOW = re.compile(r"\bhow (old|far|long|tall|high|many|much)\b((?:\s+[a-z-]+){0,3})")
+_SHARE = re.compile(r"\bwhat (share|percentage|percent|proportion|fraction)\b")
 _LENGTHS = ("mile", "kilometer", "kilometre", "km", "nautical", "feet", "foot", "ft", "meter", "metre", "inch")
 _CUES = {"old": ("age", "aged", "old"), "far": _LENGTHS, "tall": _LENGTHS, "high": _LENGTHS,
          "long": ("second", "minute", "hour", "day", "week", "month", "year", *_LENGTHS)}
@@ -205,6 +206,8 @@ _CUES = {"old": ("age", "aged", "old"), "far": _LENGTHS, "tall": _LENGTHS, "high
 
 def measure_cues(question: str) -> frozenset[str]:
     """Words that, next to an amount, show it measures what the question asks (stemmed); empty when unknown."""
+    if _SHARE.search(question.lower()):
+        return frozenset({"%", "percent"})
     found = _HOW.search(question.lower())
     if not found:
         return frozenset()
@@ -223,8 +226,9 @@ def _plain(word: str) -> str:
 
 
 def _measures(doc: Any, span: Any, cues: frozenset[str]) -> bool:
-    """Does a word just before or after the amount say it measures what is asked ("age 85", "85 years old")?"""
-    around = [*doc[max(0, span.start - 2) : span.start], *doc[span.end : span.end + 4]]
+    """Does a word of the amount or just around it say it measures what is asked ("age 85", "85 years old",
+    "57.3%")?"""
+    around = [*doc[max(0, span.start - 2) : span.end + 4]]
     return any(_plain(t.lower_) in cues for t in around)
 
 

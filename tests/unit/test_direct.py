@@ -239,3 +239,9 @@ def test_an_amount_is_chosen_by_what_its_neighbours_say_it_measures(nlp: Nlp) ->
     log = Evidence("In the last 90 days the pilot flew 12 hours; he had 1,364 total flight hours.", 1, 0.9)
     picked = short_answer("How many total flight hours did the pilot have?", [log], nlp)
     assert picked is not None and picked.text.startswith("1,364")
+
+
+def test_a_share_is_answered_with_a_percentage(nlp: Nlp) -> None:
+    row = Evidence("In FY 2017 OPM processed 57.3% of the 43,000 retirement claims within 60 days.", 1, 0.9)
+    picked = short_answer("What share of retirement claims did OPM process within 60 days in FY 2017?", [row], nlp)
+    assert picked is not None and picked.text == "57.3%"
