@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.compose import keywords
-from rag.answer.expect import DATE, NUMBER, expected_labels, preferred_labels
+from rag.answer.expect import DATE, NUMBER, expected_labels, measure_cues, measures, preferred_labels
+from rag.answer.expect import STOP as _STOP
 
 YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
                           "will", "would", "should"})
@@ -38,10 +39,6 @@ _MORE = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|t
                    r"greater|greatest)\b")
 _LESS = re.compile(r"\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b")
 _NEGATION = re.compile(r"\b(not|never|no|neither|nor)\b|n't\b", re.IGNORECASE)
-_STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "was", "are",
-                   "were", "which", "what", "who", "whom", "whose", "when", "where", "how", "did", "does", "do",
-                   "that", "this", "with", "from", "as", "it", "its", "be", "been", "has", "have", "had", "first"})
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -184,7 +181,7 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
             # whose neighbours say it measures what is asked goes before other amounts.
             tier = _tier(text, label, labels, preferred)
-            tier += 1 if tier == 2 and labels & NUMBER and cues and _measures(doc, span, cues) else 0
+            tier += 1 if tier == 2 and labels & NUMBER and cues and measures(doc, span, cues) else 0
             tiers[key] = max(tiers.get(key, 0), tier)
             if key not in where or value > where[key][0]:
                 where[key] = (value, ev, text)
@@ -195,41 +192,6 @@ def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAn
     return ShortAnswer(text, ev.passage, ev.text)
 
 
-# What an amount's neighbours say it measures, by the question's "how ...": "age 85" answers "how old", "1,364
-# hours" "how many flight hours"; for "how many/much" the cues are the question's own words that follow it.
-_HOW = re.compile(r"\bhow (old|far|long|tall|high|many|much)\b((?:\s+[a-z-]+){0,3})")
-_SHARE = re.compile(r"\bwhat (share|percentage|percent|proportion|fraction)\b")
-_LENGTHS = ("mile", "kilometer", "kilometre", "km", "nautical", "feet", "foot", "ft", "meter", "metre", "inch")
-_CUES = {"old": ("age", "aged", "old"), "far": _LENGTHS, "tall": _LENGTHS, "high": _LENGTHS,
-         "long": ("second", "minute", "hour", "day", "week", "month", "year", *_LENGTHS)}
-
-
-def measure_cues(question: str) -> frozenset[str]:
-    """Words that, next to an amount, show it measures what the question asks (stemmed); empty when unknown."""
-    if _SHARE.search(question.lower()):
-        return frozenset({"%", "percent"})
-    found = _HOW.search(question.lower())
-    if not found:
-        return frozenset()
-    if found.group(1) in ("many", "much"):
-        words: list[str] = []
-        for word in found.group(2).split():
-            if word in _STOP:
-                break
-            words.append(word)
-        return frozenset(_plain(w) for w in words)
-    return frozenset(_CUES[found.group(1)])
-
-
-def _plain(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _measures(doc: Any, span: Any, cues: frozenset[str]) -> bool:
-    """Does a word of the amount or just around it say it measures what is asked ("age 85", "85 years old",
-    "57.3%")?"""
-    around = [*doc[max(0, span.start - 2) : span.end + 4]]
-    return any(_plain(t.lower_) in cues for t in around)
 
 
 def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[str]) -> int:
