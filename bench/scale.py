@@ -173,12 +173,9 @@ def already_built(drive: Drive) -> tuple[list[uuid.UUID], uuid.UUID, uuid.UUID, 
 
 
 def own_indexes(drive: Drive, owners: list[uuid.UUID]) -> tuple[float, int]:
-    """Drop and rebuild the per-owner vector indexes the product keeps (drive.store.owner_index) for these
-    users: seconds and bytes."""
+    """Build the per-owner vector indexes the product keeps (drive.store.owner_index) for these users, as the
+    owner_index job does: seconds and bytes."""
     settings = drive.settings
-    with drive.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for owner in owners:
-            conn.execute(text(f"DROP INDEX IF EXISTS {owner_index.index_name(owner)}"))
     start = time.perf_counter()
     for owner in owners:
         owner_index.sync(drive.db.engine, owner, settings.owner_index_min_chunks, settings.owner_index_memory_mb)

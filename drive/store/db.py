@@ -150,22 +150,11 @@ def tune_embedded(engine: Engine, buffers_mb: int) -> bool:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         recorded = conn.execute(text("""SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers'
                                         ORDER BY seqno DESC LIMIT 1""")).scalar()
-        if _megabytes(recorded) == int(buffers_mb):
+        if recorded == want:  # the value this function wrote: nothing to do at every start
             return False
         conn.execute(text(f"ALTER SYSTEM SET shared_buffers = '{want}'"))
     log.info("PostgreSQL shared buffers set to %s from the next start of the embedded server", want)
     return True
-
-
-def _megabytes(setting: str | None) -> int | None:
-    """'2GB', '128MB', '16384' (8 kB pages, as pg_file_settings may read it) in MB."""
-    if not setting:
-        return None
-    value = setting.strip().upper()
-    for unit, factor in (("GB", 1024), ("MB", 1), ("KB", 1 / 1024)):
-        if value.endswith(unit) and value[: -len(unit)].strip().isdigit():
-            return int(int(value[: -len(unit)]) * factor)
-    return int(value) * 8 // 1024 if value.isdigit() else None
 
 
 class Database:

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from drive.core import Drive, open_drive
+from drive.core import Drive
 from drive.jobs.drain import drain
 from drive.jobs.worker import Worker
 from drive.ml.models import Models
-from drive.pipeline.handlers import handlers
 from drive.service import DriveService
+from drive.settings import Settings
 from drive.store.chunks import vector_literal
 from drive.store.owner_index import index_name, owner_indexes
 from rag.search.retrieve import vector_search
@@ -33,21 +32,14 @@ def document(topic: str, n: int) -> bytes:
 
 
 @pytest.fixture
-def small_threshold_drive(tmp_path: Path, database_url: str) -> Iterator[Drive]:
-    d = open_drive(make_settings(tmp_path / "home", database_url, THEDRIVE_OWNER_INDEX_MIN_CHUNKS=6), run_sweep=False)
-    with d.db.session() as s:
-        s.execute(text("DELETE FROM jobs"))
-    yield d
-    with d.db.session() as s:
-        s.execute(text("DELETE FROM jobs"))
-    d.close()
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """The conftest ``drive`` with a threshold a test can reach: a user of six passages gets an index."""
+    return make_settings(tmp_path / "home", database_url, THEDRIVE_OWNER_INDEX_MIN_CHUNKS=6)
 
 
 def test_a_large_user_gets_an_index_that_returns_their_exact_nearest_passages(
-    small_threshold_drive: Drive, models: Models
+    drive: Drive, worker: Worker, models: Models
 ) -> None:
-    drive = small_threshold_drive
-    worker = Worker(drive, handlers(), name="test", models=models)
     mine = drive.service(drive.user_id(f"big{uuid.uuid4().hex[:8]}"))
     theirs = drive.service(drive.user_id(f"oth{uuid.uuid4().hex[:8]}"))
     ids = [mine.upload(io.BytesIO(document(t, n)), f"{t}-{n}.txt").id for n, t in enumerate(TOPICS[:3])]

@@ -21,6 +21,9 @@ from drive.records import MentionRecord
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
+    # Tokens from one entity's root to the other's, each edge's dependency label, and where they meet.
+    DepPath = tuple[list[Token], list[str], int]
+
 KEPT_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 )
@@ -132,7 +135,7 @@ def _verb_phrase(verb: Token) -> str:
     return " ".join(words)
 
 
-def _path(first: Span, second: Span) -> tuple[list[Token], list[str], int] | None:
+def _path(first: Span, second: Span) -> DepPath | None:
     """Tokens from one entity's root to the other's, the dependency label of each edge, and
     the position of their lowest common ancestor; None when they are too far apart."""
     up_first, up_second = _chain(first.root), _chain(second.root)
@@ -168,15 +171,20 @@ def _side(edges: list[tuple[str, bool]], test: Callable[[list[str]], bool]) -> b
     return all(down for _, down in edges) and test([d for d, _ in edges])
 
 
-def linking_verb(first: Span, second: Span) -> str | None:
+def link_label(first: Span, second: Span) -> str | None:
+    """What links two entities of one sentence: the verb, else the preposition; None when neither does."""
+    found = _path(first, second)
+    if found is None:
+        return None
+    return linking_verb(first, second, found) or linking_preposition(first, second, found)
+
+
+def linking_verb(first: Span, second: Span, found: DepPath) -> str | None:
     """The verb linking the subject-side entity to the other one, or None.
 
     "Acme acquired Globex" and "Globex was acquired by Acme" both give "acquired"; a verb that
     reaches an entity only through a subordinate clause, or two objects of one verb, do not count.
     """
-    found = _path(first, second)
-    if found is None:
-        return None
     tokens, deps, top = found
     for k in sorted(range(1, len(tokens) - 1), key=lambda k: (abs(k - top), k)):
         verb = tokens[k]
@@ -193,14 +201,11 @@ def linking_verb(first: Span, second: Span) -> str | None:
     return None
 
 
-def linking_preposition(first: Span, second: Span) -> str | None:
+def linking_preposition(first: Span, second: Span, found: DepPath) -> str | None:
     """Where no verb links them, the one preposition that does, with the common noun it hangs from:
     "Tim Cook, chief executive of Apple" gives "chief executive of", "Paris is the capital of France"
     "capital of", "Harvard University in Massachusetts" "in". A path through a verb, or through two
     prepositions, gives None."""
-    found = _path(first, second)
-    if found is None:
-        return None
     tokens, deps, _ = found
     inside = (range(first.start, first.end), range(second.start, second.end))
     between = [t for t in tokens[1:-1] if not any(t.i in r for r in inside)]
@@ -237,8 +242,7 @@ def analyze_doc(doc: Doc, chunk_index: int) -> ChunkAnalysis:
         for j in range(i + 1, min(i + 1 + MAX_PAIR_SPAN, len(mentions))):
             if mentions[j].sentence != mention.sentence:
                 break
-            a, b = entities[i], entities[j]
-            pairs.append((i, j, linking_verb(a, b) or linking_preposition(a, b)))
+            pairs.append((i, j, link_label(entities[i], entities[j])))
     return ChunkAnalysis(mentions=mentions, pairs=pairs)
 
 
