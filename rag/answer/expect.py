@@ -20,28 +20,87 @@ STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "
                   "were", "which", "what", "who", "whom", "whose", "when", "where", "how", "did", "does", "do",
                   "that", "this", "with", "from", "as", "it", "its", "be", "been", "has", "have", "had", "first"})
 
+WORK = frozenset({"WORK_OF_ART"})
+# Read on the asking phrase (``asking``), so "an actress who starred in what" asks for a work, not a person.
 _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
-    (re.compile(r"\b(when|what (year|date|decade|century|month)|which year|how long ago|since when)\b"), DATE),
-    (re.compile(r"\bhow (many|much|old|long|tall|big|far|large)\b|"
+    (re.compile(r"^(when|since when)\b|\b(what|which) (year|date|decade|century|month|day)\b|\bhow long ago\b"),
+     DATE),
+    (re.compile(r"\bhow (many|much|old|long|tall|big|far|large|strong|fast|heavy|deep|wide|high|often)\b|"
                 r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b"), NUMBER),
     (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
                 r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
-                r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother)\b"),
+                r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother|pilot|"
+                r"officer|scientist|engineer|judge|lawyer|doctor|leader|founder|chairman|governor|mayor|senator|"
+                r"minister|captain|driver|athlete|student|teacher|professor)\b"),
      PERSON),
-    (re.compile(r"\b(where|what|which) ?(city|town|state|country|county|region|province|island|location)?\b.*\b"
-                r"(located|based|born|from)\b|\b(what|which) ([\w-]+ )?(city|town|state|country|county|province|island)\b"),
-     PLACE),
-    (re.compile(r"\bwhere\b"), PLACE),
+    (re.compile(r"^(where|what|which)\b.*\b(located|born|based (in|at|out of)|headquartered|from$)|"
+                r"\b(what|which) ([\w-]+ )?(city|town|state|country|county|province|island)\b"), PLACE),
+    (re.compile(r"^where\b"), PLACE),
     (re.compile(r"\b(what|which) (language|nationality)\b"), frozenset({"LANGUAGE", "NORP"})),
+    (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(film|movie|album|song|single|book|novel|series|show|sitcom|"
+                r"play|opera|musical|poem|painting|game|episode)\b"), WORK),
     (re.compile(r"\b(what|which) (company|organi[sz]ation|band|group|team|network|station|label|studio|"
                 r"university|school|party|club|publisher)\b"), ORG),
-    (re.compile(r"\b(who|whom|whose)\b"), PERSON | ORG),
+    (re.compile(r"^(who|whom|whose)\b"), PERSON | ORG),
 ]
+_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|how)\b")
+_LEADS = re.compile(r"^(?:(?:in|on|at|from|for|to|by|with|of|during|since|until|after|before|under|and)\s+)?"
+                    r"(?=(?:what|which|who|whom|whose|when|where|how)\b)")
+# A sentence end: a word of 3+ characters, then . ! or ?, then a capital ("B. Samuels", "U.S. Army" are not).
+_ASKS_AFTER = re.compile(r"(?<=\w{3}[.!?])\s+(?=[A-Z])")
+
+
+def last_clause(question: str) -> str:
+    """The sentence that asks: "X has an OBE. Does Y also have one?" -> "Does Y also have one?"."""
+    parts = [p for p in _ASKS_AFTER.split(question.strip()) if p.strip()]
+    return parts[-1] if parts else question
+
+
+def asking(question: str) -> str:
+    """The phrase that asks, lower-cased, from its question word on: the question word that opens the sentence
+    ("In what film did ...", "Who directed the film that ..."), else the last one, since an earlier "who" or
+    "which" inside the sentence opens a relative clause ("an actress who starred in what for seven years")."""
+    clause = " ".join(last_clause(question).lower().rstrip(" ?").split())
+    opening = _LEADS.match(clause)
+    if opening:
+        return clause[opening.end():]
+    found = _asked_wh(clause)
+    return clause[found.start():] if found else clause
+
+
+def _asked_wh(clause: str) -> re.Match[str] | None:
+    """The question word inside a sentence: the last one not opening a clause after a comma (", who has ..."),
+    else the last one."""
+    every = list(_WH.finditer(clause))
+    found = [m for m in every if not clause[:m.start()].rstrip().endswith(",")] or every
+    return found[-1] if found else None
+
+
+def relation(question: str) -> str:
+    """The words that say how the answer relates to what the question describes: "Who directed the film that
+    was shot in Leland" -> "who directed the film"; "a German musician whose godfather is whom" -> "whose
+    godfather is whom" (from the relative word before the question word)."""
+    clause = " ".join(last_clause(question).lower().rstrip(" ?").split())
+    opening = _LEADS.match(clause)
+    if opening:
+        rest = clause[opening.end():]
+        cut = _RELATIVE.search(rest, 1)
+        return rest[:cut.start()] if cut else rest
+    found = _asked_wh(clause)
+    if not found:
+        return clause
+    before = list(_RELATIVE.finditer(clause, 0, found.start()))
+    start = before[-1].start() if before else found.start()
+    cut = _RELATIVE.search(clause, found.end())
+    return clause[start:cut.start() if cut else len(clause)]
+
+
+_RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where|when)\b")
 
 
 def expected_labels(question: str) -> frozenset[str]:
     """The entity labels an answer to this question would carry; empty when it cannot tell."""
-    q = " ".join(question.lower().split())
+    q = asking(question)
     for pattern, labels in _RULES:
         if pattern.search(q):
             return labels
@@ -62,11 +121,13 @@ def holds_answer(entities: set[tuple[str, str]], labels: frozenset[str], questio
 
 # What an amount's neighbours say it measures, by the question's "how ...": "age 85" answers "how old", "1,364
 # hours" "how many flight hours"; for "how many/much" the cues are the question's own words that follow it.
-_HOW = re.compile(r"\bhow (old|far|long|tall|high|many|much)\b((?:\s+[a-z-]+){0,3})")
+_HOW = re.compile(r"\bhow (old|far|long|tall|high|deep|strong|fast|heavy|many|much)\b((?:\s+[a-z-]+){0,3})")
 _SHARE = re.compile(r"\bwhat (share|percentage|percent|proportion|fraction)\b")
 _LENGTHS = ("mile", "kilometer", "kilometre", "km", "nautical", "feet", "foot", "ft", "meter", "metre", "inch")
+_SPEEDS = ("knot", "kt", "mph", "km/h", "kph", "gust", "speed")
 _CUES = {"old": ("age", "aged", "old"), "far": _LENGTHS, "tall": _LENGTHS, "high": _LENGTHS,
-         "long": ("second", "minute", "hour", "day", "week", "month", "year", *_LENGTHS)}
+         "long": ("second", "minute", "hour", "day", "week", "month", "year", *_LENGTHS), "deep": _LENGTHS,
+         "strong": _SPEEDS, "fast": _SPEEDS, "heavy": ("pound", "lb", "kg", "kilogram", "ton", "tonne")}
 
 
 def measure_cues(question: str) -> frozenset[str]:

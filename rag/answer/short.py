@@ -1,10 +1,8 @@
 """The direct answer to a question, offline: a few words (a name, date, number, yes/no) taken from the best
 sentences, or None when none stands out.
 
-Candidates are spaCy entities and noun chunks of the best-ranked sentences. Each scores by the relevance of
-the sentences holding it, by how close it sits to the question's own words there, and by whether it is of
-the kind the question asks for (``rag.answer.expect``); words the question already says are not answers.
-"Which ..., X or Y?" picks one of the named options; yes/no questions get "yes" or "no".
+Spans come from ``rag.answer.spans``. "Which ..., X or Y?" picks one of the named options, by the amounts
+read for each when the question compares them; yes/no questions get "yes" or "no".
 """
 
 from __future__ import annotations
@@ -12,72 +10,39 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.compose import keywords
-from rag.answer.expect import DATE, NUMBER, expected_labels, measure_cues, measures, preferred_labels
-from rag.answer.expect import STOP as _STOP
+from rag.answer.expect import expected_labels, last_clause
+from rag.answer.spans import (
+    AMOUNT,
+    SPAN_SENTENCES,
+    YEAR,
+    Evidence,
+    ShortAnswer,
+    best_span,
+    content_words,
+    hop,
+    words,
+)
+
+__all__ = ["Evidence", "ShortAnswer", "is_open", "is_yes_no", "options", "short_answer"]
 
 YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
                           "will", "would", "should"})
-ENTITY_BONUS = 0.3
-NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts half
-MAX_WORDS = 8
 AROUND = 40  # characters either side of an amount that tell what it measures
-SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
-_WORD = re.compile(r"[^\W_]+")
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
-# A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
-_AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
-                     r"hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
-                     r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
 _EARLY = re.compile(r"\b(first|earlier|earliest|older|oldest|before|sooner)\b")
 _LATE = re.compile(r"\b(later|latest|younger|youngest|newer|newest|last|more recent(?:ly)?|most recent(?:ly)?)\b")
 _MORE = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|"
                    r"greater|greatest)\b")
 _LESS = re.compile(r"\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b")
+_WORD = re.compile(r"[^\W_]+")
 _NEGATION = re.compile(r"\b(not|never|no|neither|nor)\b|n't\b", re.IGNORECASE)
 
-@dataclass(frozen=True)
-class Evidence:
-    """A sentence that may hold the answer: its text, 1-based passage number, relevance (higher is better)
-    and the file it comes from."""
-
-    text: str
-    passage: int
-    relevance: float
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class ShortAnswer:
-    text: str
-    passage: int  # the passage it comes from (1-based), for its citation
-    sentence: str = ""  # the sentence it was read from
-    also: tuple[Evidence, ...] = ()  # other sentences it rests on (a comparison: the other option's value)
-
-
-def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in words(text) if w not in _STOP}
-
-
-# A sentence end: a word of 3+ characters, then . ! or ?, then a capital ("B. Samuels", "U.S. Army" are not).
-_ASKS_AFTER = re.compile(r"(?<=\w{3}[.!?])\s+(?=[A-Z])")
 _ABOUT_FILES = re.compile(r"\b(discussed|covered|mentioned|talked about|addressed|described)\W*$", re.IGNORECASE)
 _WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 _JOINERS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "du", "for", "in", "on"})
-
-
-def last_clause(question: str) -> str:
-    """The sentence that asks: "X has an OBE. Does Y also have one?" -> "Does Y also have one?"."""
-    parts = [p for p in _ASKS_AFTER.split(question.strip()) if p.strip()]
-    return parts[-1] if parts else question
 
 
 def is_yes_no(question: str) -> bool:
@@ -148,89 +113,8 @@ def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> Short
         return _choose(question, named, evidence)
     if is_yes_no(question):
         return _yes_no(question, evidence, nlp)
-    return _best_span(question, evidence[:SPAN_SENTENCES], nlp)
-
-
-# ---------------------------------------------------------------- spans
-
-
-def _best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
-    labels = expected_labels(question)
-    preferred = preferred_labels(question)
-    asked = content_words(question)
-    years = bool(re.search(r"\b(what|which) year\b", question.lower()))
-    cues = measure_cues(question)
-    docs = nlp.parse([e.text for e in evidence])
-    top = max(e.relevance for e in evidence) or 1.0
-    scores: dict[str, float] = defaultdict(float)
-    tiers: dict[str, int] = {}
-    where: dict[str, tuple[float, Evidence, str]] = {}
-    for ev, doc in zip(evidence, docs, strict=True):
-        anchors = [t.i for t in doc if t.text.lower() in asked]
-        for span, label in _spans(doc, numbers=bool(labels & NUMBER)):
-            text = _trim(span.text, labels, years)
-            span_words = content_words(text)
-            if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
-                continue
-            echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
-            near = min((abs(a - span.start) for a in anchors), default=20)
-            value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
-            value *= (1.0 - echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
-            key = text.lower()
-            scores[key] = max(scores[key], value)
-            # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
-            # whose neighbours say it measures what is asked goes before other amounts.
-            tier = _tier(text, label, labels, preferred)
-            tier += 1 if tier == 2 and labels & NUMBER and cues and measures(doc, span, cues) else 0
-            tiers[key] = max(tiers.get(key, 0), tier)
-            if key not in where or value > where[key][0]:
-                where[key] = (value, ev, text)
-    if not scores:
-        return None
-    best = max(scores, key=lambda k: (tiers[k], scores[k]))
-    _, ev, text = where[best]
-    return ShortAnswer(text, ev.passage, ev.text)
-
-
-
-
-def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[str]) -> int:
-    """2: of the kind asked for; 1: of a related kind; 0: anything else. An amount is a number with at most a
-    unit ("1364 hours", tagged TIME by the tagger), not an identifier holding digits ("PA-22")."""
-    if labels & NUMBER:
-        return 2 if _AMOUNT.fullmatch(text) else 1 if label in labels else 0
-    return 2 if label in preferred else 1 if label in labels else 0
-
-
-def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
-    """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
-    number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
-    found = [(e, e.label_) for e in doc.ents]
-    covered = {t for e in doc.ents for t in range(e.start, e.end)}
-    if numbers:
-        # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
-        amounts = {t for e in doc.ents if _AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
-        for match in _AMOUNT.finditer(doc.text):
-            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-            if span is not None and not any(t in amounts for t in range(span.start, span.end)):
-                found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
-                amounts.update(range(span.start, span.end))
-                covered.update(range(span.start, span.end))
-    try:
-        chunks = list(doc.noun_chunks)
-    except ValueError:  # no parse
-        chunks = []
-    for chunk in chunks:
-        if not any(t in covered for t in range(chunk.start, chunk.end)) and chunk.root.pos_ in ("PROPN", "NOUN"):
-            found.append((chunk, ""))
-    return found
-
-
-def _trim(text: str, labels: frozenset[str], years: bool) -> str:
-    """Without a leading article or stray punctuation; only the year of a date when a year is asked for."""
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:'\""), flags=re.IGNORECASE)
-    year = _YEAR.search(text) if labels == DATE and years else None
-    return year.group(0) if year else text
+    found = best_span(question, evidence[:SPAN_SENTENCES], nlp)
+    return (hop(question, found, evidence, nlp) or found) if found else None
 
 
 # ---------------------------------------------------------------- options and yes/no
@@ -246,7 +130,7 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
     facts = [_about(option, evidence) for option in named]
     values: list[float | None] = []
     for hits in facts:
-        pattern = _YEAR if (_EARLY.search(q) or _LATE.search(q)) else _NUMBER
+        pattern = YEAR if (_EARLY.search(q) or _LATE.search(q)) else _NUMBER
         found = [m.group(0) for ev in hits for m in [pattern.search(ev.text)] if m]
         values.append(float(found[0].replace(",", "")) if found else None)
     if all(v is not None for v in values):
@@ -320,9 +204,9 @@ def _amount(attribute: set[str], sentences: Sequence[Evidence]) -> tuple[float, 
         hit = len(keywords(ev.text) & attribute)
         if not hit:
             continue
-        for m in _AMOUNT.finditer(ev.text):
+        for m in AMOUNT.finditer(ev.text):
             digits = re.sub(r"[^\d.]", "", m.group(0).split()[0])
-            if not digits or digits == "." or _in_date(ev.text, m) or (_YEAR.fullmatch(digits) and not m.group("unit")):
+            if not digits or digits == "." or _in_date(ev.text, m) or (YEAR.fullmatch(digits) and not m.group("unit")):
                 continue
             before, after = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
             local = keywords(f"{before} {m.group(0)} {after}") & attribute

@@ -1,0 +1,213 @@
+"""Answer spans of the best sentences, offline: the few words (a name, date, number, title) that answer a
+question, and a bridge question's second hop.
+
+Candidates are spaCy entities, noun chunks, quoted titles and amounts of the best-ranked sentences. Each scores
+by the relevance of the sentence holding it, by how close it sits to the question's own words there, and by
+whether it is of the kind the question asks for (``rag.answer.expect``); words the question already says are
+not answers. When the span found is the subject of another file ("the film shot in Leland" -> "Maximum
+Overdrive", a file of that name), and that file says what the question asks of it ("directed"), the answer is
+read there instead ("Stephen King").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rag.answer.compose import keywords
+from rag.answer.expect import (
+    DATE,
+    NUMBER,
+    STOP,
+    expected_labels,
+    measure_cues,
+    measures,
+    preferred_labels,
+    relation,
+)
+
+ENTITY_BONUS = 0.3
+ECHO_WEIGHT = 0.75  # a span made of the question's own words says nothing new
+NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts half
+MAX_WORDS = 8
+SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
+RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
+_WORD = re.compile(r"[^\W_]+")
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+# A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
+AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
+                    r"hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
+                    r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
+_QUOTED = re.compile(r"[\"“]([^\"“”]{2,80})[\"”]")
+_TIMES = re.compile(r"\b(?:once|twice|thrice|(?:one|two|three|four|five|six|seven|eight|nine|ten)(?:-time| times)|"
+                    r"\d+(?:-time| times))\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence that may hold the answer: its text, 1-based passage number, relevance (higher is better)
+    and the file it comes from."""
+
+    text: str
+    passage: int
+    relevance: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str
+    passage: int  # the passage it comes from (1-based), for its citation
+    sentence: str = ""  # the sentence it was read from
+    also: tuple[Evidence, ...] = ()  # other sentences it rests on (a comparison: the other option's value)
+    tier: int = 0  # how well its kind fits the question (``_tier``)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in STOP}
+
+
+def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
+    """The best-scoring span of the best sentences: of the kind asked for first, then by score."""
+    labels = expected_labels(question)
+    preferred = preferred_labels(question)
+    asked = content_words(question)
+    years = bool(re.search(r"\b(what|which) year\b", question.lower()))
+    cues = measure_cues(question)
+    docs = nlp.parse([e.text for e in evidence])
+    top = max(e.relevance for e in evidence) or 1.0
+    scores: dict[str, float] = defaultdict(float)
+    tiers: dict[str, int] = {}
+    where: dict[str, tuple[float, Evidence, str]] = {}
+    for ev, doc in zip(evidence, docs, strict=True):
+        anchors = [t.i for t in doc if t.text.lower() in asked]
+        for span, label in _spans(doc, numbers=bool(labels & NUMBER)):
+            text = _trim(span.text, labels, years)
+            span_words = content_words(text)
+            if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
+                continue
+            echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
+            near = min((abs(a - span.start) for a in anchors), default=20)
+            value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
+            value *= (1.0 - ECHO_WEIGHT * echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
+            key = text.lower()
+            scores[key] = max(scores[key], value)
+            # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
+            # whose neighbours say it measures what is asked goes before other amounts.
+            tier = _tier(text, label, labels, preferred)
+            tier += 1 if tier == 2 and labels & NUMBER and cues and measures(doc, span, cues) else 0
+            tiers[key] = max(tiers.get(key, 0), tier)
+            if key not in where or value > where[key][0]:
+                where[key] = (value, ev, text)
+    if not scores:
+        return None
+    best = max(scores, key=lambda k: (tiers[k], scores[k]))
+    _, ev, text = where[best]
+    return ShortAnswer(text, ev.passage, ev.text, tier=tiers[best])
+
+
+def _title(source: str) -> str:
+    """A file's title: its name without folder, extension or a "(disambiguation)" suffix."""
+    return re.sub(r"\s*\([^()]*\)$", "", source.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+
+
+def hop(question: str, found: ShortAnswer, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
+    """A bridge question's second hop: when the span found is itself the subject of another file ("the film
+    shot in Leland" -> "Maximum Overdrive", and the question asks who directed it), the answer is read from
+    that file's sentences holding the question's remaining words, nearest to them; None when there is none,
+    or when the first hop's file already says how its span relates to the question."""
+    first = next((e for e in evidence if e.text == found.sentence), None)
+    if first is None:
+        return None
+    said = set().union(*(keywords(e.text) for e in evidence if e.source == first.source))
+    rest = keywords(question) - said - keywords(found.text)  # what the first hop's file does not say
+    name = " ".join(words(found.text))
+    files = {e.source for e in evidence if e.source != first.source and " ".join(words(_title(e.source))) == name}
+    second = [e for e in evidence if e.source in files and keywords(e.text) & rest][:SPAN_SENTENCES]
+    if not rest or not second:
+        return None
+    verb = keywords(relation(question))
+    known = content_words(question) | content_words(first.text)
+    best = _read_second(question, second, rest, verb, known, content_words(found.text), nlp)
+    if best is None or best.tier < found.tier or len(keywords(best.sentence) & verb) <= len(said & verb):
+        return None
+    return replace(best, also=(first,))
+
+
+def _read_second(question: str, second: Sequence[Evidence], rest: set[str], verb: set[str], known: set[str],
+                 own: set[str], nlp: Any) -> ShortAnswer | None:
+    """The best span of the second hop's sentences: in the sentence holding most of the remaining words (those
+    saying how it relates count more), nearest to them; not the bridge again under another name."""
+    labels = expected_labels(question)
+    years = bool(re.search(r"\b(what|which) year\b", question.lower()))
+    best: tuple[int, float, Evidence, str] | None = None
+    for ev, doc in zip(second, nlp.parse([e.text for e in second]), strict=True):
+        held = keywords(ev.text) & rest
+        share = (len(held) + RELATION_WEIGHT * len(held & verb)) / (len(rest) + RELATION_WEIGHT * len(verb & rest))
+        anchors = [t.i for t in doc if keywords(t.text) & rest]
+        for span, label in _spans(doc, numbers=bool(labels & NUMBER)):
+            text = _trim(span.text, labels, years)
+            new = content_words(text)
+            if not new or new <= known or 2 * len(new & own) >= len(own) or len(text.split()) > MAX_WORDS:
+                continue  # nothing new, or the bridge under another name ("Karl Philipp Emmanuel Bach")
+            near = min((abs(a - span.start) for a in anchors), default=20)
+            value = share / (1.0 + near / NEAR_SCALE) * (1.0 + (ENTITY_BONUS if label else 0.0))
+            tier = _tier(text, label, labels, labels)  # the tagger's PERSON/ORG split is shaky: either fits
+            if best is None or (tier, value) > best[:2]:
+                best = (tier, value, ev, text)
+    return ShortAnswer(best[3], best[2].passage, best[2].text, tier=best[0]) if best else None
+
+
+def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[str]) -> int:
+    """2: of the kind asked for; 1: of a related kind; 0: anything else. An amount is a number with at most a
+    unit ("1364 hours", tagged TIME by the tagger), not an identifier holding digits ("PA-22")."""
+    if labels & NUMBER:
+        return 2 if AMOUNT.fullmatch(text) or _TIMES.fullmatch(text) else 1 if label in labels else 0
+    return 2 if label in preferred else 1 if label in labels else 0
+
+
+def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
+    """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
+    number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
+    found = [(e, e.label_) for e in doc.ents]
+    covered = {t for e in doc.ents for t in range(e.start, e.end)}
+    if numbers:
+        # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
+        amounts = {t for e in doc.ents if AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
+        for match in AMOUNT.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None and not any(t in amounts for t in range(span.start, span.end)):
+                found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
+                amounts.update(range(span.start, span.end))
+                covered.update(range(span.start, span.end))
+    for match in _QUOTED.finditer(doc.text):  # a title in quotes: '"Mad About You"', whatever the tagger says
+        span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        if span is not None and len(span) <= MAX_WORDS:
+            found.append((span, "WORK_OF_ART"))
+    if numbers:
+        for match in _TIMES.finditer(doc.text):  # "twice", "a two-time Pro Bowl selection"
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None:
+                found.append((span, "CARDINAL"))
+    try:
+        chunks = list(doc.noun_chunks)
+    except ValueError:  # no parse
+        chunks = []
+    for chunk in chunks:
+        if not any(t in covered for t in range(chunk.start, chunk.end)) and chunk.root.pos_ in ("PROPN", "NOUN"):
+            found.append((chunk, ""))
+    return found
+
+
+def _trim(text: str, labels: frozenset[str], years: bool) -> str:
+    """Without a leading article or stray punctuation; only the year of a date when a year is asked for."""
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:'\""), flags=re.IGNORECASE)
+    year = YEAR.search(text) if labels == DATE and years else None
+    return year.group(0) if year else text

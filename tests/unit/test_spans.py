@@ -1,0 +1,82 @@
+"""Answer spans: the question word that asks, titles and counts as answers, and a bridge question's second hop
+read from the file about the bridge."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from drive.ml.embedder import MiniLmEmbedder
+from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.direct import answer_offline
+from rag.answer.expect import DATE, NUMBER, PERSON, WORK, expected_labels, relation
+from rag.answer.short import Evidence, short_answer
+from rag.types import Passage
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Nlp:
+    return load_nlp()
+
+
+@pytest.mark.parametrize("question, labels", [
+    # "who" opens a relative clause and "what" asks, naming no kind: not a person
+    ("The film features an American actress who starred in what for seven years?", frozenset()),
+    ("In what film did the actor play a character based on a story by Tom Rowe?", WORK),
+    ("Which century were both dog breeds developed in?", DATE),
+    ("How many times was the politician who was premier when Copley was minister, premier?", NUMBER),
+    ("How strong was the crosswind reported when the student pilot lost control?", NUMBER),
+    ("He served as chief of staff to which senator, who has served as Deputy Prime Minister?", PERSON),
+    ("Who directed the film that was shot in Leland in 1986?", PERSON | frozenset({"ORG"})),
+])
+def test_the_question_word_that_asks_decides_the_kind(question: str, labels: frozenset[str]) -> None:
+    assert expected_labels(question) == labels
+
+
+def test_the_relation_is_read_around_the_question_word() -> None:
+    assert relation("Who directed the film that was shot in Leland?").strip() == "who directed the film"
+    assert relation("The manuscript is in the hand of a German musician whose godfather is whom?") == (
+        "whose godfather is whom")
+
+
+def test_a_title_in_quotes_answers_what_show(nlp: Nlp) -> None:
+    evidence = [Evidence('She starred in the sitcom "Mad About You" for seven years.', 1, 1.0, "hunt.txt")]
+    found = short_answer("The film features an actress who starred in what for seven years?", evidence, nlp)
+    assert found is not None and found.text == "Mad About You"
+
+
+def test_a_count_in_words_answers_how_many_times(nlp: Nlp) -> None:
+    evidence = [Evidence("He was a two-time Pro Bowl selection and played for nine seasons.", 1, 1.0, "oneal.txt")]
+    found = short_answer("How many times was he selected for the Pro Bowl?", evidence, nlp)
+    assert found is not None and found.text == "two-time"
+
+
+def make(text: str, file: str, n: int) -> Passage:
+    return Passage(chunk_id=n, item_id=uuid.uuid5(uuid.NAMESPACE_URL, file), file=file, page=None, text=text)
+
+
+LELAND = [
+    make("Leland is a town in Brunswick County, North Carolina. A number of movies, such as \"Maximum Overdrive\" "
+         "(1986), have been shot in or around Leland.", "Leland, North Carolina.txt", 1),
+    make("Maximum Overdrive is a 1986 American science fiction horror film written and directed by Stephen King. "
+         "The film stars Emilio Estevez.", "Maximum Overdrive.txt", 2),
+]
+
+
+def test_a_bridge_answer_is_read_in_the_file_about_the_bridge(nlp: Nlp) -> None:
+    answer = answer_offline("Who directed the film that was shot in or around Leland in 1986?", LELAND,
+                            MiniLmEmbedder(), nlp)
+    assert answer.short_answer == "Stephen King"
+    assert {c.file for c in answer.citations} == {"Leland, North Carolina.txt", "Maximum Overdrive.txt"}
+
+
+def test_no_second_hop_when_the_first_file_already_says_how_it_relates(nlp: Nlp) -> None:
+    evidence = [
+        Evidence("Buchholz previously served as chief of staff to Senator Barnaby Joyce.", 1, 1.0, "Buchholz.txt"),
+        Evidence("Barnaby Joyce has served as the leader of the National Party since 2016.", 2, 0.8,
+                 "Barnaby Joyce.txt"),
+    ]
+    found = short_answer("Buchholz served as chief of staff to which senator, who led a party since 2016?",
+                         evidence, nlp)
+    assert found is not None and found.text == "Barnaby Joyce"
