@@ -176,8 +176,12 @@ def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[st
 def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
     number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
-    found = [(e, e.label_) for e in doc.ents]
-    covered = {t for e in doc.ents for t in range(e.start, e.end)}
+    ents = list(doc.ents)
+    # "Columbus, Ohio": a place and the place it lies in, one answer (before its parts, which tie with it)
+    found = [(doc[a.start:b.end], "GPE") for a, b in zip(ents, ents[1:], strict=False)
+             if a.label_ == b.label_ == "GPE" and b.start == a.end + 1 and doc[a.end].text == ","]
+    found += [(e, e.label_) for e in ents]
+    covered = {t for e in ents for t in range(e.start, e.end)}
     if numbers:
         # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
         amounts = {t for e in doc.ents if AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}

@@ -80,3 +80,10 @@ def test_no_second_hop_when_the_first_file_already_says_how_it_relates(nlp: Nlp)
     found = short_answer("Buchholz served as chief of staff to which senator, who led a party since 2016?",
                          evidence, nlp)
     assert found is not None and found.text == "Barnaby Joyce"
+
+
+def test_a_place_is_answered_with_the_place_it_lies_in(nlp: Nlp) -> None:
+    evidence = [Evidence("Two Dollar Radio is an independent publishing house based in Columbus, Ohio.", 1, 1.0,
+                         "press.txt")]
+    found = short_answer("Where is the independent publishing house Two Dollar Radio based?", evidence, nlp)
+    assert found is not None and found.text == "Columbus, Ohio"
