@@ -60,12 +60,19 @@ def asking(question: str) -> str:
     """The phrase that asks, lower-cased, from its question word on: the question word that opens the sentence
     ("In what film did ...", "Who directed the film that ..."), else the last one, since an earlier "who" or
     "which" inside the sentence opens a relative clause ("an actress who starred in what for seven years")."""
-    clause = " ".join(last_clause(question).lower().rstrip(" ?").split())
-    opening = _LEADS.match(clause)
-    if opening:
-        return clause[opening.end():]
+    clause, opening = _clause(question)
+    if opening is not None:
+        return clause[opening:]
     found = _asked_wh(clause)
     return clause[found.start():] if found else clause
+
+
+def _clause(question: str) -> tuple[str, int | None]:
+    """The asking sentence, lower-cased and spaced once, and where its opening question word starts (after a
+    preposition: "in what film"), or None when it does not open with one."""
+    clause = " ".join(last_clause(question).lower().rstrip(" ?").split())
+    opening = _LEADS.match(clause)
+    return clause, opening.end() if opening else None
 
 
 def _asked_wh(clause: str) -> re.Match[str] | None:
@@ -80,10 +87,9 @@ def relation(question: str) -> str:
     """The words that say how the answer relates to what the question describes: "Who directed the film that
     was shot in Leland" -> "who directed the film"; "a German musician whose godfather is whom" -> "whose
     godfather is whom" (from the relative word before the question word)."""
-    clause = " ".join(last_clause(question).lower().rstrip(" ?").split())
-    opening = _LEADS.match(clause)
-    if opening:
-        rest = clause[opening.end():]
+    clause, opening = _clause(question)
+    if opening is not None:
+        rest = clause[opening:]
         cut = _RELATIVE.search(rest, 1)
         return rest[:cut.start()] if cut else rest
     found = _asked_wh(clause)

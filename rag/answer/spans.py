@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from drive.names import title_key, title_of
 from rag.answer.compose import keywords
 from rag.answer.expect import (
     DATE,
@@ -79,7 +80,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     labels = expected_labels(question)
     preferred = preferred_labels(question)
     asked = content_words(question)
-    years = bool(re.search(r"\b(what|which) year\b", question.lower()))
+    years = _asks_year(question)
     cues = measure_cues(question)
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
@@ -113,11 +114,6 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     return ShortAnswer(text, ev.passage, ev.text, tier=tiers[best])
 
 
-def _title(source: str) -> str:
-    """A file's title: its name without folder, extension or a "(disambiguation)" suffix."""
-    return re.sub(r"\s*\([^()]*\)$", "", source.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-
-
 def hop(question: str, found: ShortAnswer, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
     """A bridge question's second hop: when the span found is itself the subject of another file ("the film
     shot in Leland" -> "Maximum Overdrive", and the question asks who directed it), the answer is read from
@@ -128,8 +124,8 @@ def hop(question: str, found: ShortAnswer, evidence: Sequence[Evidence], nlp: An
         return None
     said = set().union(*(keywords(e.text) for e in evidence if e.source == first.source))
     rest = keywords(question) - said - keywords(found.text)  # what the first hop's file does not say
-    name = " ".join(words(found.text))
-    files = {e.source for e in evidence if e.source != first.source and " ".join(words(_title(e.source))) == name}
+    name = title_key(found.text)
+    files = {e.source for e in evidence if e.source != first.source and title_key(title_of(e.source)) == name}
     second = [e for e in evidence if e.source in files and keywords(e.text) & rest][:SPAN_SENTENCES]
     if not rest or not second:
         return None
@@ -146,7 +142,7 @@ def _read_second(question: str, second: Sequence[Evidence], rest: set[str], verb
     """The best span of the second hop's sentences: in the sentence holding most of the remaining words (those
     saying how it relates count more), nearest to them; not the bridge again under another name."""
     labels = expected_labels(question)
-    years = bool(re.search(r"\b(what|which) year\b", question.lower()))
+    years = _asks_year(question)
     best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(second, nlp.parse([e.text for e in second]), strict=True):
         held = keywords(ev.text) & rest
@@ -184,22 +180,21 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     covered = {t for e in ents for t in range(e.start, e.end)}
     if numbers:
         # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
-        amounts = {t for e in doc.ents if AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
+        amounts = {t for e in ents if AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
         for match in AMOUNT.finditer(doc.text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is not None and not any(t in amounts for t in range(span.start, span.end)):
                 found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
                 amounts.update(range(span.start, span.end))
                 covered.update(range(span.start, span.end))
-    for match in _QUOTED.finditer(doc.text):  # a title in quotes: '"Mad About You"', whatever the tagger says
-        span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
-        if span is not None and len(span) <= MAX_WORDS:
-            found.append((span, "WORK_OF_ART"))
-    if numbers:
         for match in _TIMES.finditer(doc.text):  # "twice", "a two-time Pro Bowl selection"
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is not None:
                 found.append((span, "CARDINAL"))
+    for match in _QUOTED.finditer(doc.text):  # a title in quotes: '"Mad About You"', whatever the tagger says
+        span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        if span is not None and len(span) <= MAX_WORDS:
+            found.append((span, "WORK_OF_ART"))
     try:
         chunks = list(doc.noun_chunks)
     except ValueError:  # no parse
@@ -208,6 +203,10 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
         if not any(t in covered for t in range(chunk.start, chunk.end)) and chunk.root.pos_ in ("PROPN", "NOUN"):
             found.append((chunk, ""))
     return found
+
+
+def _asks_year(question: str) -> bool:
+    return re.search(r"\b(what|which) year\b", question.lower()) is not None
 
 
 def _trim(text: str, labels: frozenset[str], years: bool) -> str:
