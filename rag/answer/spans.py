@@ -12,7 +12,6 @@ read there instead ("Stephen King").
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -84,9 +83,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     cues = measure_cues(question)
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
-    scores: dict[str, float] = defaultdict(float)
-    tiers: dict[str, int] = {}
-    where: dict[str, tuple[float, Evidence, str]] = {}
+    best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(evidence, docs, strict=True):
         anchors = [t.i for t in doc if t.text.lower() in asked]
         for span, label in _spans(doc, numbers=bool(labels & NUMBER)):
@@ -98,20 +95,17 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             near = min((abs(a - span.start) for a in anchors), default=20)
             value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
             value *= (1.0 - ECHO_WEIGHT * echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
-            key = text.lower()
-            scores[key] = max(scores[key], value)
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
-            # whose neighbours say it measures what is asked goes before other amounts.
+            # whose neighbours say it measures what is asked goes before other amounts. Kind and score are
+            # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
             tier = _tier(text, label, labels, preferred)
             tier += 1 if tier == 2 and labels & NUMBER and cues and measures(doc, span, cues) else 0
-            tiers[key] = max(tiers.get(key, 0), tier)
-            if key not in where or value > where[key][0]:
-                where[key] = (value, ev, text)
-    if not scores:
+            if best is None or (tier, value) > best[:2]:
+                best = (tier, value, ev, text)
+    if best is None:
         return None
-    best = max(scores, key=lambda k: (tiers[k], scores[k]))
-    _, ev, text = where[best]
-    return ShortAnswer(text, ev.passage, ev.text, tier=tiers[best])
+    tier, _, ev, text = best
+    return ShortAnswer(text, ev.passage, ev.text, tier=tier)
 
 
 def hop(question: str, found: ShortAnswer, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
@@ -183,7 +177,9 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
         amounts = {t for e in ents if AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
         for match in AMOUNT.finditer(doc.text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-            if span is not None and not any(t in amounts for t in range(span.start, span.end)):
+            # "8 knots" where the tagger found only "8": the amount with its unit is the candidate
+            if span is not None and not all(t in amounts for t in range(span.start, span.end)):
+                found = [(s, k) for s, k in found if not (span.start <= s.start and s.end <= span.end)]
                 found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
                 amounts.update(range(span.start, span.end))
                 covered.update(range(span.start, span.end))
@@ -202,7 +198,8 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     for chunk in chunks:
         if not any(t in covered for t in range(chunk.start, chunk.end)) and chunk.root.pos_ in ("PROPN", "NOUN"):
             found.append((chunk, ""))
-    return found
+    # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
+    return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
 
 
 def _asks_year(question: str) -> bool:

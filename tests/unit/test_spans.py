@@ -52,6 +52,23 @@ def test_a_count_in_words_answers_how_many_times(nlp: Nlp) -> None:
     assert found is not None and found.text == "two-time"
 
 
+def test_an_amount_keeps_its_unit_and_is_judged_where_it_stands(nlp: Nlp) -> None:
+    # "90" stands next to "knots" in the weather table, but in the answer's sentence it is a heading in degrees
+    evidence = [
+        Evidence("The winds were reported as a 90 degree crosswind to the active runway at 8 knots.", 1, 1.0, "a.pdf"),
+        Evidence("| Wind Speed/Gusts: | 8 knots, 90 | Visibility | 10 miles |", 1, 0.6, "a.pdf"),
+    ]
+    found = short_answer("How strong was the crosswind reported when the student pilot lost control?", evidence, nlp)
+    assert found is not None and found.text == "8 knots"
+
+
+def test_a_form_field_name_is_not_an_answer(nlp: Nlp) -> None:
+    evidence = [Evidence("Aircraft: Fisher Aero Celebrity Aircraft Damage: Substantial", 1, 1.0, "a.pdf"),
+                Evidence("The wooden propeller failed in cruise.", 1, 0.5, "a.pdf")]
+    found = short_answer("Which part of the Fisher Aero Celebrity failed in cruise?", evidence, nlp)
+    assert found is not None and found.text.split()[0] not in ("Aircraft", "Damage")
+
+
 def make(text: str, file: str, n: int) -> Passage:
     return Passage(chunk_id=n, item_id=uuid.uuid5(uuid.NAMESPACE_URL, file), file=file, page=None, text=text)
 
