@@ -26,7 +26,9 @@ _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"^(when|since when)\b|\b(what|which) (year|date|decade|century|month|day)\b|\bhow long ago\b"),
      DATE),
     (re.compile(r"\bhow (many|much|old|long|tall|big|far|large|strong|fast|heavy|deep|wide|high|often)\b|"
-                r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b"), NUMBER),
+                r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b|"
+                r"\b(what|which) ([\w-]+ ){0,3}(dose|dosage|sample size|rate|score|total|count|figure|temperature|"
+                r"price|cost|salary|budget)\b"), NUMBER),
     (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
                 r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
                 r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother|pilot|"

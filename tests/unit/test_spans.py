@@ -27,6 +27,8 @@ def nlp() -> Nlp:
     ("Which century were both dog breeds developed in?", DATE),
     ("How many times was the politician who was premier when Copley was minister, premier?", NUMBER),
     ("How strong was the crosswind reported when the student pilot lost control?", NUMBER),
+    ("What dose of daratumumab is given during induction?", NUMBER),
+    ("What is the planned sample size of the study?", NUMBER),
     ("He served as chief of staff to which senator, who has served as Deputy Prime Minister?", PERSON),
     ("Who directed the film that was shot in Leland in 1986?", PERSON | frozenset({"ORG"})),
 ])
