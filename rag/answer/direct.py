@@ -33,7 +33,7 @@ from rag.types import Answer, Passage
 
 NOT_FOUND = "I couldn't find this in your files."
 CLOSEST_LEAD = "Closest matches:"
-SUPPORTING = 3
+SUPPORTING = 4  # the short answer's sentence and at most three that complete it
 KEY_POINTS = 5  # an open question's answer: this many sentences, from different files where they fit
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.45  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
@@ -42,7 +42,7 @@ NAME_WEIGHT = 2.0
 FRAMING = keywords("change changed changes changing trend trends evolve evolved evolution "
                    "discussed mentioned covered described addressed talked")
 _OVER_TIME = re.compile(r"\bover (?:time|the years)\b", re.IGNORECASE)
-NEW_FILE_BONUS = 0.3
+NEW_FILE_BONUS = 0.6
 COVER_WEIGHT = 0.5
 RELEVANCE_FLOOR = 0.5
 

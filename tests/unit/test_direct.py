@@ -98,6 +98,18 @@ def test_a_bridge_answer_cites_each_file_it_joins(embedder: MiniLmEmbedder, nlp:
     assert {c.file for c in answer.citations} == {"Drew.txt", "Charmed.txt"}
 
 
+def test_a_three_hop_answer_cites_each_of_its_four_files(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    # The short answer's sentence and three that complete it: a chain through four files cites all four.
+    passages = [make("Corey Taylor is an American singer, born in the city of Des Moines.", "Corey.txt", 1),
+                make("Des Moines is the capital of the state of Iowa, on the Des Moines River.", "DesMoines.txt", 2),
+                make("Iowa is a state in the Midwestern region of the United States.", "Iowa.txt", 3),
+                make("The Midwestern region holds twelve states, and its largest city is Chicago.", "Midwest.txt", 4)]
+    question = "Which region holds the state whose capital is the city where Corey Taylor was born?"
+    answer = answer_offline(question, passages, embedder, nlp)
+    assert answer.found
+    assert {c.file for c in answer.citations} == {"Corey.txt", "DesMoines.txt", "Iowa.txt", "Midwest.txt"}
+
+
 @pytest.mark.parametrize(("question", "named"), [
     ("Which band was formed first The Exies or Circus Diablo ?", ["Exies", "Circus Diablo"]),
     ("Did the Bank of America or Wells Fargo open first?", ["Bank of America", "Wells Fargo"]),
