@@ -50,6 +50,7 @@ _LEADS = re.compile(r"^(?:(?:in|on|at|from|for|to|by|with|of|during|since|until|
                     r"(?=(?:what|which|who|whom|whose|when|where|how)\b)")
 # A sentence end: a word of 3+ characters, then . ! or ?, then a capital ("B. Samuels", "U.S. Army" are not).
 _ASKS_AFTER = re.compile(r"(?<=\w{3}[.!?])\s+(?=[A-Z])")
+_RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where|when)\b")
 
 
 def last_clause(question: str) -> str:
@@ -102,8 +103,6 @@ def relation(question: str) -> str:
     cut = _RELATIVE.search(clause, found.end())
     return clause[start:cut.start() if cut else len(clause)]
 
-
-_RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where|when)\b")
 
 
 def expected_labels(question: str) -> frozenset[str]:

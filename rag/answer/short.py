@@ -17,6 +17,7 @@ from rag.answer.expect import expected_labels, last_clause
 from rag.answer.spans import (
     AMOUNT,
     SPAN_SENTENCES,
+    WORD,
     YEAR,
     Evidence,
     ShortAnswer,
@@ -37,7 +38,6 @@ _LATE = re.compile(r"\b(later|latest|younger|youngest|newer|newest|last|more rec
 _MORE = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|"
                    r"greater|greatest)\b")
 _LESS = re.compile(r"\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b")
-_WORD = re.compile(r"[^\W_]+")
 _NEGATION = re.compile(r"\b(not|never|no|neither|nor)\b|n't\b", re.IGNORECASE)
 
 _ABOUT_FILES = re.compile(r"\b(discussed|covered|mentioned|talked about|addressed|described)\W*$", re.IGNORECASE)
@@ -210,7 +210,7 @@ def _amount(attribute: set[str], sentences: Sequence[Evidence]) -> tuple[float, 
                 continue
             before, after = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
             local = keywords(f"{before} {m.group(0)} {after}") & attribute
-            leads = [w.end() for w in _WORD.finditer(before) if keywords(w.group(0)) & attribute]
+            leads = [w.end() for w in WORD.finditer(before) if keywords(w.group(0)) & attribute]
             gap = len(before) - leads[-1] if leads else AROUND
             key = (len(local), hit, -gap, ev.relevance)
             if best is None or key > best:

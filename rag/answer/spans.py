@@ -35,7 +35,7 @@ NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts h
 MAX_WORDS = 8
 SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
 RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 # A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
 AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
@@ -67,7 +67,7 @@ class ShortAnswer:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return [w.lower() for w in WORD.findall(text)]
 
 
 def content_words(text: str) -> set[str]:
