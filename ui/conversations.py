@@ -22,7 +22,10 @@ LAST_KEY = "chat_session"  # the conversation open in this browser tab, for a re
 PAGE_KEY = "page_shown"  # the page of this run and of the run before it (``note_page``)
 BEFORE_KEY = "page_before"
 RENAMING_KEY = "chat_renaming"
-PAST_KEY = "chat_past_n"  # + a counter: the popover's key, renewed (a new popover, closed) once one is opened
+# + a counter: the popover's key, renewed (a new popover, closed) once a conversation is opened from it. Its
+# open state is the browser's alone (on_change="ignore"): a tracked state made opening it a rerun, and a run
+# already under way (the sidebar's status refresh, a stopped answer) could close it again before a click landed.
+PAST_KEY = "chat_past_n"
 SHOWN = 50
 
 
@@ -83,7 +86,7 @@ def past_popover(container: st.delta_generator.DeltaGenerator) -> None:
     past = sessions.list_sessions(resources.drive().db, resources.owner())
     key = f"{PAST_KEY}_{st.session_state.get(PAST_KEY, 0)}"
     with container.popover(f"Past conversations ({len(past)})", icon=":material/history:", width="stretch",
-                           key=key, on_change="rerun"):
+                           key=key, on_change="ignore"):
         if not past:
             st.caption("No conversations yet.")
         for info in past[:SHOWN]:
