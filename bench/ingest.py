@@ -76,6 +76,9 @@ class Raw:
 # ---------------------------------------------------------------- stage timing (wrappers, drive/ untouched)
 
 
+NLP = "NER + dependency parse (spaCy)"
+
+
 class StageClock:
     """Busy seconds and CPU seconds per stage, per calling thread (the workers run side by side).
 
@@ -112,6 +115,7 @@ class TimedEmbedder:
 def stage_timers(bench: Bench, clock: StageClock) -> Iterator[None]:
     """Time each pipeline stage by wrapping the module functions the jobs call."""
     import drive.pipeline.graph.job
+    import drive.pipeline.graph.pool
     import drive.pipeline.graph.recognize
     import drive.pipeline.graph.relate
     import drive.pipeline.graph.resolve
@@ -122,7 +126,9 @@ def stage_timers(bench: Bench, clock: StageClock) -> Iterator[None]:
     patches = [(drive.pipeline.ingest.extract, "extract", "extract"), (drive.pipeline.ingest.chunk, "chunk", "chunk"),
                (drive.pipeline.ingest.job, "save", STORE),
                (drive.pipeline.ingest.job, "run_ingest_job", JOB),
-               (drive.pipeline.graph.recognize, "recognize", "NER + dependency parse (spaCy)"),
+               (drive.pipeline.graph.recognize, "recognize", NLP),
+               # With THEDRIVE_NLP_PROCESSES the parse runs in pool processes: its busy time is the wait here.
+               (drive.pipeline.graph.pool, "recognize_in_pool", NLP),
                (drive.pipeline.graph.resolve, "resolve_file", "entity resolution"), (drive.pipeline.graph.relate, "relate", "relations"),
                (drive.pipeline.graph.job, "save_graph", "store graph (PostgreSQL, one transaction)"),
                (drive.pipeline.graph.job, "run_graph_job", GRAPH_JOB)]

@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 EMBEDDING_DIM = 384
 
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -80,11 +84,13 @@ class Settings(BaseSettings):
     # Jobs
     # Jobs the app runs at once (and ``python -m drive worker`` unless told otherwise): one per core, plus
     # one to use the time the others spend waiting on the database (measured: ≈ 8 % more files/s on 2 cores).
-    workers_in_app: int = Field(default_factory=lambda: (os.cpu_count() or 1) + 1, ge=0,
+    workers_in_app: int = Field(default_factory=lambda: _cores() + 1, ge=0,
                                 validation_alias="THEDRIVE_APP_WORKERS")
-    # Processes running spaCy for the graph jobs (each ≈ 150 MB): one per core lets the graph phase use
-    # every core; 0 (default) runs it in the worker's own process, one graph job at a time.
-    nlp_processes: int = Field(default=0, ge=0, validation_alias="THEDRIVE_NLP_PROCESSES")
+    # Processes running spaCy for the graph jobs (each ≈ 150 MB): one per core (the default on two or more)
+    # lets the graph phase use every core; 0 runs it in the worker's own process, one graph job at a time
+    # (what a single core gets: a pool there adds memory and no speed).
+    nlp_processes: int = Field(default_factory=lambda: _cores() if _cores() > 1 else 0, ge=0,
+                               validation_alias="THEDRIVE_NLP_PROCESSES")
     job_stale_seconds: float = Field(default=60.0, validation_alias="THEDRIVE_JOB_STALE_SECONDS")
     job_max_attempts: int = Field(default=4, validation_alias="THEDRIVE_JOB_MAX_ATTEMPTS")
     community_debounce_seconds: float = Field(default=3.0, validation_alias="THEDRIVE_COMMUNITY_DEBOUNCE_SECONDS")

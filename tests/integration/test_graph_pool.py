@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +42,38 @@ def test_pool_builds_the_same_graph_in_other_processes(pooled: Drive, models: Mo
     assert pool.recognize_in_pool(texts, 2, cancelled=threading.Event()) == recognize(texts)
     children = pool._pool._processes if pool._pool else {}  # noqa: SLF001 - where the work ran
     assert children and os.getpid() not in children and len(children) <= 2
+
+ROOT = Path(__file__).resolve().parents[2]
+PARENT = """
+import sys, threading, time
+from drive.pipeline.graph import pool
+pool.recognize_in_pool(["Marie Curie worked in Paris."], 2, threading.Event())
+print(" ".join(map(str, pool._pool._processes)), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit is reaped by whoever adopted it, which may never happen here)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_pool_processes_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    """A worker killed outright (SIGKILL, out of memory) leaves no spaCy processes behind."""
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert parent.stdout is not None
+        children = [int(p) for p in parent.stdout.readline().split()]
+        assert children and all(_running(c) for c in children)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 30
+    while any(_running(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(c) for c in children)

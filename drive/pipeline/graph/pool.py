@@ -5,28 +5,33 @@ jobs of all worker threads share a single core. With ``THEDRIVE_NLP_PROCESSES`` 
 its texts to a pool of that many processes (started once per process with ``spawn``: no forked database
 connections or threads), each holding its own pipeline (≈ 150 MB). A spawned child normally re-runs its
 parent's ``__main__`` script first; under Streamlit that is the app page, so the children are started with
-no main script at all (``_ScriptlessProcess``). Off by default; meant for ``drive worker`` and ``add --wait``.
-Job claiming, heartbeats and takeover stay in the worker that claimed the job; a cancelled job stops
+no main script at all (``_ScriptlessProcess``). On by default with two or more cores, in the app, ``drive worker``
+and ``add --wait`` alike; a pool process ends on its own when its parent is gone. Job claiming, heartbeats and takeover stay in the worker that claimed the job; a cancelled job stops
 waiting for its result.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
+import time
 import types
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import SpawnContext, SpawnProcess
 
-from drive.pipeline.graph.recognize import ChunkAnalysis, recognize
+from drive.pipeline.graph import recognize as recognize_module
+from drive.pipeline.graph.recognize import ChunkAnalysis
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _size = 0
+PARENT_CHECK_SECONDS = 1.0
+NICE = 10
 _broken = False  # a pool that cannot start here (see below) is not tried again in this process
 
 
@@ -52,10 +57,30 @@ class _ScriptlessContext(SpawnContext):
     Process = _ScriptlessProcess
 
 
-def _warm() -> None:
+def recognize(texts: list[str]) -> list[ChunkAnalysis]:
+    """What a pool process runs: ``recognize.recognize``, looked up when called (so a wrapped one, a benchmark's
+    timer say, is what the fallback runs in this process, and the pickled task is always this plain function)."""
+    return recognize_module.recognize(texts)
+
+
+def _start_child(parent: int) -> None:
+    """A pool process: at a lower CPU priority, watching its parent, with the pipeline loaded."""
     from drive.ml.nlp import load_nlp
 
+    # Graph jobs yield to ingestion in the queue (claim priority); this makes them yield the cores too, so a
+    # graph job running beside uploads takes only the CPU time that making files searchable leaves idle.
+    os.nice(NICE)
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
     load_nlp()
+
+
+def _exit_with(parent: int) -> None:
+    """End this process once ``parent`` is gone. A pool's processes wait for work on a queue, and nothing
+    tells them when their parent was killed (SIGKILL, out of memory): without this each would stay, ~150 MB,
+    until the machine restarts. An orphan is handed to another parent, so its parent id changes."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _executor(processes: int) -> ProcessPoolExecutor:
@@ -65,7 +90,7 @@ def _executor(processes: int) -> ProcessPoolExecutor:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
             _pool = ProcessPoolExecutor(processes, mp_context=_ScriptlessContext(),
-                                        initializer=_warm)
+                                        initializer=_start_child, initargs=(os.getpid(),))
             _size = processes
         return _pool
 
