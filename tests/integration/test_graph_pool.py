@@ -43,9 +43,10 @@ def test_pool_builds_the_same_graph_in_other_processes(pooled: Drive, models: Mo
     children = pool._pool._processes if pool._pool else {}  # noqa: SLF001 - where the work ran
     assert children and os.getpid() not in children and len(children) <= 2
 
+
 ROOT = Path(__file__).resolve().parents[2]
 PARENT = """
-import sys, threading, time
+import threading, time
 from drive.pipeline.graph import pool
 pool.recognize_in_pool(["Marie Curie worked in Paris."], 2, threading.Event())
 print(" ".join(map(str, pool._pool._processes)), flush=True)
@@ -62,7 +63,7 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
-def test_pool_processes_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+def test_pool_processes_end_when_their_parent_is_killed() -> None:
     """A worker killed outright (SIGKILL, out of memory) leaves no spaCy processes behind."""
     parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -5,9 +5,10 @@ jobs of all worker threads share a single core. With ``THEDRIVE_NLP_PROCESSES`` 
 its texts to a pool of that many processes (started once per process with ``spawn``: no forked database
 connections or threads), each holding its own pipeline (≈ 150 MB). A spawned child normally re-runs its
 parent's ``__main__`` script first; under Streamlit that is the app page, so the children are started with
-no main script at all (``_ScriptlessProcess``). On by default with two or more cores, in the app, ``drive worker``
-and ``add --wait`` alike; a pool process ends on its own when its parent is gone. Job claiming, heartbeats and takeover stay in the worker that claimed the job; a cancelled job stops
-waiting for its result.
+no main script at all (``_ScriptlessProcess``). On by default with two or more cores, in the app,
+``drive worker`` and ``add --wait`` alike; a pool process runs below ingestion's CPU priority and ends on its
+own when its parent is gone. Job claiming, heartbeats and takeover stay in the worker that claimed the job;
+a cancelled job stops waiting for its result.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from multiprocessing.context import SpawnContext, SpawnProcess
 from drive.pipeline.graph import recognize as recognize_module
 from drive.pipeline.graph.recognize import ChunkAnalysis
 
+PARENT_CHECK_SECONDS = 1.0
+NICE = 10  # added to a pool process's niceness (lower CPU priority)
+
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _size = 0
-PARENT_CHECK_SECONDS = 1.0
-NICE = 10
 _broken = False  # a pool that cannot start here (see below) is not tried again in this process
 
 
@@ -69,7 +71,8 @@ def _start_child(parent: int) -> None:
 
     # Graph jobs yield to ingestion in the queue (claim priority); this makes them yield the cores too, so a
     # graph job running beside uploads takes only the CPU time that making files searchable leaves idle.
-    os.nice(NICE)
+    if hasattr(os, "nice"):  # POSIX only
+        os.nice(NICE)
     threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
     load_nlp()
 
