@@ -36,8 +36,9 @@ CLOSEST_LEAD = "Closest matches:"
 SUPPORTING = 4  # the short answer's sentence and at most three that complete it
 KEY_POINTS = 5  # an open question's answer: this many sentences, from different files where they fit
 SUPPORT_PASSAGES = 5
-FOUND_THRESHOLD = 0.45  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
+FOUND_THRESHOLD = 0.55  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
 NAME_WEIGHT = 2.0
+PART_NAME_WEIGHT = 0.5
 # Words that say how to answer, not what: documents give the figures, not the word "changed".
 FRAMING = keywords("change changed changes changing trend trends evolve evolved evolution "
                    "discussed mentioned covered described addressed talked")
@@ -49,17 +50,95 @@ RELEVANCE_FLOOR = 0.5
 
 def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float:
     """How well the passages back an answer, 0..1: the share of the question's keywords (names double) that the
-    best passages hold, averaged with the best sentence's relevance. Words that frame the question ("how has
-    revenue changed over time") are not asked of the files."""
+    best passages hold, averaged with the best sentence's relevance; when the question names things, averaged
+    again with the share of those names that the best passages (or their files' names) hold whole. Words that
+    frame the question ("how has revenue changed over time") are not asked of the files."""
     terms = keywords(_OVER_TIME.sub(" ", question)) - FRAMING
     own = ranked.own if ranked.own is not None else ranked.relevance
     if not terms:
         return float(own.max())
     names = {w for w in keywords(" ".join(_capitalised(question)))}
-    held = set().union(*(keywords(p.text) for p in passages[:SUPPORT_PASSAGES])) if passages else set()
+    best = passages[:SUPPORT_PASSAGES]
+    held = set().union(*(keywords(p.text) for p in best)) if passages else set()
     weight = {t: NAME_WEIGHT if t in names else 1.0 for t in terms}
     coverage = sum(w for t, w in weight.items() if t in held) / sum(weight.values())
-    return 0.5 * coverage + 0.5 * min(1.0, float(own.max()))
+    strength = 0.5 * coverage + 0.5 * min(1.0, float(own.max()))
+    named = phrases(question)
+    return 0.5 * strength + 0.5 * names_held(named, best) if named else strength
+
+
+def names_held(names: Sequence[str], passages: Sequence[Passage]) -> float:
+    """The share of the question's names that the passages (or their files' names) hold whole; a name held only
+    in part counts half the share of its words that one passage holds ("Kerry Saxby-Junna" asks about her:
+    passages holding "Kerry" and "Saxby" apart are about someone else)."""
+    said = f" {_folded(' '.join([p.text for p in passages] + [p.file for p in passages]))} "
+    bags = [set(_folded(f"{p.text} {p.file}").split()) for p in passages]
+    total = 0.0
+    for name in names:
+        if f" {name} " in said:
+            total += 1.0
+            continue
+        words = name.split()
+        total += PART_NAME_WEIGHT * max((sum(w in bag for w in words) / len(words) for bag in bags), default=0.0)
+    return total / len(names)
+
+
+_PHRASE_TOKEN = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_LOWER_SUFFIX = re.compile(r"-[a-z][\w-]*$")
+NAME_JOINERS = frozenset({"of", "the", "de", "la", "du", "von", "van", "der", "del", "&"})
+# Capitalised words that open or frame a question rather than name something; months and days are dates, which
+# documents write in many ways ("December 2007", "12/15/2007").
+NOT_NAMES = frozenset({
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "is", "are", "was",
+    "were", "the", "a", "an", "in", "on", "at", "to", "from", "by", "for", "with", "as", "after", "before", "during",
+    "if", "and", "or", "both", "this", "that", "these", "those", "it", "its", "his", "her", "their", "according",
+    "besides", "about", "under", "since", "until", "between", "among", "of", "not", "no", "yes", "i", "we", "you",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})
+
+
+def phrases(question: str) -> list[str]:
+    """The names the question mentions, whole and folded: runs of capitalised words, numbers after them and
+    joiners inside them ("Flute Sonata in C" stops at "in", "Bank of America" does not stop at "of"). A
+    sentence's first word counts only when the next one is capitalised too ("David Jones is ...")."""
+    tokens = [m.group(0) for m in _PHRASE_TOKEN.finditer(question)]
+    runs: list[list[str]] = [[]]
+    opening = True
+    for i, token in enumerate(tokens):
+        if not token[:1].isalnum():
+            if token == "." and len(tokens[i - 1]) == 1 and tokens[i - 1].isupper():
+                continue  # an initial: "Hyman B. Samuels"
+            runs.append([])
+            opening = token in "?!" or (token == "." and len(tokens[i - 1]) >= 3)
+            continue
+        word = _POSSESSIVE.sub("", token)
+        if word[:1].isupper():  # "GIRFT-funded": the name is GIRFT
+            word = _LOWER_SUFFIX.sub("", word)
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        capital = word[:1].isupper() and word.lower() not in NOT_NAMES
+        if opening:
+            capital = capital and following[:1].isupper()
+        opening = False
+        if capital or (runs[-1] and (word[:1].isdigit() or word.lower() in NAME_JOINERS)):
+            runs[-1].append(word)
+            if word != token:  # "EPA's Safer Choice" is EPA, then Safer Choice; "GIRFT-funded" ends at GIRFT
+                runs.append([])
+        else:
+            runs.append([])
+    found = []
+    for run in runs:
+        while run and run[-1].lower() in NAME_JOINERS:
+            run.pop()
+        if run:
+            found.append(_folded(" ".join(run)))
+    return list(dict.fromkeys(f for f in found if f))
+
+
+def _folded(text: str) -> str:
+    """Lower case, no possessive "'s", words separated by single spaces: how names are compared."""
+    return " ".join(re.findall(r"[^\W_]+", _POSSESSIVE.sub("", text.lower())))
 
 
 def _capitalised(question: str) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
-from rag.answer.direct import NOT_FOUND, answer_offline
+from rag.answer.direct import NOT_FOUND, answer_offline, phrases
 from rag.answer.short import Evidence, is_open, options, short_answer
 from rag.types import Passage
 
@@ -257,3 +257,29 @@ def test_a_share_is_answered_with_a_percentage(nlp: Nlp) -> None:
     row = Evidence("In FY 2017 OPM processed 57.3% of the 43,000 retirement claims within 60 days.", 1, 0.9)
     picked = short_answer("What share of retirement claims did OPM process within 60 days in FY 2017?", [row], nlp)
     assert picked is not None and picked.text == "57.3%"
+
+
+def test_passages_naming_someone_else_with_the_same_words_do_not_answer(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    """Asked where Kerry Saxby-Junna was born, a drive about a Kerry and about the Saxby family has no answer:
+    the question's name is nowhere whole. The same question over her own file is answered."""
+    question = "In which town was the race walker Kerry Saxby-Junna born?"
+    others = [make("Kerry Packer was born in Sydney, a town in New South Wales, and owned a race horse.", "packer.txt", 1),
+              make("The Saxby family planted the orchard in the town of Young in 1920.", "orchard.txt", 2)]
+    lacking = answer_offline(question, others, embedder, nlp)
+    assert not lacking.found and lacking.short_answer is None and lacking.text.startswith(NOT_FOUND)
+    hers = make("Kerry Saxby-Junna, an Australian race walker, was born in the town of Ballina.", "saxby.txt", 3)
+    found = answer_offline(question, [hers, *others], embedder, nlp)
+    assert found.found and found.short_answer == "Ballina"
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("David Jones is an international in rugby union and which other sport?", ["david jones"]),
+    ("Who plays John in Meet Me in the Hyman B. Samuels birthplace?", ["john", "meet me", "hyman b samuels"]),
+    ("Was the Bank of America founded before Kerry Saxby-Junna's birth?", ["bank of america", "kerry saxby junna"]),
+    ("How old was the pilot of the Piper PA-22 near Tallahassee, Florida, in December 2007?",
+     ["piper pa 22", "tallahassee", "florida"]),
+    ("What is the capital of the largest country?", []),
+])
+def test_the_names_a_question_asks_about_are_read_whole(question: str, names: list[str]) -> None:
+    assert phrases(question) == names
+
