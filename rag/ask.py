@@ -18,6 +18,7 @@ from drive.ml.chat import ChatModel
 from drive.store import chats as sessions
 from rag.answer.compose import answer_with_llm, parse_answer
 from rag.answer.direct import answer_offline
+from rag.answer.short import is_open
 from rag.rewrite import rewrite_followup
 from rag.search.link import bridge_chunks
 from rag.search.local import LocalResult, local_search, names_anything
@@ -38,6 +39,7 @@ CONTEXT_PASSAGES = 10
 # Reciprocal-rank-fusion weights per mode: full-text matches are the noisiest signal on questions.
 FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 0.5, LOCAL: 1.5, GLOBAL: 1.0}
 PPR_WEIGHT = 0.7  # the walk re-ranks the fused list: it adds second hops, it does not replace the first
+OPEN_WIDTH = 2  # offline key points of an open question come from this many times the usual passages
 RRF_K = 20  # sharper than the usual 60: the head of each ranking matters most for 5-10 passages
 
 
@@ -202,8 +204,9 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
         return parse_answer(_stream(map_reduce(chat, question, found.communities), on_token),
                             numbered_passages(found.communities), mode=GLOBAL)
     context = found.passages[:k]
-    if chat is None:
-        return answer_offline(question, context, models.embedder, models.nlp)
+    if chat is None:  # an open question ("Impact of fuel types on performance?") is read across twice the passages
+        wide = found.passages[:OPEN_WIDTH * k] if is_open(question) else context
+        return answer_offline(question, wide, models.embedder, models.nlp)
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
 
 

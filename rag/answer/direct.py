@@ -34,7 +34,7 @@ from rag.types import Answer, Passage
 NOT_FOUND = "I couldn't find this in your files."
 CLOSEST_LEAD = "Closest matches:"
 SUPPORTING = 4  # the short answer's sentence and at most three that complete it
-KEY_POINTS = 5  # an open question's answer: this many sentences, from different files where they fit
+KEY_POINTS = 7  # an open question's answer: this many sentences, from different files where they fit
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.55  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
 NAME_WEIGHT = 2.0

@@ -283,3 +283,20 @@ def test_passages_naming_someone_else_with_the_same_words_do_not_answer(embedder
 def test_the_names_a_question_asks_about_are_read_whole(question: str, names: list[str]) -> None:
     assert phrases(question) == names
 
+
+def test_an_open_question_reads_past_the_passages_of_the_first_files(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    """A question about a topic across the drive: when the first ten passages come from two long reports, the
+    key points still reach the other files that discuss it (an open question reads twice the passages)."""
+    from types import SimpleNamespace
+
+    from rag.ask import Retrieved, answer_from
+    from rag.search.route import Route
+
+    reports = [make(f"Section {i}: fuel type changes engine performance in test {i} of the long report.",
+                    f"report-{i % 2}.txt", i) for i in range(10)]
+    notes = [make(f"Fuel type {name} changes performance: the engine loses {i + 3}% of its power.",
+                  f"note-{name}.txt", 10 + i) for i, name in enumerate(["e85", "diesel", "premium", "ethanol"])]
+    found = Retrieved(Route(["vector"], "test"), [*reports, *notes])
+    models = SimpleNamespace(chat=None, embedder=embedder, nlp=nlp)
+    answer = answer_from(models, "Impact of fuel types on performance?", found)  # type: ignore[arg-type]
+    assert answer.found and {c.file for c in answer.citations} & {p.file for p in notes}
