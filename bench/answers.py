@@ -4,10 +4,12 @@
 
 Needs a home that ``bench/eval_qa.py --home DIR`` ingested. The first run retrieves every question of the dev set
 (ours, mode auto) and pickles the retrievals (``--cache``, default ``DIR/retrievals.pickle``); later runs read
-them back, so a change to ``rag/answer`` is measured in a minute, over exactly the same passages. It prints
-ours' figures per question type (the columns of eval_qa.py), the abstention figures with the gold files' passages
-removed (and their calibration table), and, given ``--compare`` (a ``--save`` file of an earlier run), the questions whose short answer
-gained or lost; the same goes to ``results/answers-<dataset>.md``. A change to retrieval needs a new cache (delete it) or the full ``bench/eval_qa.py``.
+them back, so a change to ``rag/answer`` is measured in minutes, over exactly the same passages. It prints
+ours' figures per question type (the columns of eval_qa.py), the abstention figures with the gold files'
+passages removed (and their calibration table), and, given ``--compare`` (a ``--save`` file of an earlier
+run), the questions whose short answer gained or lost; the same goes to ``results/answers-<dataset>.md``.
+The cache does not know the code it was made with: a change to retrieval needs a new cache (delete it) or
+the full ``bench/eval_qa.py``.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@ sentences; or "I couldn't find this in your files" with the closest files when t
 
 Citations are numbered 1..k in the order the answer first uses them, whatever the passages' retrieval ranks.
 The evidence is judged by ``support``: how much of the question's wording the best passages cover (names
-count double) and how close the best sentence comes to the question. Its threshold is calibrated by
-``bench/eval_qa.py`` on questions asked of drives that lack their gold files.
+count double), how close the best sentence comes to the question, and how many of the question's names they
+hold whole. Its threshold is calibrated by ``bench/eval_qa.py`` (and ``bench/answers.py``) on questions asked
+of drives that lack their gold files.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ CLOSEST_LEAD = "Closest matches:"
 SUPPORTING = 4  # the short answer's sentence and at most three that complete it
 KEY_POINTS = 7  # an open question's answer: this many sentences, from different files where they fit
 SUPPORT_PASSAGES = 5
-FOUND_THRESHOLD = 0.55  # bench/eval_qa.py: the highest keeping found=true >= 0.95 on HotpotQA and MuSiQue
+FOUND_THRESHOLD = 0.55  # bench/answers.py: the highest keeping found=true >= 0.95 on all three dev sets
 NAME_WEIGHT = 2.0
 PART_NAME_WEIGHT = 0.5
 # Words that say how to answer, not what: documents give the figures, not the word "changed".
@@ -108,10 +109,11 @@ def phrases(question: str) -> list[str]:
     opening = True
     for i, token in enumerate(tokens):
         if not token[:1].isalnum():
-            if token == "." and len(tokens[i - 1]) == 1 and tokens[i - 1].isupper():
+            before = tokens[i - 1] if i else ""
+            if token == "." and len(before) == 1 and before.isupper():
                 continue  # an initial: "Hyman B. Samuels"
             runs.append([])
-            opening = token in "?!" or (token == "." and len(tokens[i - 1]) >= 3)
+            opening = token in "?!" or (token == "." and len(before) >= 3)
             continue
         word = _POSSESSIVE.sub("", token)
         if word[:1].isupper():  # "GIRFT-funded": the name is GIRFT
