@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -28,6 +28,8 @@ from rag.answer.compose import (
     quote,
     rank_sentences,
 )
+from rag.answer.expect import expected_labels
+from rag.answer.field import read_field
 from rag.answer.short import Evidence, ShortAnswer, is_open, is_yes_no, options, short_answer
 from rag.answer.table import read_cell
 from rag.types import Answer, Passage
@@ -163,15 +165,35 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
         return replace(compose(None, picked, passages, mode), support=strength)
     evidence = [Evidence(s.text, s.passage, s.relevance, passages[s.passage - 1].file)
                 for s in ranked.best(len(ranked.candidates))]
-    cell = read_cell(question, [p.text for p in passages]) if not (options(question) or is_yes_no(question)) else None
-    short = ShortAnswer(cell.text, cell.passage, cell.describe()) if cell else short_answer(question, evidence, nlp)
+    read = _read_as_written(question, passages)
+    short = ShortAnswer(read.text, read.passage, read.line) if read else short_answer(question, evidence, nlp)
     picked = supporting(question, ranked, passages, short)
-    if cell:  # the row and column it was read from, said plainly, before the sentences around it
+    if read:  # the row and column, or the field, it was read from, said plainly, before the sentences around it
         top = picked[0].relevance if picked else 1.0
-        picked = [ScoredSentence(cell.describe(), cell.passage, top), *picked[:SUPPORTING - 1]]
+        picked = [ScoredSentence(read.line, read.passage, top), *picked[:SUPPORTING - 1]]
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer
+
+
+@dataclass(frozen=True)
+class _Read:
+    text: str
+    passage: int
+    line: str  # what it was read from, said plainly: a table's row and column, a form's field
+
+
+def _read_as_written(question: str, passages: Sequence[Passage]) -> _Read | None:
+    """An answer read from a table cell (amounts), or from a labelled field ("Primary endpoint: X") for a question
+    asking for no particular kind; None for choices and yes/no questions, or when neither is found."""
+    if options(question) or is_yes_no(question):
+        return None
+    texts = [p.text for p in passages]
+    cell = read_cell(question, texts)
+    if cell:
+        return _Read(cell.text, cell.passage, cell.describe())
+    field = None if expected_labels(question) else read_field(question, [(p.file, p.text) for p in passages])
+    return _Read(field.text, field.passage, field.line) if field else None
 
 
 def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,

@@ -28,12 +28,14 @@ from rag.answer.expect import (
     preferred_labels,
     relation,
 )
+from rag.answer.roles import asked_role, fits, labelled_values
 
 ENTITY_BONUS = 0.3
 ECHO_WEIGHT = 0.75  # a span made of the question's own words says nothing new
 NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts half
 MAX_WORDS = 8
 SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
+ROLE_BONUS = 1.0  # a span where the question's form puts its answer (``rag.answer.roles``) counts double
 RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
 WORD = re.compile(r"[^\W_]+")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
@@ -81,20 +83,24 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     asked = content_words(question)
     years = _asks_year(question)
     cues = measure_cues(question)
+    role = asked_role(question)
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(evidence, docs, strict=True):
         anchors = [t.i for t in doc if t.text.lower() in asked]
-        for span, label in _spans(doc, numbers=bool(labels & NUMBER)):
+        values = labelled_values(doc, role)  # "Primary endpoint: X": X whole, where the question's form puts it
+        for span, label in [*_spans(doc, numbers=bool(labels & NUMBER)), *((v, "") for v in values)]:
             text = _trim(span.text, labels, years)
             span_words = content_words(text)
             if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
                 continue
             echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
-            near = min((abs(a - span.start) for a in anchors), default=20)
+            # a label's value stands next to the question's words that name it: "Primary endpoint: X"
+            near = 0 if span in values else min((abs(a - span.start) for a in anchors), default=20)
             value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
             value *= (1.0 - ECHO_WEIGHT * echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
+            value *= 1.0 + ROLE_BONUS * (1.0 if span in values else fits(span, role))
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
             # whose neighbours say it measures what is asked goes before other amounts. Kind and score are
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
@@ -211,3 +217,4 @@ def _trim(text: str, labels: frozenset[str], years: bool) -> str:
     text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:'\""), flags=re.IGNORECASE)
     year = YEAR.search(text) if labels == DATE and years else None
     return year.group(0) if year else text
+

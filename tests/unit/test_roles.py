@@ -1,0 +1,84 @@
+"""Where an answer sits in its sentence: what a verb acts on for "what did X hit", the value after its label for
+"what is the primary endpoint"."""
+
+from __future__ import annotations
+
+import pytest
+
+from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.field import read_field
+from rag.answer.roles import Role, asked_role
+from rag.answer.short import Evidence, short_answer
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Nlp:
+    return load_nlp()
+
+
+@pytest.mark.parametrize("question, role", [
+    ("What did the left wing of a Cessna 172S strike while taxiing?",
+     Role(object=True, subject=frozenset({"left", "wing", "cessna", "172", "strik"}))),
+    ("What vegetation did the right wing snag during the takeoff?",
+     Role(object=True, labels=frozenset({"vegetation"}), subject=frozenset({"right", "wing", "snag"}))),
+    ("What is the primary endpoint of the muscle stimulation study?", Role(labels=frozenset({"primary", "endpoint"}))),
+    ("What ceiling was reported at the airport?", Role(labels=frozenset({"ceil"}))),
+    ("What FY 2022 target did the department set?",
+     Role(object=True, labels=frozenset({"fy", "target"}), subject=frozenset({"department", "set"}))),
+    ("Who directed the film that was shot in Leland?", Role()),
+    # after a preposition the question word is not what the verb acts on
+    ("To which group of mountains does the range belong?", Role(labels=frozenset({"group", "mountain"}))),
+    ("How many people died in the crash?", Role()),
+])
+def test_the_question_form_says_where_its_answer_sits(question: str, role: Role) -> None:
+    assert asked_role(question) == role
+
+
+def test_what_a_verb_acts_on_answers_what_did_it_strike(nlp: Nlp) -> None:
+    # Nearer the question's words ("pilot") stands "a jolt", which the pilot felt; the wing contacted the trailer.
+    evidence = [Evidence("As the airplane turned, the pilot felt a jolt and saw that the airplane's left wing had "
+                         "contacted a utility trailer.", 1, 1.0, "ntsb.pdf")]
+    found = short_answer("What did the left wing of the student pilot's Cessna strike while taxiing to parking?",
+                         evidence, nlp)
+    assert found is not None and found.text == "utility trailer"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Study design and aims. Primary endpoint: photographic evaluation by a blinded reviewer. Visit 3 is at 12 weeks.",
+    "Outcomes of the trial, week 12: photographic evaluation by a blinded reviewer (primary endpoint).",
+])
+def test_the_value_of_the_label_answers_what_is_the_label(nlp: Nlp, sentence: str) -> None:
+    evidence = [Evidence(sentence, 1, 1.0, "protocol.pdf")]
+    found = short_answer("What is the primary endpoint of the muscle stimulation trial?", evidence, nlp)
+    assert found is not None and "photographic evaluation" in found.text
+
+
+def test_the_right_wing_caught_in_brush_is_what_the_wing_snagged(nlp: Nlp) -> None:
+    # spaCy reads "caught" as a participle on "wing": the noun it modifies is what acts
+    evidence = [Evidence("The pilot said he used too much rudder during takeoff, and the right wing caught in high "
+                         "alder brush next to the takeoff area.", 1, 1.0, "ntsb.pdf")]
+    found = short_answer("What vegetation did the right wing of the Piper snag during the takeoff?", evidence, nlp)
+    assert found is not None and found.text == "high alder brush"
+
+
+PROTOCOL = ("Study topic: daratumumab with bortezomib in double-hit myeloma. Study applicant: Institute of "
+            "Hematology.\nStudy endpoints Primary endpoints:\n\x9f Negative rate of MRD (after maintenance therapy)\n"
+            "Secondary endpoints:\n\x9f Duration of negative MRD")
+
+
+def test_a_field_on_the_line_after_its_label_is_read_as_written() -> None:
+    question = "What is the primary endpoint of the daratumumab trial in double-hit myeloma?"
+    found = read_field(question, [("other.pdf", "Daratumumab is an antibody."), ("protocol.pdf", PROTOCOL)])
+    assert found is not None and found.passage == 2
+    assert found.text == "Negative rate of MRD (after maintenance therapy)"
+
+
+def test_a_field_of_a_file_about_something_else_is_not_read() -> None:
+    other = "Primary endpoint: change in HbA1c at 12 weeks.\nSecondary endpoint: weight."
+    assert read_field("What is the primary endpoint of the daratumumab trial in double-hit myeloma?",
+                      [("diabetes.pdf", other)]) is None
+
+
+@pytest.mark.parametrize("text", ["Lowest Ceiling: | Visibility (RVR): |", "Lowest Ceiling:\nWind Speed/Gusts: /"])
+def test_another_field_label_is_not_a_value(text: str) -> None:
+    assert read_field("What ceiling was reported at Lorain County airport?", [("ntsb.pdf", f"Lorain County. {text}")]) is None
