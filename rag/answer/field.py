@@ -51,17 +51,20 @@ def read_field(question: str, passages: Sequence[tuple[str, str]]) -> Field | No
     return best[2] if best is not None and best[0] >= MIN_COVER else None
 
 
-def _patterns(label: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The label followed by its value ("Primary endpoints:\\n• X"), and the value followed by its label in
-    parentheses ("X (primary outcome)"). Each word may be inflected ("endpoints", "measures")."""
+def _patterns(label: list[str]) -> tuple[re.Pattern[str], ...]:
+    """The label followed by its value ("Primary endpoints:\\n• X"), the value followed by its label in
+    parentheses ("X (primary outcome)"), and a line opening with the label and ending in a colon, with the value
+    on the next line. Each word may be inflected ("endpoints", "measures")."""
     words = r"[\s-]+".join(rf"{re.escape(w[:max(3, len(w) - 2)])}\w*" for w in label)
     after = re.compile(rf"\b{words}(?:\s+\w+)?\s*(?:\(s\))?\s*[:=–—]\s*(?:\n\s*)?(?:{_BULLET}\s*)?(?P<value>[^\n]+)",
                        re.IGNORECASE)
     before = re.compile(rf"(?P<value>[^\n.;:()]{{3,80}}?)\s*\(\s*{words}\s*\)", re.IGNORECASE)
-    return after, before
+    # "the probable cause(s) of this accident to be:\nThe pilot's improper flare": a line ending in a colon
+    heading = re.compile(rf"\b{words}[^\n:.]{{0,48}}:[ \t]*\n\s*(?:{_BULLET}\s*)?(?P<value>[^\n]+)", re.IGNORECASE)
+    return after, before, heading
 
 
-def _read(patterns: tuple[re.Pattern[str], re.Pattern[str]], text: str, passage: int) -> Field | None:
+def _read(patterns: tuple[re.Pattern[str], ...], text: str, passage: int) -> Field | None:
     for pattern in patterns:
         for match in pattern.finditer(text):
             value = _clean(match.group("value"))
@@ -72,7 +75,7 @@ def _read(patterns: tuple[re.Pattern[str], re.Pattern[str]], text: str, passage:
 
 def _clean(value: str) -> str:
     """The value up to its sentence's end, at most MAX_WORDS words; "" when it is another field's label."""
-    value = _END.split(value.strip(), 1)[0].strip(" ,")
+    value = _END.split(value.strip(), 1)[0].strip(" ,.")
     value = re.sub(rf"^{_BULLET}\s*", "", value)
     if not value or ":" in value or not re.search(r"[^\W\d_]", value):  # "Wind Speed/Gusts: /": another field
         return ""

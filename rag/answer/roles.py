@@ -29,6 +29,7 @@ _CLAUSE_END = re.compile(r"\s(?:while|when|during|before|after|as|on|in|at|near|
 MAX_SUBJECT_WORDS = 8
 _AFTER_PREPOSITION = re.compile(r"^\W*(?:in|on|at|to|from|for|by|with|of|during|since|until|after|before|under|into)"
                                 r"\s+(?:what|which)\b")
+_INNER_COPULA = re.compile(r"\b(?:is|was|are|were)\s+(?:the|a|an)\s+")
 _ARTICLE = re.compile(r"^(?:the|a|an|its|their|his|her)\s+")
 # What may stand between a label and its value: "Primary endpoint: X", "the sponsor is X", "Ceiling - X".
 _LINKERS = frozenset({":", "-", "–", "—", "=", "is", "was", "are", "were", "will", "be", "shall", "the"})
@@ -78,6 +79,8 @@ def asked_label(question: str) -> list[str]:
     noun, verb, rest = found.group(1).strip(), found.group(2), found.group(3)
     if not noun and re.fullmatch(_COPULA, verb) and _ARTICLE.match(rest):  # "what is the primary outcome in ..."
         noun = _NP_END.split(_ARTICLE.sub("", rest), 1)[0]
+    elif not noun and (inner := _INNER_COPULA.search(rest)):  # "what did the NTSB determine was the probable cause"
+        noun = _NP_END.split(rest[inner.end():], 1)[0]
     return [w for w in re.findall(r"[^\W_]+", noun) if not w.isdigit()]  # "what FY 2022 target": not "2022"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.field import read_field
-from rag.answer.roles import Role, asked_role
+from rag.answer.roles import Role, asked_label, asked_role
 from rag.answer.short import Evidence, short_answer
 
 
@@ -82,3 +82,17 @@ def test_a_field_of_a_file_about_something_else_is_not_read() -> None:
 @pytest.mark.parametrize("text", ["Lowest Ceiling: | Visibility (RVR): |", "Lowest Ceiling:\nWind Speed/Gusts: /"])
 def test_another_field_label_is_not_a_value(text: str) -> None:
     assert read_field("What ceiling was reported at Lorain County airport?", [("ntsb.pdf", f"Lorain County. {text}")]) is None
+
+
+NTSB = ("Probable Cause and Findings\nThe National Transportation Safety Board determines the probable cause(s) of "
+        "this accident to be:\nThe pilot's improper flare during landing.\nFindings\nOccurrence #1: HARD LANDING")
+
+
+@pytest.mark.parametrize("question", [
+    "What did the NTSB determine was the probable cause of the Beech A23's hard landing in Death Valley?",
+    "What was the probable cause of the hard landing of the Beech A23 in Death Valley?",
+])
+def test_a_value_on_the_line_after_a_heading_ending_in_a_colon_is_read(question: str) -> None:
+    assert asked_label(question) == ["probable", "cause"]
+    found = read_field(question, [("ntsb.pdf", f"Beech A23, Death Valley, hard landing.\n{NTSB}")])
+    assert found is not None and found.text == "The pilot's improper flare during landing"
