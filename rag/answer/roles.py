@@ -30,6 +30,7 @@ MAX_SUBJECT_WORDS = 8
 _AFTER_PREPOSITION = re.compile(r"^\W*(?:in|on|at|to|from|for|by|with|of|during|since|until|after|before|under|into)"
                                 r"\s+(?:what|which)\b")
 _INNER_COPULA = re.compile(r"\b(?:is|was|are|were)\s+(?:the|a|an)\s+")
+_VERB_NEXT = re.compile(r"(?:have|has|had|be|been|being)\b")
 _ARTICLE = re.compile(r"^(?:the|a|an|its|their|his|her)\s+")
 # What may stand between a label and its value: "Primary endpoint: X", "the sponsor is X", "Ceiling - X".
 _LINKERS = frozenset({":", "-", "–", "—", "=", "is", "was", "are", "were", "will", "be", "shall", "the"})
@@ -63,7 +64,8 @@ def asked_role(question: str) -> Role:
         return Role()
     labels = frozenset(keywords(" ".join(asked_label(question))))
     # "To which group does the range belong?", "In what film did she play?": what the verb acts on is not asked
-    if re.fullmatch(_COPULA, found.group(2)) or _AFTER_PREPOSITION.match(last_clause(question).lower()):
+    if (re.fullmatch(_COPULA, found.group(2)) or _AFTER_PREPOSITION.match(last_clause(question).lower())
+            or _VERB_NEXT.match(found.group(3))):  # "what could have prevented it": "what" acts
         return Role(labels=labels)
     # "what did [the left wing of a Cessna 172S strike] while ...": the verb is somewhere in there too
     subject = _CLAUSE_END.split(found.group(3), 1)[0].split()[:MAX_SUBJECT_WORDS]

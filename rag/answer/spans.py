@@ -84,6 +84,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     years = _asks_year(question)
     cues = measure_cues(question)
     role = asked_role(question)
+    kind = {w for w in asked if keywords(w) & role.labels}  # the noun naming the answer's kind: "what surface"
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     best: tuple[int, float, Evidence, str] | None = None
@@ -95,7 +96,8 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             span_words = content_words(text)
             if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
                 continue
-            echo = len(span_words & asked) / len(span_words)  # "David Leland" for "...Leland..." is an echo
+            # "David Leland" for "...Leland..." is an echo; "snowy frozen surface" for "what surface" is not
+            echo = len(span_words & (asked - kind)) / len(span_words)
             # a label's value stands next to the question's words that name it: "Primary endpoint: X"
             near = 0 if span in values else min((abs(a - span.start) for a in anchors), default=20)
             value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))

@@ -26,6 +26,8 @@ def nlp() -> Nlp:
     ("What FY 2022 target did the department set?",
      Role(object=True, labels=frozenset({"fy", "target"}), subject=frozenset({"department", "set"}))),
     ("Who directed the film that was shot in Leland?", Role()),
+    # "what" acts here: it is the subject of "could have prevented"
+    ("What could have prevented the nose-over of the Cessna?", Role()),
     # after a preposition the question word is not what the verb acts on
     ("To which group of mountains does the range belong?", Role(labels=frozenset({"group", "mountain"}))),
     ("How many people died in the crash?", Role()),
@@ -96,3 +98,14 @@ def test_a_value_on_the_line_after_a_heading_ending_in_a_colon_is_read(question:
     assert asked_label(question) == ["probable", "cause"]
     found = read_field(question, [("ntsb.pdf", f"Beech A23, Death Valley, hard landing.\n{NTSB}")])
     assert found is not None and found.text == "The pilot's improper flare during landing"
+
+
+def test_the_noun_naming_the_kind_asked_for_is_not_an_echo_of_the_question(nlp: Nlp) -> None:
+    # "phase" is the kind asked for: "Phase II study" answers "what trial phase", it does not repeat the question
+    evidence = [Evidence("PHASE II STUDY OF IMMUNIZATION WITH DENDRITIC CELLS AND LOW DOSE OF INTERLEUKIN-2, IN PATIENTS "
+                         "WITH ADVANCED MELANOMA.", 1, 0.9, "protocol.pdf"),
+                Evidence("We present to the committee a second protocol that alternates dendritic cell vaccines with "
+                         "low doses of IL-2.", 2, 0.7, "protocol.pdf")]
+    found = short_answer("What trial phase is the Chilean protocol of dendritic-cell immunization in melanoma?",
+                         evidence, nlp)
+    assert found is not None and "PHASE II" in found.text
