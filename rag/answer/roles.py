@@ -19,9 +19,9 @@ from rag.answer.expect import asking, last_clause
 
 _AUX = r"did|does|do|had|has|have|will|would|could|can|should|might|may|must"
 _COPULA = r"is|was|are|were"
-# "what [step] did ...", "which [organization] is ...": the question word, its noun (up to three words), the
+# "what [step] did ...", "which [organization] is ...": the question word, its noun (up to five words), the
 # verb after it, and the rest.
-_ASKS = re.compile(rf"^(?:what|which)\s+((?:[\w-]+\s+){{0,3}}?)({_AUX}|{_COPULA})\b\s*(.*)$")
+_ASKS = re.compile(rf"^(?:what|which)\s+((?:[\w-]+\s+){{0,5}}?)({_AUX}|{_COPULA})\b\s*(.*)$")
 # Where the label's noun phrase after a copula ends: "the primary outcome | in the randomized trial ...".
 _NP_END = re.compile(r"\s(?:of|in|for|on|at|to|by|with|from|that|which|who|whom|whose|when|where|according|"
                      r"during|after|before|under|between|among)\b|[,;:(]")
@@ -83,6 +83,7 @@ def asked_label(question: str) -> list[str]:
         noun = _NP_END.split(_ARTICLE.sub("", rest), 1)[0]
     elif not noun and (inner := _INNER_COPULA.search(rest)):  # "what did the NTSB determine was the probable cause"
         noun = _NP_END.split(rest[inner.end():], 1)[0]
+    noun = _NP_END.split(f" {noun}", 1)[0]  # "what age range of patients": the range, not the patients
     return [w for w in re.findall(r"[^\W_]+", noun) if not w.isdigit()]  # "what FY 2022 target": not "2022"
 
 

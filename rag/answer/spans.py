@@ -102,7 +102,8 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             near = 0 if span in values else min((abs(a - span.start) for a in anchors), default=20)
             value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
             value *= (1.0 - ECHO_WEIGHT * echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
-            value *= 1.0 + ROLE_BONUS * (1.0 if span in values else fits(span, role))
+            # the value itself, or a span opening it ("1,151" of "sample size is 1,151 and the maximum ..."), fits
+            value *= 1.0 + ROLE_BONUS * (1.0 if any(v.start == span.start for v in values) else fits(span, role))
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
             # whose neighbours say it measures what is asked goes before other amounts. Kind and score are
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.

@@ -29,8 +29,10 @@ def nlp() -> Nlp:
     # "what" acts here: it is the subject of "could have prevented"
     ("What could have prevented the nose-over of the Cessna?", Role()),
     # after a preposition the question word is not what the verb acts on
-    ("To which group of mountains does the range belong?", Role(labels=frozenset({"group", "mountain"}))),
+    ("To which group of mountains does the range belong?", Role(labels=frozenset({"group"}))),
     ("How many people died in the crash?", Role()),
+    # the noun phrase up to its preposition: the range is asked for, not the patients
+    ("What age range of patients is eligible for the study?", Role(labels=frozenset({"age", "rang"}))),
 ])
 def test_the_question_form_says_where_its_answer_sits(question: str, role: Role) -> None:
     assert asked_role(question) == role
@@ -109,3 +111,13 @@ def test_the_noun_naming_the_kind_asked_for_is_not_an_echo_of_the_question(nlp: 
     found = short_answer("What trial phase is the Chilean protocol of dendritic-cell immunization in melanoma?",
                          evidence, nlp)
     assert found is not None and "PHASE II" in found.text
+
+
+def test_an_amount_opening_the_value_of_the_label_is_preferred(nlp: Nlp) -> None:
+    # the amount nearest the question's words is not the one the label names
+    evidence = [Evidence("The screening rate was 9 per 100,000 inhabitants per institution in 2018.", 1, 1.0, "p.pdf"),
+                Evidence("2021, the minimum sample size required per institution is 1,151 and the maximum with a", 2,
+                         1.0, "p.pdf")]
+    found = short_answer("What minimum sample size per institution was calculated for the screening study?",
+                         evidence, nlp)
+    assert found is not None and found.text == "1,151"
