@@ -206,7 +206,7 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
     context = found.passages[:k]
     if chat is None:  # an open question ("Impact of fuel types on performance?") is read across twice the passages
         wide = found.passages[:OPEN_WIDTH * k] if is_open(question) else context
-        return answer_offline(question, wide, models.embedder, models.nlp)
+        return answer_offline(question, wide, models.embedder, models.nlp, further=found.passages[len(wide):])
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
 
 

@@ -152,8 +152,11 @@ def _capitalised(question: str) -> list[str]:
 
 
 def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedder, nlp: Any,
-                   *, mode: str = "hybrid", threshold: float = FOUND_THRESHOLD) -> Answer:
-    """The direct answer with its support, or "not found" with the closest files."""
+                   *, mode: str = "hybrid", threshold: float = FOUND_THRESHOLD,
+                   further: Sequence[Passage] = ()) -> Answer:
+    """The direct answer with its support, or "not found" with the closest files. ``further`` are the retrieved
+    passages after ``passages``: a labelled field is also looked for in those of the same files (a protocol
+    states its primary endpoint far from the words that name the study), and cited when it is read there."""
     ranked = rank_sentences(question, passages, embedder)
     if ranked is None:
         return Answer(text=NOTHING_FOUND, mode=mode, extractive=True, found=False)
@@ -165,7 +168,10 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
         return replace(compose(None, picked, passages, mode), support=strength)
     evidence = [Evidence(s.text, s.passage, s.relevance, passages[s.passage - 1].file)
                 for s in ranked.best(len(ranked.candidates))]
-    read = _read_as_written(question, passages)
+    read = _read_as_written(question, passages, further)
+    if read and read.passage > len(passages):  # a field read in a further passage of the same files
+        passages = [*passages, read.source]
+        read = replace(read, passage=len(passages))
     short = ShortAnswer(read.text, read.passage, read.line) if read else short_answer(question, evidence, nlp)
     picked = supporting(question, ranked, passages, short)
     if read:  # the row and column, or the field, it was read from, said plainly, before the sentences around it
@@ -179,21 +185,26 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
 @dataclass(frozen=True)
 class _Read:
     text: str
-    passage: int
+    passage: int  # 1-based, counting ``further`` after the passages answered from
     line: str  # what it was read from, said plainly: a table's row and column, a form's field
+    source: Passage
 
 
-def _read_as_written(question: str, passages: Sequence[Passage]) -> _Read | None:
+def _read_as_written(question: str, passages: Sequence[Passage], further: Sequence[Passage] = ()) -> _Read | None:
     """An answer read from a table cell (amounts), or from a labelled field ("Primary endpoint: X") for a question
-    asking for no particular kind; None for choices and yes/no questions, or when neither is found."""
+    asking for no particular kind, in the passages or the further passages of their files; None for choices and
+    yes/no questions, or when neither is found."""
     if options(question) or is_yes_no(question):
         return None
-    texts = [p.text for p in passages]
-    cell = read_cell(question, texts)
+    cell = read_cell(question, [p.text for p in passages])
     if cell:
-        return _Read(cell.text, cell.passage, cell.describe())
-    field = None if expected_labels(question) else read_field(question, [(p.file, p.text) for p in passages])
-    return _Read(field.text, field.passage, field.line) if field else None
+        return _Read(cell.text, cell.passage, cell.describe(), passages[cell.passage - 1])
+    if expected_labels(question):
+        return None
+    files = {p.file for p in passages}
+    pool = [*passages, *(p for p in further if p.file in files)]
+    field = read_field(question, [(p.file, p.text) for p in pool])
+    return _Read(field.text, field.passage, field.line, pool[field.passage - 1]) if field else None
 
 
 def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,

@@ -300,3 +300,19 @@ def test_an_open_question_reads_past_the_passages_of_the_first_files(embedder: M
     models = SimpleNamespace(chat=None, embedder=embedder, nlp=nlp)
     answer = answer_from(models, "Impact of fuel types on performance?", found)  # type: ignore[arg-type]
     assert answer.found and {c.file for c in answer.citations} & {p.file for p in notes}
+
+
+def test_a_field_further_down_the_same_file_answers_and_is_cited(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    # The protocol's opening passages match the question's words; its primary endpoint is stated pages later.
+    question = "What is the primary endpoint of the trial of daratumumab in double-hit myeloma?"
+    top = [make("Phase II clinical study of daratumumab combined with bortezomib in double-hit myeloma. "
+                "The trial enrolls newly diagnosed patients.", "protocol.pdf", 1),
+           make("Double-hit myeloma carries a poor prognosis; daratumumab is an anti-CD38 antibody.", "protocol.pdf", 2)]
+    later = [make("Duration of follow-up is 3 years.", "other.pdf", 3),
+             make("Study endpoints\nPrimary endpoint:\n• Negative rate of MRD after maintenance therapy\n"
+                  "Secondary endpoints:\n• Overall survival", "protocol.pdf", 4)]
+    answer = answer_offline(question, top, embedder, nlp, further=later)
+    assert answer.found and answer.short_answer == "Negative rate of MRD after maintenance therapy"
+    cited = [c for c in answer.citations if "Negative rate of MRD" in c.passage]
+    assert cited and cited[0].n == 1 and cited[0].file == "protocol.pdf"
+    assert answer_offline(question, top, embedder, nlp).short_answer != answer.short_answer  # not without it
