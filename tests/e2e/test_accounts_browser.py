@@ -159,7 +159,31 @@ def test_download_links_work_only_for_the_signed_in_owner(browser: Any, app_url:
         owner.close()
 
 
-def test_repeated_wrong_passwords_lock_the_name_with_a_clear_message(browser: Any, app_url: str) -> None:
+def _failures_recorded(database_url: str, name: str, count: int) -> None:
+    """Wait until the server has counted ``count`` failed sign-ins of ``name``: the alert of an earlier attempt is
+    still on the page, so it cannot tell that the latest click was handled before the next one is sent (CI saw
+    a third attempt sent while the second was still being handled, and no lock)."""
+    from sqlalchemy import text
+
+    from drive.store.db import Database, make_engine
+
+    db = Database(make_engine(database_url))
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            with db.session() as s:
+                seen = s.execute(text("SELECT failures FROM auth_failures WHERE key = :k"),
+                                 {"k": f"name:{name}"}).scalar()
+            if seen is not None and seen >= count:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{count} failed sign-ins of {name} were not counted within {WAIT_S} s")
+    finally:
+        db.dispose()
+
+
+def test_repeated_wrong_passwords_lock_the_name_with_a_clear_message(browser: Any, app_url: str,
+                                                                     database_url: str) -> None:
     from playwright.sync_api import expect
 
     name = f"dee{uuid.uuid4().hex[:6]}"
@@ -171,6 +195,7 @@ def test_repeated_wrong_passwords_lock_the_name_with_a_clear_message(browser: An
         for attempt in range(3):
             _submit(page, "Sign in", "Sign in", name, f"wrong guess number {attempt}")
             expect(page.get_by_test_id("stAlert").filter(has_text="wrong user name or password")).to_be_visible()
+            _failures_recorded(database_url, name, attempt + 1)
         expect(page.get_by_text(re.compile(r"Too many failed attempts: try again in \d+ s"))).to_be_visible()
         _submit(page, "Sign in", "Sign in", f"nobody{name}", "wrong guess again")  # unknown: same words
         expect(page.get_by_text("Wrong user name or password").last).to_be_visible()
