@@ -28,8 +28,8 @@ from rag.answer.compose import (
     quote,
     rank_sentences,
 )
-from rag.answer.expect import expected_labels
-from rag.answer.field import read_field
+from rag.answer.expect import NUMBER, expected_labels
+from rag.answer.field import read_amount, read_field
 from rag.answer.short import Evidence, ShortAnswer, is_open, is_yes_no, options, short_answer
 from rag.answer.table import read_cell
 from rag.types import Answer, Passage
@@ -199,12 +199,12 @@ def _read_as_written(question: str, passages: Sequence[Passage], further: Sequen
     cell = read_cell(question, [p.text for p in passages])
     if cell:
         return _Read(cell.text, cell.passage, cell.describe(), passages[cell.passage - 1])
-    if expected_labels(question):
-        return None
     files = {p.file for p in passages}
     pool = [*passages, *(p for p in further if p.file in files)]
-    field = read_field(question, [(p.file, p.text) for p in pool])
-    return _Read(field.text, field.passage, field.line, pool[field.passage - 1]) if field else None
+    texts = [(p.file, p.text) for p in pool]
+    found = read_amount(question, texts) if expected_labels(question) & NUMBER else (
+        None if expected_labels(question) else read_field(question, texts))
+    return _Read(found.text, found.passage, found.line, pool[found.passage - 1]) if found else None
 
 
 def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,

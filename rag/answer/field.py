@@ -16,11 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.compose import keywords
+from rag.answer.expect import measure_cues
 from rag.answer.roles import asked_label
+from rag.answer.sentences import split_sentences
+from rag.answer.short import Evidence, amount_of
 
 MIN_COVER = 0.5  # of the question's words besides the label, in the field's file
 MAX_WORDS = 12
 _BULLET = r"[•\x9f▪◦*·-]"
+_COUNTED = re.compile(r"\bhow (?:many|much)\b")
+_MANY = re.compile(r"\bhow many\b")
 _END = re.compile(r"(?<=\w{3})\.\s|[;|]|\s{3,}")
 
 
@@ -49,6 +54,34 @@ def read_field(question: str, passages: Sequence[tuple[str, str]]) -> Field | No
              if (field := _read(patterns, text, n)) is not None]
     best = max(found, key=lambda c: c[:2], default=None)
     return best[2] if best is not None and best[0] >= MIN_COVER else None
+
+
+def read_amount(question: str, passages: Sequence[tuple[str, str]]) -> Field | None:
+    """For "how many total flight hours had the pilot ...": the amount whose neighbours name what is counted
+    ("Flight Time: 11000 hours (Total, all aircraft)"), read in the file the question is about, the one whose
+    passages hold most of its other words (at least MIN_COVER), not in the forms of other files that rank well
+    on the same words; None when no amount there stands beside half of them."""
+    if not _COUNTED.search(question.lower()):
+        return None
+    attribute = keywords(" ".join(measure_cues(question)))  # "how many total flight hours had": total flight hour
+    if not attribute:
+        return None
+    home = _home(keywords(question) - attribute, passages)
+    sentences = [Evidence(sentence, n, 1.0 / n, file) for n, (file, text) in enumerate(passages, start=1)
+                 if file == home for sentence in split_sentences(text)]
+    found = amount_of(attribute, sentences, whole=_MANY.search(question.lower()) is not None)
+    if found is None or 2 * found[3] < len(attribute):
+        return None
+    return Field(found[2], found[1].passage, found[1].text)
+
+
+def _home(rest: set[str], passages: Sequence[tuple[str, str]]) -> str | None:
+    """The file whose passages hold most of ``rest`` (the earliest on a tie), if it holds MIN_COVER of them."""
+    held: dict[str, set[str]] = {}
+    for file, text in passages:
+        held.setdefault(file, set()).update(rest & keywords(text))
+    best = max(held, key=lambda f: len(held[f]), default=None)  # dicts keep the passages' order
+    return best if best is not None and len(held[best]) >= MIN_COVER * len(rest) else None
 
 
 def _patterns(label: list[str]) -> tuple[re.Pattern[str], ...]:

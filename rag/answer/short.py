@@ -153,7 +153,7 @@ def _compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> S
     comparative = more or less
     assert comparative is not None
     attribute = _attribute(asked, comparative.group(0), keywords(" ".join(named)))
-    read = [_amount(attribute, _of_option(named[i], named[1 - i], evidence)) for i in range(2)]
+    read = [amount_of(attribute, _of_option(named[i], named[1 - i], evidence)) for i in range(2)]
     found = [r for r in read if r is not None]
     if len(found) != 2 or found[0][0] == found[1][0]:
         return None
@@ -192,14 +192,16 @@ def _of_option(option: str, other: str, evidence: Sequence[Evidence]) -> list[Ev
     return [e for e in evidence if e.source == home]
 
 
-def _amount(attribute: set[str], sentences: Sequence[Evidence]) -> tuple[float, Evidence] | None:
+def amount_of(attribute: set[str], sentences: Sequence[Evidence],
+              whole: bool = False) -> tuple[float, Evidence, str, int] | None:
     """The amount of the asked attribute ("total flight hours" -> "Flight Time: 11000 hours (Total, ..."):
     the one with most of the attribute's words around it, in the sentence holding most of them, nearest
-    after one of them; not a year, a date or a time."""
+    one of them; not a year, a date or a time (with ``whole``, only whole numbers). Its value, sentence, text
+    ("11000 hours") and how many of the attribute's words stand around it."""
     if not attribute:
         return None
     best: tuple[int, int, int, float] | None = None
-    chosen: tuple[float, Evidence] | None = None
+    chosen: tuple[float, Evidence, str, int] | None = None
     for ev in sentences:
         hit = len(keywords(ev.text) & attribute)
         if not hit:
@@ -208,13 +210,18 @@ def _amount(attribute: set[str], sentences: Sequence[Evidence]) -> tuple[float, 
             digits = re.sub(r"[^\d.]", "", m.group(0).split()[0])
             if not digits or digits == "." or _in_date(ev.text, m) or (YEAR.fullmatch(digits) and not m.group("unit")):
                 continue
+            if whole and "." in digits:  # a count: not a section number "1.1"
+                continue
             before, after = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
             local = keywords(f"{before} {m.group(0)} {after}") & attribute
             leads = [w.end() for w in WORD.finditer(before) if keywords(w.group(0)) & attribute]
-            gap = len(before) - leads[-1] if leads else AROUND
+            follows = [w.start() for w in WORD.finditer(after) if keywords(w.group(0)) & attribute]
+            # the nearest of the attribute's words, either side: "24 participants" before "8 of these participants"
+            gap = min(len(before) - leads[-1] if leads else AROUND, follows[0] if follows else AROUND,
+                      0 if keywords(m.group("unit") or "") & attribute else AROUND)  # "24 participants"
             key = (len(local), hit, -gap, ev.relevance)
             if best is None or key > best:
-                best, chosen = key, (float(digits), ev)
+                best, chosen = key, (float(digits), ev, m.group(0), len(local))
     return chosen
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drive.ml.nlp import Nlp, load_nlp
-from rag.answer.field import read_field
+from rag.answer.field import read_amount, read_field
 from rag.answer.roles import Role, asked_label, asked_role
 from rag.answer.short import Evidence, short_answer
 
@@ -121,3 +121,22 @@ def test_an_amount_opening_the_value_of_the_label_is_preferred(nlp: Nlp) -> None
     found = short_answer("What minimum sample size per institution was calculated for the screening study?",
                          evidence, nlp)
     assert found is not None and found.text == "1,151"
+
+
+def test_an_amount_is_read_in_the_file_the_question_is_about() -> None:
+    # Every NTSB form has a "Flight Time:" line; the one to read is in the Air Tractor report near Soledad.
+    other = ("Cessna 152 accident near Venice, Florida.\nFlight Time: 2319 hours (Total, all aircraft), 2313 hours "
+             "(Total, this make and model)")
+    own = ("Air Tractor AT-401 destroyed during a seeding flight near Soledad, California.\nAge: 58, Male\nFlight "
+           "Time: 11000 hours (Total, all aircraft), 240 hours (Total, this make and model)")
+    question = "How many total flight hours had the pilot accumulated when his Air Tractor AT-401 crashed near Soledad?"
+    found = read_amount(question, [("venice.pdf", other), ("soledad.pdf", own)])
+    assert found is not None and found.text == "11000 hours" and found.passage == 2
+
+
+def test_a_count_is_the_number_beside_what_is_counted_not_a_section_number() -> None:
+    text = ("Glasgow feasibility study of virtual reality rehabilitation in tetraplegia.\n1.1 Participants\n"
+            "8 of these participants will attend interviews.\nThe study aims to recruit 24 participants.")
+    found = read_amount("How many participants does the Glasgow feasibility study of virtual reality aim to recruit?",
+                        [("glasgow.pdf", text)])
+    assert found is not None and found.text == "24 participants"
