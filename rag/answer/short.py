@@ -70,6 +70,8 @@ def options(question: str) -> list[str]:
     capitalised name before "or"); else []."""
     q = last_clause(question).strip().rstrip("?").strip()
     q = re.sub(r"\s*\([^()]*\)$", "", q)  # "... (both December 2007)"
+    if " or " not in q:  # "Between Apple and Microsoft, which ...", "Of the two accidents, at X and at Y, which ..."
+        return _named_before_which(q)
     if ":" in q:
         parts = re.split(r",?\s+or\s+", q.rsplit(":", 1)[1])
     elif re.search(r",", q):
@@ -79,6 +81,31 @@ def options(question: str) -> list[str]:
     if len(parts) != 2 or not all(p.strip() for p in parts):
         return []
     return [re.sub(r"^(the|a|an)\s+", "", p.strip(" ,"), flags=re.IGNORECASE) for p in parts]
+
+
+_LEAD_PAIR = re.compile(r"^(?:between|of|for)\s+(?P<lead>.+?),?\s+(?:which|who)\b", re.IGNORECASE)
+_PAIR_OPENERS = frozenset({"at", "in", "on", "near", "from", "the", "a", "an"})
+
+
+def _named_before_which(q: str) -> list[str]:
+    """The two options of "Between X and Y, which ... more ...?" or "Of the two accidents, at X and at Y, which
+    ... first?" (a comparison: without one, "For X and Y, which ..." asks of both): the last "and" of the lead
+    splits them; when the second opens with a word ("at"), the first starts after
+    that word's last use before it, else after the lead's last comma."""
+    found = _LEAD_PAIR.match(q)
+    rest = q[found.end():].lower() if found else ""
+    if found is None or " and " not in found.group("lead") or not any(
+            p.search(rest) for p in (_MORE, _LESS, _EARLY, _LATE)):  # a choice compares: "which ... more"
+        return []
+    first, second = found.group("lead").rsplit(" and ", 1)
+    opener = second.split()[0].lower() if second.split() else ""
+    if opener in _PAIR_OPENERS and f" {opener} " in f" {first.lower()}":
+        first = first[f" {first.lower()}".rindex(f" {opener} ") + len(opener):]
+        second = second.split(None, 1)[1] if len(second.split()) > 1 else ""
+    elif "," in first:
+        first = first.rsplit(",", 1)[1]
+    parts = [p.strip(" ,") for p in (first, second)]
+    return parts if all(parts) and all(len(p.split()) <= 8 for p in parts) else []
 
 
 def _named_before_or(q: str) -> list[str]:

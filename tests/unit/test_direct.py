@@ -117,6 +117,11 @@ def test_a_three_hop_answer_cites_each_of_its_four_files(embedder: MiniLmEmbedde
     ("What did the band play?", []),
     ("Which crash killed more people: the Cessna 172 crash near Boquete, Panama, or the Cessna 210 crash near "
      "Arteaga, Mexico (both 2007)?", ["Cessna 172 crash near Boquete, Panama", "Cessna 210 crash near Arteaga, Mexico"]),
+    # named before the question word, joined by "and": a choice when the question compares
+    ("Between Apple and Microsoft, which had higher revenue in 2023?", ["Apple", "Microsoft"]),
+    ("Of the two Cessna 152 accidents, at Venice, Florida and at Madill, Oklahoma, which student had logged more "
+     "flight time?", ["Venice, Florida", "Madill, Oklahoma"]),
+    ("For the pilot and his passenger, which injuries were reported?", []),
 ])
 def test_the_two_options_are_read_with_or_without_a_comma(question: str, named: list[str]) -> None:
     assert options(question) == named
