@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from drive.errors import ModelError
 from drive.ml.chat import ChatModel
 from drive.store import chats as sessions
-from rag.answer.compose import answer_with_llm, parse_answer
+from rag.answer.compose import answer_with_llm, keywords, parse_answer
 from rag.answer.direct import answer_offline
-from rag.answer.short import is_open
+from rag.answer.short import is_open, options
 from rag.rewrite import rewrite_followup
 from rag.search.link import bridge_chunks
 from rag.search.local import LocalResult, local_search, names_anything
@@ -113,7 +113,7 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
         if LOCAL in chosen.modes and qvec is not None:
             fused = with_bridges(scope, fused, qvec)
         if mode not in (VECTOR, KEYWORD):  # the single-mode baselines stay plain
-            fused = by_period(scope, question, spread_repeats(fused))
+            fused = with_options(scope, question, by_period(scope, question, spread_repeats(fused)), k)
     return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
 
 
@@ -129,6 +129,24 @@ def with_bridges(scope: Scope, fused: list[Passage], qvec: Any, lead: int = 2) -
     bridges = [b for b in bridges if b.file not in top_files]
     seen = {p.chunk_id for p in head} | {b.chunk_id for b in bridges}
     return head + bridges + [p for p in fused if p.chunk_id not in seen]
+
+
+def with_options(scope: Scope, question: str, fused: list[Passage], k: int) -> list[Passage]:
+    """A choice between two named things ("Which trial enrolls more: X or Y?") reads each: an option that no
+    passage among the first ``k`` names (half its words) gets its best keyword passage moved to the middle of
+    them. Fused on the whole question, the passages of one option can crowd out the other's file."""
+    named = options(question)
+    if not named:
+        return fused
+    head = fused[:k]
+    for option in named:
+        words = keywords(option)
+        if not words or any(2 * len(words & keywords(f"{p.text} {p.file}")) >= len(words) for p in head):
+            continue
+        found = [p for p in keyword_search(scope, option, 3) if p.file not in {h.file for h in head}][:1]
+        head = head[: k // 2] + found + head[k // 2:]
+    seen = {p.chunk_id for p in head}
+    return head + [p for p in fused if p.chunk_id not in seen]
 
 
 def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",

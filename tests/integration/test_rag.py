@@ -223,3 +223,22 @@ def test_multi_hop_questions_follow_a_passage_to_the_file_it_names(
     svc.rename(renamed.id, "The WB show.txt")
     again = retrieve(drive, models, svc.owner, "Which series about three sisters aired on The WB show?", mode="local")
     assert again.passages and again.passages[0].file == "The WB show.txt", "renaming keeps title links current"
+
+
+def test_a_choice_between_two_trials_reads_each_of_them(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    walking = ("The walking trial in gestational diabetes will enroll participants after meals. Participants in the "
+               "walking trial walk after each meal; the trial plans to enroll 90 participants in total.")
+    load(svc, worker, {
+        **{f"walking-{n}.txt": f"{walking} At site {n}, {detail}." for n, detail in enumerate([
+            "nurses record glucose before and after each walk", "a dietitian plans the meals of the walking trial",
+            "participants wear a step counter during the trial", "the trial enrolls participants from two clinics",
+            "walking partners keep participants in the trial"], start=1)},
+        "rotator.txt": "Protocol of the Hospital Italiano de Buenos Aires: platelet-rich plasma against corticosteroids "
+                       "for rotator cuff tendinopathy, with 100 patients randomised.",
+    })
+    question = ("Which trial plans to enroll more participants in total: the walking trial in gestational diabetes, "
+                "or the rotator cuff trial in Buenos Aires?")
+    found = retrieve(drive, models, svc.owner, question, k=2)
+    assert "rotator.txt" in {p.file for p in found.passages[:2]}, [p.file for p in found.passages]
