@@ -39,14 +39,22 @@ class Worker:
         self.handlers = handlers
         self.settings = drive.settings
         self.current: JobContext | None = None
+        # Claiming a job and noting it as current happen under this lock, and so does ``release``: a release
+        # that comes while a claim is in flight waits for it and hands that job back, and none is claimed after.
+        self._claiming = threading.Lock()
+        self._released = False
 
     def run_once(self) -> bool:
-        """Run one job if there is one due; False when the queue had nothing for us."""
-        job = jobs.claim(self.drive.db.engine, self.id, self.settings.job_stale_seconds, tuple(self.handlers))
-        if job is None:
-            return False
-        ctx = JobContext(job, self.drive, self.models)
-        self.current = ctx
+        """Run one job if there is one due; False when the queue had nothing for us (or this worker was
+        released)."""
+        with self._claiming:
+            if self._released:
+                return False
+            job = jobs.claim(self.drive.db.engine, self.id, self.settings.job_stale_seconds, tuple(self.handlers))
+            if job is None:
+                return False
+            ctx = JobContext(job, self.drive, self.models)
+            self.current = ctx
         beat = threading.Thread(target=self._heartbeat, args=(ctx,), daemon=True)
         beat.start()
         try:
@@ -60,8 +68,10 @@ class Worker:
     def release(self) -> None:
         """Hand the running job (if any) back to the queue and tell its handler to stop: used when this
         worker must stop before the job is done. What the handler still writes is discarded or replaced
-        by the next run, exactly as after a takeover."""
-        ctx = self.current
+        by the next run, exactly as after a takeover. The worker claims nothing afterwards."""
+        with self._claiming:
+            self._released = True
+            ctx = self.current
         if ctx is None or ctx.done.is_set():
             return
         ctx.cancelled.set()

@@ -12,6 +12,7 @@ from drive.core import Drive
 from drive.jobs.worker import Worker
 from drive.ml.models import Models
 from drive.pipeline.handlers import handlers
+from drive.service import DriveService
 from drive.store.db import make_engine
 from tests.conftest import free_port
 
@@ -47,3 +48,37 @@ def test_lost_database_backs_off_quietly_then_recovers(
     loop.join(timeout=10)
     assert any("reached the queue again" in r.getMessage() for r in caplog.records)
     dead.dispose()
+
+
+def test_a_release_during_a_claim_hands_that_job_back(
+    drive: Drive, models: Models, svc: DriveService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``add --wait --timeout`` releases its workers while one may be claiming: the job it claims must go back to
+    the queue, not stay 'running' under a worker that is gone (CI saw exactly that once)."""
+    from sqlalchemy import text
+
+    from drive.jobs import worker as worker_module
+    from drive.jobs.context import JobKind
+    from drive.store import queue as jobs
+
+    with drive.db.session() as s:
+        jobs.enqueue(s, "race_probe", svc.owner, dedupe_key=f"race-{svc.owner}")
+    claiming, real_claim = threading.Event(), jobs.claim
+
+    def slow_claim(*args, **kwargs):  # type: ignore[no-untyped-def]
+        claiming.set()
+        time.sleep(0.5)  # the release comes while the claim is in flight
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module.jobs, "claim", slow_claim)
+    worker = Worker(drive, {"race_probe": JobKind(run=lambda ctx: None)}, name="race", models=models)
+    loop = threading.Thread(target=worker.run_once)
+    loop.start()
+    assert claiming.wait(10)
+    worker.release()
+    loop.join(timeout=10)
+    with drive.db.session() as s:
+        status, locked_by = s.execute(text("SELECT status, locked_by FROM jobs WHERE dedupe_key = :k"),
+                                      {"k": f"race-{svc.owner}"}).one()
+    assert (status, locked_by) == ("queued", None)
+    assert not worker.run_once(), "a released worker claims nothing more"
