@@ -52,9 +52,6 @@ class Role:
     labels: frozenset[str] = frozenset()
     subject: frozenset[str] = frozenset()  # the words of what acts, for an object: "left wing cessna 172s"
 
-    def __bool__(self) -> bool:
-        return self.object or bool(self.labels)
-
 
 def asked_role(question: str) -> Role:
     """"What did X hit" -> an object; "What is the primary endpoint of Y" -> the value of "primary endpoint";
