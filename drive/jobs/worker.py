@@ -74,8 +74,10 @@ class Worker:
             ctx = self.current
         if ctx is None or ctx.done.is_set():
             return
-        ctx.cancelled.set()
-        jobs.release(self.drive.db.engine, ctx.job.id, self.id)
+        try:  # back in the queue first: a handler told to stop may return, and its finish must then find it gone
+            jobs.release(self.drive.db.engine, ctx.job.id, self.id)
+        finally:
+            ctx.cancelled.set()
         log.warning("released %s job %s back to the queue", ctx.job.kind, ctx.job.id)
 
     def _run(self, ctx: JobContext) -> None:

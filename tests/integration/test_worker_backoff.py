@@ -58,7 +58,7 @@ def test_a_release_during_a_claim_hands_that_job_back(
     from sqlalchemy import text
 
     from drive.jobs import worker as worker_module
-    from drive.jobs.context import JobKind
+    from drive.jobs.context import JobContext, JobKind
     from drive.store import queue as jobs
 
     with drive.db.session() as s:
@@ -71,7 +71,12 @@ def test_a_release_during_a_claim_hands_that_job_back(
         return real_claim(*args, **kwargs)
 
     monkeypatch.setattr(worker_module.jobs, "claim", slow_claim)
-    worker = Worker(drive, {"race_probe": JobKind(run=lambda ctx: None)}, name="race", models=models)
+    # The job runs until it is handed back (at most 5 s): a job that ended before the release would be done, rightly.
+    def probe_run(ctx: JobContext) -> None:
+        ctx.cancelled.wait(5)
+
+    probe = JobKind(run=probe_run)
+    worker = Worker(drive, {"race_probe": probe}, name="race", models=models)
     loop = threading.Thread(target=worker.run_once)
     loop.start()
     assert claiming.wait(10)
