@@ -4,8 +4,9 @@ primary endpoint of ...?".
 Protocols, reports and forms state their key facts as fields: a label, a colon and the value, often on the next
 line after a bullet, or the value with its label in parentheses ("Identity synthesis (primary outcome)"). Split
 into sentences, the label and its value fall apart and neither sentence ranks well. Here the passages are read
-as written: the question's label (``rag.answer.roles.asked_label``) followed by its value, in the passage that
-holds most of the question's other words, better-ranked passages first. Pure functions over passage texts;
+as written: the question's label (``rag.answer.roles.asked_label``) followed by its value, in the file whose
+passages hold most of the question's other words, better-ranked passages first; "how many X" reads its amount
+the same way (``read_amount``). Pure functions over passage texts;
 ``rag.answer.direct`` offers the value as the short answer of a question that asks for no particular kind.
 """
 
@@ -46,9 +47,7 @@ def read_field(question: str, passages: Sequence[tuple[str, str]]) -> Field | No
     if not label:
         return None
     rest = keywords(question) - keywords(" ".join(label))
-    held: dict[str, set[str]] = {}
-    for file, text in passages:
-        held.setdefault(file, set()).update(rest & keywords(text))
+    held = _held(rest, passages)
     patterns = _patterns(label)
     found = [(len(held[file]) / (len(rest) or 1), -n, field) for n, (file, text) in enumerate(passages, start=1)
              if (field := _read(patterns, text, n)) is not None]
@@ -77,11 +76,17 @@ def read_amount(question: str, passages: Sequence[tuple[str, str]]) -> Field | N
 
 def _home(rest: set[str], passages: Sequence[tuple[str, str]]) -> str | None:
     """The file whose passages hold most of ``rest`` (the earliest on a tie), if it holds MIN_COVER of them."""
+    held = _held(rest, passages)
+    best = max(held, key=lambda f: len(held[f]), default=None)  # dicts keep the passages' order
+    return best if best is not None and len(held[best]) >= MIN_COVER * len(rest) else None
+
+
+def _held(rest: set[str], passages: Sequence[tuple[str, str]]) -> dict[str, set[str]]:
+    """Which of ``rest`` each file's passages hold, files in the order they first appear."""
     held: dict[str, set[str]] = {}
     for file, text in passages:
         held.setdefault(file, set()).update(rest & keywords(text))
-    best = max(held, key=lambda f: len(held[f]), default=None)  # dicts keep the passages' order
-    return best if best is not None and len(held[best]) >= MIN_COVER * len(rest) else None
+    return held
 
 
 def _patterns(label: list[str]) -> tuple[re.Pattern[str], ...]:

@@ -220,4 +220,3 @@ def _trim(text: str, labels: frozenset[str], years: bool) -> str:
     text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:'\""), flags=re.IGNORECASE)
     year = YEAR.search(text) if labels == DATE and years else None
     return year.group(0) if year else text
-
