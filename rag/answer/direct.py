@@ -30,7 +30,7 @@ from rag.answer.compose import (
 )
 from rag.answer.expect import NUMBER, expected_labels
 from rag.answer.field import read_amount, read_field
-from rag.answer.short import Evidence, ShortAnswer, is_open, is_yes_no, options, short_answer
+from rag.answer.short import Evidence, ShortAnswer, compare, is_open, is_yes_no, options, short_answer
 from rag.answer.table import read_cell
 from rag.types import Answer, Passage
 
@@ -166,13 +166,16 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
         return replace(compose(None, picked, passages, mode), support=strength)
-    evidence = [Evidence(s.text, s.passage, s.relevance, passages[s.passage - 1].file)
-                for s in ranked.best(len(ranked.candidates))]
     read = _read_as_written(question, passages, further)
     if read and read.passage > len(passages):  # a field read in a further passage of the same files
         passages = [*passages, read.source]
         read = replace(read, passage=len(passages))
-    short = ShortAnswer(read.text, read.passage, read.line) if read else short_answer(question, evidence, nlp)
+    short = ShortAnswer(read.text, read.passage, read.line) if read else short_answer(
+        question, _evidence(ranked, passages), nlp)
+    if short and short.also == () and options(question):  # a choice whose amounts were not both in view
+        wider = _compare_further(question, passages, further, embedder)
+        if wider:
+            short, ranked, passages = wider
     picked = supporting(question, ranked, passages, short)
     if read:  # the row and column, or the field, it was read from, said plainly, before the sentences around it
         top = picked[0].relevance if picked else 1.0
@@ -180,6 +183,26 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer
+
+
+def _evidence(ranked: Ranked, passages: Sequence[Passage]) -> list[Evidence]:
+    return [Evidence(s.text, s.passage, s.relevance, passages[s.passage - 1].file)
+            for s in ranked.best(len(ranked.candidates))]
+
+
+def _compare_further(question: str, passages: Sequence[Passage], further: Sequence[Passage],
+                     embedder: Embedder) -> tuple[ShortAnswer, Ranked, list[Passage]] | None:
+    """"Which student had logged more flight time, at X or at Y?": each option's amount read in every retrieved
+    passage of the files answered from, for a report's form may state it far from the passages that name the
+    option. The choice, with the sentences and passages it was read from (those answered from come first), or
+    None when an amount is still missing."""
+    files = {p.file for p in passages}
+    pool = [*passages, *(p for p in further if p.file in files)]
+    if len(pool) == len(passages):
+        return None
+    ranked = rank_sentences(question, pool, embedder)
+    found = compare(question, options(question), _evidence(ranked, pool)) if ranked else None
+    return (found, ranked, pool) if found and ranked else None
 
 
 @dataclass(frozen=True)

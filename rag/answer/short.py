@@ -27,7 +27,7 @@ from rag.answer.spans import (
     words,
 )
 
-__all__ = ["Evidence", "ShortAnswer", "is_open", "is_yes_no", "options", "short_answer"]
+__all__ = ["Evidence", "ShortAnswer", "compare", "is_open", "is_yes_no", "options", "short_answer"]
 
 YES_NO_START = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had",
                           "will", "would", "should"})
@@ -150,7 +150,7 @@ def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> Short
 def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer:
     """Of "X or Y", the one the evidence favours: by the amounts or dates found for each when the question
     compares (more, higher, first, older...), else by the relevance of the sentences naming each."""
-    compared = _compare(question, named, evidence)
+    compared = compare(question, named, evidence)
     if compared is not None:
         return compared
     q = question.lower()
@@ -169,7 +169,7 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
     return ShortAnswer(named[pick], source.passage, source.text)
 
 
-def _compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer | None:
+def compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer | None:
     """"Which ... more/higher/fewer ...: X or Y?": the amount the question asks about, read for each option
     from the file that names it, then compared; None when the question does not compare amounts or an
     amount is missing for either option."""

@@ -321,3 +321,21 @@ def test_a_field_further_down_the_same_file_answers_and_is_cited(embedder: MiniL
     cited = [c for c in answer.citations if "Negative rate of MRD" in c.passage]
     assert cited and cited[0].n == 1 and cited[0].file == "protocol.pdf"
     assert answer_offline(question, top, embedder, nlp).short_answer != answer.short_answer  # not without it
+
+
+def test_a_choice_reads_each_options_amount_further_down_its_file(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    # Both reports name their place early; one states its pilot's flight time only in a later passage.
+    question = ("Of the two student-pilot accidents, at Venice, Florida and at Madill, Oklahoma, "
+                "which student had logged more total flight time?")
+    top = [make("The student pilot departed Venice, Florida, for a solo flight in a Cessna 152.", "venice.pdf", 1),
+           make("Flight Time: 23 hours (Total, all aircraft), 23 hours (Total, this make and model)", "venice.pdf", 2),
+           make("The student pilot was practicing landings at Madill, Oklahoma, when the airplane bounced.",
+                "madill.pdf", 3)]
+    later = [make("The weather at Madill was clear.", "madill.pdf", 4),
+             make("Flight Time: 28 hours (Total, all aircraft), 24 hours (Total, this make and model)", "madill.pdf", 5),
+             make("Flight Time: 900 hours (Total, all aircraft)", "unrelated.pdf", 6)]
+    answer = answer_offline(question, top, embedder, nlp, further=later)
+    assert answer.found and answer.short_answer == "Madill, Oklahoma"
+    assert any("28 hours" in c.passage and c.file == "madill.pdf" for c in answer.citations)
+    assert any("23 hours" in c.passage for c in answer.citations)  # the amount it was compared with
+    assert answer_offline(question, top, embedder, nlp).short_answer != "Madill, Oklahoma"  # not without it
