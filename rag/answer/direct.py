@@ -170,9 +170,10 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if read and read.passage > len(passages):  # a field read in a further passage of the same files
         passages = [*passages, read.source]
         read = replace(read, passage=len(passages))
-    short = ShortAnswer(read.text, read.passage, read.line) if read else short_answer(
-        question, _evidence(ranked, passages), nlp)
-    if short and short.also == () and options(question):  # a choice whose amounts were not both in view
+    evidence = _evidence(ranked, passages)
+    short = ShortAnswer(read.text, read.passage, read.line) if read else short_answer(question, evidence, nlp)
+    named = options(question)
+    if named and compare(question, named, evidence) is None:  # a choice whose amounts were not both in view
         wider = _compare_further(question, passages, further, embedder)
         if wider:
             short, ranked, passages = wider

@@ -166,7 +166,8 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
     else:
         pick = max(range(2), key=lambda i: _fit(question, named, facts[i]))
     source = facts[pick][0] if facts[pick] else evidence[0]
-    return ShortAnswer(named[pick], source.passage, source.text)
+    other = facts[1 - pick][:1]  # what was said of the option not picked: the answer cites both sides
+    return ShortAnswer(named[pick], source.passage, source.text, also=tuple(e for e in other if e != source))
 
 
 def compare(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer | None:

@@ -71,6 +71,7 @@ def test_which_of_two_options_picks_the_earlier_by_its_date(nlp: Nlp) -> None:
                 Evidence("Arthur's Magazine (1844–1846) was an American literary periodical.", 2, 0.7)]
     picked = short_answer(question, evidence, nlp)
     assert picked is not None and picked.text == "Arthur's Magazine" and picked.passage == 2
+    assert [e.passage for e in picked.also] == [1]  # what it was weighed against is cited too
 
 
 def test_yes_no_questions_get_yes_or_no(nlp: Nlp) -> None:
