@@ -306,3 +306,14 @@ def test_utf16_text_without_a_byte_order_mark_reads_as_text(tmp_path: Path, code
     doc = extract(path, "notes.txt", ocr=None)
     assert doc.text.startswith("Grüße aus Köln: the meeting moved to Tuesday.")
     assert "\x00" not in doc.text
+
+
+def test_a_long_pdf_is_read_whole_across_reopenings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The PDF is reopened every REOPEN_PAGES pages to release what PDFium parsed; no page may be lost or repeated.
+    from drive.pipeline.ingest.formats import pdf
+
+    monkeypatch.setattr(pdf, "REOPEN_PAGES", 3)
+    path = filegen.make_pdf(tmp_path / "long.pdf", [f"Ledger page {n} records shipment {n * 7}." for n in range(1, 11)])
+    done = pdf.read(path, "application/pdf", ocr=None)
+    assert [s.page for s in done.sections] == list(range(1, 11))
+    assert all(f"shipment {(s.page or 0) * 7}" in s.text for s in done.sections)
