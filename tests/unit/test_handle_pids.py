@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from drive.store.db import prune_handle_pids
+from drive.store.pg_reaper import prune_handle_pids
 
 
 def test_dead_pids_are_pruned_and_live_ones_kept(tmp_path: Path) -> None:
