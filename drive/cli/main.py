@@ -36,14 +36,21 @@ def _folder_id(svc: DriveService, folder: str | None) -> Any:
 def cmd_add(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     from drive.cli.upload import add_paths
 
-    report = add_paths(svc, [Path(p) for p in args.paths], _folder_id(svc, args.folder), progress=not args.json)
+    pool = _workers(drive) if args.wait else None  # files are ingested while the rest still upload
+    try:
+        report = add_paths(svc, [Path(p) for p in args.paths], _folder_id(svc, args.folder), progress=not args.json)
+    except BaseException:
+        if pool:
+            pool.shutdown(grace=0.0)
+        raise
     failures = list(report.errors)
     unfinished: list[str] = []
-    if args.wait and report.added:
+    if pool and not report.added:
+        pool.shutdown(grace=0.0)
+    if pool and report.added:
         from drive.jobs.drain import wait_for
-        from drive.pipeline.handlers import handlers
 
-        waited = wait_for(drive, svc, [i.id for i in report.added], handlers(), timeout=args.timeout,
+        waited = wait_for(drive, svc, [i.id for i in report.added], pool=pool, timeout=args.timeout,
                           on_progress=None if args.json else _ProgressLine())
         failures += [(i.path, i.error or "failed") for i in waited.done if i.status == Status.FAILED]
         unfinished = [i.path for i in waited.unfinished]
@@ -58,6 +65,13 @@ def cmd_add(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
             f"\n  {p}" for p in unfinished)
     emit(args, data, human)
     return 3 if unfinished else 1 if failures else 0
+
+
+def _workers(drive: Drive) -> Any:
+    from drive.jobs.drain import start_workers
+    from drive.pipeline.handlers import handlers
+
+    return start_workers(drive, handlers())
 
 
 class _ProgressLine:

@@ -61,17 +61,23 @@ class Waited:
     communities_done: bool
 
 
+def start_workers(drive: Drive, handlers: dict[str, JobKind]) -> WorkerPool:
+    """As many workers as the app runs (``settings.workers_in_app``), in this process; ``add --wait`` starts
+    them before its first upload, so that files are ingested while the rest are still uploading."""
+    return WorkerPool(drive, handlers, max(1, drive.settings.workers_in_app), name="cli")
+
+
 def wait_for(
     drive: Drive, svc: DriveService, ids: Iterable[uuid.UUID], handlers: dict[str, JobKind] | None = None, *,
-    timeout: float = 3600.0, on_progress: Callable[[Progress], None] | None = None,
+    pool: WorkerPool | None = None, timeout: float = 3600.0, on_progress: Callable[[Progress], None] | None = None,
 ) -> Waited:
     """Block until every file is finished (see the module doc) and the owner's communities are computed,
-    or the timeout runs out. With ``handlers``, this process works the queue too, with as many workers as
-    the app (``settings.workers_in_app``), so ``add --wait`` finishes even when no worker is running; at
-    the timeout the jobs it was running go back to the queue."""
+    or the timeout runs out. With ``handlers`` (or a ``pool`` from ``start_workers``), this process works the
+    queue too, so ``add --wait`` finishes even when no worker is running; the pool is shut down on return,
+    and at the timeout the jobs it was running go back to the queue."""
     wanted = list(ids)
     engine, owner = drive.db.engine, svc.owner
-    pool = WorkerPool(drive, handlers, max(1, drive.settings.workers_in_app), name="cli") if handlers else None
+    pool = pool or (start_workers(drive, handlers) if handlers else None)
     deadline = time.monotonic() + timeout
     last: Progress | None = None
     try:

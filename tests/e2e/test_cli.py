@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,34 @@ def test_add_wait_timeout_lists_unfinished_files_and_hands_jobs_back(cli, tmp_pa
     again = as_json(cli("add", str(tmp_path / "scan.pdf"), "--folder", "again", "--wait", "--json"))
     assert again["unfinished"] == [] and again["errors"] == []
     assert {i["status"] for i in as_json(cli("ls", "--json"))} == {"ready", None}
+
+
+def test_add_wait_ingests_files_while_the_rest_still_upload(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The second file is a pipe: its upload lasts until this test writes it, after the first file is ready.
+    (tmp_path / "first.txt").write_text("The lighthouse keeper logged the storm on Tuesday.\n")
+    pipe = tmp_path / "second.txt"
+    os.mkfifo(pipe)
+    proc = subprocess.Popen([sys.executable, "-m", "drive", "add", str(tmp_path / "first.txt"), str(pipe), "--wait",
+                             "--json"], cwd=tmp_path, env=cli.env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    engine = create_engine(cli.env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+
+    def status(name: str) -> str | None:
+        with engine.connect() as c:
+            return c.execute(text("SELECT i.status FROM items i JOIN users u ON u.id = i.owner_id "
+                                  "WHERE u.name = :u AND i.name = :n"), {"u": cli.env["THEDRIVE_USER"], "n": name}
+                             ).scalar()
+
+    try:
+        deadline = time.monotonic() + 120
+        while status("first.txt") != "ready" and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        ready_while_uploading = status("first.txt") == "ready" and status("second.txt") is None
+    finally:
+        with pipe.open("w") as w:  # lets the upload (and the command) finish either way
+            w.write("The second note names the ferry captain.\n")
+    out, err = proc.communicate(timeout=300)
+    engine.dispose()
+    assert proc.returncode == 0, err
+    assert ready_while_uploading, "the first file was not ingested while the second was still uploading"
+    assert [i["status"] for i in json.loads(out)["added"]] == ["ready", "ready"]
