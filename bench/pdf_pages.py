@@ -63,19 +63,23 @@ def read(engine: str, path: Path) -> dict[str, Any]:
         pages = len({s.page for s in doc.sections})
         chars = sum(len(s.text) for s in doc.sections)
     else:
+        # GNU time reports pdftotext's own peak; without it the figure includes this Python's (ru_maxrss
+        # survives exec, so a child forked from here starts at this process's peak).
+        timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
         start = time.perf_counter()
-        out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+        out = subprocess.run([*timer, "pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
         seconds = time.perf_counter() - start
         text = out.stdout.decode("utf-8", "replace")
         pages, chars = text.count("\f"), len(text)
-    return {"pages": pages, "chars": chars, "seconds": seconds, "peak_rss_mb": peak_rss_mb(engine == "pdftotext")}
+        rss = (int(out.stderr.decode().split()[-1]) if timer
+               else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        return {"pages": pages, "chars": chars, "seconds": seconds, "peak_rss_mb": rss}
+    return {"pages": pages, "chars": chars, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
 
 
-def peak_rss_mb(children: bool) -> float:
-    """This process's peak RSS (or its children's): VmHWM, which a new program starts afresh, where
-    ``ru_maxrss`` survives exec and would count the parent that forked this child (it built the joined PDF)."""
-    if children:
-        return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def peak_rss_mb() -> float:
+    """This process's peak RSS: VmHWM, which a new program starts afresh, where ``ru_maxrss`` survives exec
+    and would count the parent that forked this child (it built the joined PDF)."""
     status = Path("/proc/self/status")
     if status.exists():
         for line in status.read_text().splitlines():
