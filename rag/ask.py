@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from drive.errors import ModelError
@@ -145,8 +145,24 @@ def with_options(scope: Scope, question: str, fused: list[Passage], k: int) -> l
             continue
         found = [p for p in keyword_search(scope, option, 3) if p.file not in {h.file for h in head}][:1]
         head = head[: k // 2] + found + head[k // 2:]
+    head = _each_files_best(scope, question, head, k)
     seen = {p.chunk_id for p in head}
     return head + [p for p in fused if p.chunk_id not in seen]
+
+
+def _each_files_best(scope: Scope, question: str, head: list[Passage], k: int) -> list[Passage]:
+    """Each file among the first ``k`` (at most ``CHOICE_FILES``) with its best keyword passage for the whole
+    question: a choice compares what two files say, and the passage that brought a file in may only name its
+    option ("the Education Department" on one page, the engagement index asked about on another)."""
+    for item in list(dict.fromkeys(p.item_id for p in head))[:CHOICE_FILES]:
+        within = replace(scope, filters=replace(scope.filters or Filters(), files=(item,)))
+        best = keyword_search(within, question, 1)
+        if best and best[0].chunk_id not in {p.chunk_id for p in head}:
+            head = head[: k // 2] + best + head[k // 2:]
+    return head
+
+
+CHOICE_FILES = 4
 
 
 def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",

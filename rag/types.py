@@ -14,12 +14,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Filters:
-    """Optional narrowing: a folder (and everything below it), file extensions, a modification window."""
+    """Optional narrowing: a folder (and everything below it), file extensions, a modification window, and
+    particular files (``files``: item ids; empty is every file)."""
 
     folder: uuid.UUID | None = None
     extensions: tuple[str, ...] = ()
     since: datetime | None = None
     until: datetime | None = None
+    files: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ def _filter_sql(f: Filters | None) -> tuple[str, dict[str, Any]]:
     if f.until:
         parts.append("i.updated_at < :until")
         params["until"] = f.until
+    if f.files:
+        parts.append("c.item_id = ANY(:files)")
+        params["files"] = list(f.files)
     return "".join(f" AND {p}" for p in parts), params
 
 

@@ -225,6 +225,35 @@ def test_multi_hop_questions_follow_a_passage_to_the_file_it_names(
     assert again.passages and again.passages[0].file == "The WB show.txt", "renaming keeps title links current"
 
 
+def test_a_choice_reads_the_page_of_each_file_that_holds_what_is_compared(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models, tmp_path: Path
+) -> None:
+    # The Education plan names itself on one page and gives the engagement index target on another; the OPM
+    # report's pages all speak of the index and crowd the plan's index page out of the first passages.
+    plan = make_pdf(tmp_path / "education-plan.pdf", [
+        "U.S. Department of Education FY 2022 performance plan. The Education Department supports students, "
+        "teachers and schools with grants, and builds evidence on what works in education.",
+        "Strategic objective 4.4: develop the workforce; publish best practices, close competency gaps, train "
+        "supervisors and plan the workforce of tomorrow. Indicators: 4.4.A FEVS. Description: Federal Employee "
+        "Viewpoint Survey (FEVS) employee engagement index score. Type Trend Start Date End Date Score Target 67 "
+        "Actual Baseline 70. Data source: Office of Personnel Management."])
+    topics = ["hiring managers", "leaders lead scores", "new IQ index", "skills training", "telework",
+              "retirement claims", "background checks", "the Revolving Fund", "IT program managers", "audits"]
+    report = make_pdf(tmp_path / "opm-report.pdf", [
+        f"In FY 2017 OPM worked on {topic}. Its Federal Employee Viewpoint Survey employee engagement index score "
+        f"for {topic} is a result tracked in this annual performance report (measure {n})." for n, topic in
+        enumerate(topics, start=1)])
+    for path in (plan, report):
+        svc.upload(io.BytesIO(path.read_bytes()), path.name)
+    drain(worker)
+    question = ("The Education Department's FY 2022 performance plan and OPM's FY 2017 annual performance report both "
+                "track the Federal Employee Viewpoint Survey employee engagement index. Which is higher: Education's "
+                "FY 2022 target score or OPM's own FY 2017 result?")
+    first = retrieve(drive, models, svc.owner, question, k=4).passages[:4]
+    assert any(p.file == "education-plan.pdf" and "Target 67" in p.text for p in first), [
+        (p.file, p.page) for p in first]
+
+
 def test_a_choice_between_two_trials_reads_each_of_them(
     drive: Drive, svc: DriveService, worker: Worker, models: Models
 ) -> None:
