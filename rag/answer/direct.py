@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
+
+import numpy as np
 
 from drive.ml.embedder import Embedder
 from rag.answer.compose import (
@@ -166,7 +168,7 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
         return replace(compose(None, picked, passages, mode), support=strength)
-    read = _read_as_written(question, passages, further)
+    read = _read_as_written(question, passages, further, partial(cosines, embedder))
     if read and read.passage > len(passages):  # a field read in a further passage of the same files
         passages = [*passages, read.source]
         read = replace(read, passage=len(passages))
@@ -214,7 +216,8 @@ class _Read:
     source: Passage
 
 
-def _read_as_written(question: str, passages: Sequence[Passage], further: Sequence[Passage] = ()) -> _Read | None:
+def _read_as_written(question: str, passages: Sequence[Passage], further: Sequence[Passage] = (),
+                     similar: Callable[[str, list[str]], list[float]] | None = None) -> _Read | None:
     """An answer read from a table cell (amounts), or from a labelled field ("Primary endpoint: X") for a question
     asking for no particular kind, in the passages or the further passages of their files; None for choices and
     yes/no questions, or when neither is found."""
@@ -226,9 +229,16 @@ def _read_as_written(question: str, passages: Sequence[Passage], further: Sequen
     files = {p.file for p in passages}
     pool = [*passages, *(p for p in further if p.file in files)]
     texts = [(p.file, p.text) for p in pool]
-    found = read_amount(question, texts) if expected_labels(question) & NUMBER else (
+    found = read_amount(question, texts, similar) if expected_labels(question) & NUMBER else (
         None if expected_labels(question) else read_field(question, texts))
     return _Read(found.text, found.passage, found.line, pool[found.passage - 1]) if found else None
+
+
+def cosines(embedder: Embedder, phrase: str, words: list[str]) -> list[float]:
+    """How close in meaning each word comes to ``phrase`` (cosine of their embeddings)."""
+    vectors = np.asarray(embedder.embed([phrase, *words]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
 def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,

@@ -13,14 +13,15 @@ the same way (``read_amount``). Pure functions over passage texts;
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.compose import keywords
 from rag.answer.expect import measure_cues
 from rag.answer.roles import asked_label
 from rag.answer.sentences import split_sentences
-from rag.answer.short import Evidence, amount_of
+from rag.answer.short import Evidence, amount_digits, amount_of
+from rag.answer.spans import AMOUNT
 
 MIN_COVER = 0.5  # of the question's words besides the label, in the field's file
 MAX_WORDS = 12
@@ -55,23 +56,67 @@ def read_field(question: str, passages: Sequence[tuple[str, str]]) -> Field | No
     return best[2] if best is not None and best[0] >= MIN_COVER else None
 
 
-def read_amount(question: str, passages: Sequence[tuple[str, str]]) -> Field | None:
+# How close (cosine) a word beside an amount must come to what is counted for the amount to be read by meaning.
+RELATED_MIN = 0.5
+_PUNCTUATED = 0.8  # a word across a comma or a colon from the amount says less about it
+Similar = Callable[[str, list[str]], list[float]]
+
+
+def read_amount(question: str, passages: Sequence[tuple[str, str]], similar: Similar | None = None) -> Field | None:
     """For "how many total flight hours had the pilot ...": the amount whose neighbours name what is counted
     ("Flight Time: 11000 hours (Total, all aircraft)"), read in the file the question is about, the one whose
     passages hold most of its other words (at least MIN_COVER), not in the forms of other files that rank well
-    on the same words; None when no amount there stands beside half of them."""
+    on the same words. When no amount there stands beside half of those words, and ``similar`` (the cosine of
+    a phrase to each of some words) is given, the amount whose next word means what is counted ("people
+    died" -> "Injuries: 3 Fatal"); else None."""
     if not _COUNTED.search(question.lower()):
         return None
-    attribute = keywords(" ".join(measure_cues(question)))  # "how many total flight hours had": total flight hour
+    cues = measure_cues(question)
+    attribute = keywords(" ".join(cues))  # "how many total flight hours had": total flight hour
     if not attribute:
         return None
     home = _home(keywords(question) - attribute, passages)
     sentences = [Evidence(sentence, n, 1.0 / n, file) for n, (file, text) in enumerate(passages, start=1)
                  if file == home for sentence in split_sentences(text)]
-    found = amount_of(attribute, sentences, whole=_MANY.search(question.lower()) is not None)
-    if found is None or 2 * found[3] < len(attribute):
+    whole = _MANY.search(question.lower()) is not None
+    found = amount_of(attribute, sentences, whole=whole)
+    if found is not None and 2 * found[3] >= len(attribute):
+        return Field(found[2], found[1].passage, found[1].text)
+    if similar is None:
         return None
-    return Field(found[2], found[1].passage, found[1].text)
+    return _amount_by_meaning(_asked_phrase(question, cues), sentences, similar, whole)
+
+
+def _asked_phrase(question: str, cues: frozenset[str]) -> str:
+    """The words after "how many" as the question writes them ("people died")."""
+    after = re.split(r"\bhow (?:many|much)\b", question.lower(), maxsplit=1)[-1]
+    return " ".join(w for w in re.findall(r"[^\W\d_]+", after)[:len(cues)])
+
+
+def _amount_by_meaning(asked: str, sentences: Sequence[Evidence], similar: Similar, whole: bool) -> Field | None:
+    """The amount whose word before or after comes closest in meaning to ``asked`` (at least RELATED_MIN; a
+    word across a comma or colon counts less), better-ranked passages first on a tie."""
+    beside: list[tuple[str, float, Evidence, str]] = []  # (word, weight, sentence, amount as written)
+    for ev in sentences:
+        for m in AMOUNT.finditer(ev.text):
+            if amount_digits(ev.text, m, whole) is None:
+                continue
+            before = re.search(r"([^\W\d_]{3,})(\W*)$", ev.text[max(0, m.start() - 40):m.start()])
+            after = re.match(r"(\W*)([^\W\d_]{3,})", ev.text[m.end():m.end() + 40])
+            if before:
+                beside.append((before.group(1).lower(), _weight(before.group(2)), ev, m.group(0)))
+            if after:
+                beside.append((after.group(2).lower(), _weight(after.group(1)), ev, m.group(0)))
+    if not beside:
+        return None
+    words = sorted({w for w, _, _, _ in beside})
+    cosine = dict(zip(words, similar(asked, words), strict=True))
+    word, weight, ev, amount = max(beside, key=lambda b: (cosine[b[0]] * b[1], b[2].relevance))
+    return Field(amount, ev.passage, ev.text) if cosine[word] * weight >= RELATED_MIN else None
+
+
+def _weight(between: str) -> float:
+    return _PUNCTUATED if re.search(r"[,:;]", between) else 1.0
 
 
 def _home(rest: set[str], passages: Sequence[tuple[str, str]]) -> str | None:

@@ -235,10 +235,8 @@ def amount_of(attribute: set[str], sentences: Sequence[Evidence],
         if not hit:
             continue
         for m in AMOUNT.finditer(ev.text):
-            digits = re.sub(r"[^\d.]", "", m.group(0).split()[0])
-            if not digits or digits == "." or _in_date(ev.text, m) or (YEAR.fullmatch(digits) and not m.group("unit")):
-                continue
-            if whole and "." in digits:  # a count: not a section number "1.1"
+            digits = amount_digits(ev.text, m, whole)
+            if digits is None:
                 continue
             before, after = ev.text[max(0, m.start() - AROUND):m.start()], ev.text[m.end():m.end() + AROUND]
             local = keywords(f"{before} {m.group(0)} {after}") & attribute
@@ -251,6 +249,15 @@ def amount_of(attribute: set[str], sentences: Sequence[Evidence],
             if best is None or key > best:
                 best, chosen = key, (float(digits), ev, m.group(0), len(local))
     return chosen
+
+
+def amount_digits(text: str, m: re.Match[str], whole: bool = False) -> str | None:
+    """The digits of an ``AMOUNT`` match, or None when it is no amount: part of a date or a time, a bare year,
+    or (with ``whole``, for counts) a decimal such as the section number "1.1"."""
+    digits = re.sub(r"[^\d.]", "", m.group(0).split()[0])
+    if not digits or digits == "." or _in_date(text, m) or (YEAR.fullmatch(digits) and not m.group("unit")):
+        return None
+    return None if whole and "." in digits else digits
 
 
 def _fit(question: str, named: list[str], hits: Sequence[Evidence]) -> float:

@@ -340,3 +340,20 @@ def test_a_choice_reads_each_options_amount_further_down_its_file(embedder: Mini
     assert any("28 hours" in c.passage and c.file == "madill.pdf" for c in answer.citations)
     assert any("23 hours" in c.passage for c in answer.citations)  # the amount it was compared with
     assert answer_offline(question, top, embedder, nlp).short_answer != "Madill, Oklahoma"  # not without it
+
+
+def test_how_many_reads_the_amount_whose_label_means_what_is_counted(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    # The form never says "died": its label is "Fatal", next to the amount; the Cessna 210 is another report's.
+    question = "How many people died when a Cessna 172 crashed in mountainous terrain near Boquete, Panama?"
+    boquete = [make("Aircraft: Cessna 172, destroyed near Boquete, Panama, in mountainous terrain.\n"
+                    "Injuries: 3 Fatal, 1 Serious\nFlight Time: 1200 hours (Total, all aircraft)", "boquete.pdf", 1),
+               make("The airplane impacted mountainous terrain near Boquete after departing David, Panama.",
+                    "boquete.pdf", 2)]
+    other = [make("Aircraft: Cessna 210, destroyed near Arteaga, Mexico, in mountainous terrain. Injuries: 1 Fatal",
+                  "arteaga.pdf", 3)]
+    answer = answer_offline(question, [*boquete, *other], embedder, nlp)
+    assert answer.found and answer.short_answer == "3"
+    assert answer.citations[0].file == "boquete.pdf"
+    unrelated = [make("Aircraft: Cessna 172, destroyed near Boquete, Panama, in mountainous terrain.\n"
+                      "Flight Time: 1200 hours (Total, all aircraft)", "boquete.pdf", 1), boquete[1]]
+    assert answer_offline(question, unrelated, embedder, nlp).short_answer != "1200"  # hours are not deaths
