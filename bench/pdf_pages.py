@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from extract import DATASET, RESULTS  # noqa: E402  (bench/ is the script's directory)
+import common  # noqa: E402  (bench/ is the script's directory)
+from extract import DATASET  # noqa: E402
 
 
 def largest_text_pdf(dataset: Path) -> Path:
@@ -74,18 +75,8 @@ def read(engine: str, path: Path) -> dict[str, Any]:
         rss = (int(out.stderr.decode().split()[-1]) if timer
                else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         return {"pages": pages, "chars": chars, "seconds": seconds, "peak_rss_mb": rss}
-    return {"pages": pages, "chars": chars, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS: VmHWM, which a new program starts afresh, where ``ru_maxrss`` survives exec
-    and would count the parent that forked this child (it built the joined PDF)."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: ru_maxrss would carry over exec the peak of the parent that built the joined PDF.
+    return {"pages": pages, "chars": chars, "seconds": seconds, "peak_rss_mb": common.peak_rss_mb()}
 
 
 def main() -> None:
@@ -112,27 +103,23 @@ def main() -> None:
 
 
 def report(source: Path, rows: list[dict[str, Any]], engines: list[str]) -> None:
-    lines = [f"# PDF extraction as the file grows ({source.name} joined to itself)", "",
-             "| engine | copies | file MB | pages | characters | seconds | pages/s | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['engine']} | {r['times']} | {r['mb']:.1f} | {r['pages']} | {r['chars']:,} | "
-                     f"{r['seconds']:.1f} | {r['pages'] / max(r['seconds'], 1e-9):.1f} | {r['peak_rss_mb']:.0f} |")
-    lines.append("")
+    table = common.markdown_table(
+        ["engine", "copies", "file MB", "pages", "characters", "seconds", "pages/s", "peak RSS MB"],
+        [[r["engine"], r["times"], f"{r['mb']:.1f}", r["pages"], f"{r['chars']:,}", f"{r['seconds']:.1f}",
+          f"{r['pages'] / max(r['seconds'], 1e-9):.1f}", f"{r['peak_rss_mb']:.0f}"] for r in rows])
+    notes = []
     for engine in engines:
         mine = [r for r in rows if r["engine"] == engine]
         first, last = mine[0], mine[-1]
-        lines.append(f"- {engine}: {last['pages'] / max(first['pages'], 1):.0f}x the pages took "
+        notes.append(f"- {engine}: {last['pages'] / max(first['pages'], 1):.0f}x the pages took "
                      f"{last['peak_rss_mb'] - first['peak_rss_mb']:+.0f} MB of peak RSS "
                      f"({first['peak_rss_mb']:.0f} -> {last['peak_rss_mb']:.0f} MB)")
     if "pdftotext" not in engines:
-        lines.append("- pdftotext is absent (apt-get install poppler-utils): its rows are missing")
-    lines += ["", "Command: `python bench/pdf_pages.py` (each read in a fresh child process; ours loads the OCR "
-              "engine first, as the pipeline does, so its RSS includes it)."]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "pdf_pages.md").write_text(text, encoding="utf-8")
+        notes.append("- pdftotext is absent (apt-get install poppler-utils): its rows are missing")
+    notes.append(f"\n{source.name} joined to itself; each read in a fresh child process; ours loads the OCR engine "
+                 "first, as the pipeline does, so its RSS includes it.")
+    common.publish("pdf_pages", None, "bench/pdf_pages.py — PDF extraction as the file grows",
+                   table + "\n\n" + "\n".join(notes))
 
 
 if __name__ == "__main__":
