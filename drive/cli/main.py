@@ -47,7 +47,7 @@ def cmd_add(args: argparse.Namespace, drive: Drive, svc: DriveService) -> int:
     unfinished: list[str] = []
     if pool and not report.added:
         pool.shutdown(grace=0.0)
-    if pool and report.added:
+    elif pool:
         from drive.jobs.drain import wait_for
 
         waited = wait_for(drive, svc, [i.id for i in report.added], pool=pool, timeout=args.timeout,
