@@ -8,35 +8,13 @@ passages of the first hop.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import text
 
-from drive.names import title_key
+from drive.names import keys_of, proper_spans, title_key
 from drive.store.chunks import vector_literal
 from rag.types import Scope
-
-_TOKEN = re.compile(r"[\w'’.&-]+", re.UNICODE)
-MAX_GRAM = 8
-
-
-def proper_spans(text_: str, max_gram: int = MAX_GRAM) -> set[str]:
-    """Word spans that could be names: in text with capitals, spans that start and end on a capital
-    or a digit; in all-lowercase text, every span."""
-    tokens = [t.strip(".,'’") for t in _TOKEN.findall(text_)]
-    tokens = [t for t in tokens if t]
-    cased = text_ != text_.lower()
-    proper = [not cased or t[:1].isupper() or t[:1].isdigit() for t in tokens]
-    return {
-        " ".join(tokens[i:j])
-        for i in range(len(tokens)) if proper[i]
-        for j in range(i + 1, min(len(tokens), i + max_gram) + 1) if proper[j - 1]
-    }
-
-
-def keys_of(spans: set[str] | list[str]) -> list[str]:
-    return sorted({k for k in (title_key(s) for s in spans) if len(k) >= 3})
 
 
 def titled(scope: Scope, keys: list[str], limit: int = 50) -> list[tuple[str, int]]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from drive.names import normalize
+from drive.names import normalize, proper_spans
 from drive.store.graph import boilerplate_entities
-from rag.search.link import bridge_chunks, home_chunks, proper_spans, title_chunks
+from rag.search.link import bridge_chunks, home_chunks, title_chunks
 from rag.search.retrieve import chunks_by_id
 from rag.types import Passage, Scope
 
