@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from drive.ml.embedder import Embedder
+from rag.answer.bridge import bridge_bonus
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -165,6 +166,9 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     strength = support(question, passages, ranked)
     if strength < threshold:
         return not_found(passages, mode, strength)
+    chain = _bridged(None, ranked, passages)  # what the answer rests on: the links of its chain, both ways
+    if not (options(question) or is_yes_no(question)):  # a choice or a yes/no names what it asks about: no hop
+        ranked = _bridged(question, ranked, passages)  # where it is read: a hop away from the files asked about
     if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
         return replace(compose(None, picked, passages, mode), support=strength)
@@ -179,13 +183,20 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
         wider = _compare_further(question, passages, further, embedder)
         if wider:
             short, ranked, passages = wider
-    picked = supporting(question, ranked, passages, short)
+            chain = ranked
+    picked = supporting(question, chain, passages, short)
     if read:  # the row and column, or the field, it was read from, said plainly, before the sentences around it
         top = picked[0].relevance if picked else 1.0
         picked = [ScoredSentence(read.line, read.passage, top), *picked[:SUPPORTING - 1]]
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer
+
+
+def _bridged(question: str | None, ranked: Ranked, passages: Sequence[Passage]) -> Ranked:
+    """The ranking with each sentence also scored as the second hop of a chain (``rag.answer.bridge``)."""
+    bonus = bridge_bonus(question, ranked.candidates, ranked.relevance, passages)
+    return replace(ranked, relevance=ranked.relevance + bonus) if bonus.any() else ranked
 
 
 def _evidence(ranked: Ranked, passages: Sequence[Passage]) -> list[Evidence]:

@@ -357,3 +357,24 @@ def test_how_many_reads_the_amount_whose_label_means_what_is_counted(embedder: M
     unrelated = [make("Aircraft: Cessna 172, destroyed near Boquete, Panama, in mountainous terrain.\n"
                       "Flight Time: 1200 hours (Total, all aircraft)", "boquete.pdf", 1), boquete[1]]
     assert answer_offline(question, unrelated, embedder, nlp).short_answer != "1200"  # hours are not deaths
+
+
+BRIDGE = [
+    make("Kerry Saxby-Junna (born 2 June 1961) is a retired Australian race walker. She was born in Young, "
+         "New South Wales and grew up in Ballina.", "Kerry Saxby-Junna.txt", 1),
+    make("Warton is a village in Lancashire, England. Its population was measured at the 2011 Census to be 2,360.",
+         "Warton, Lancaster.txt", 2),
+    make("Ackworth is a village in West Yorkshire. At the 2011 census the parish had a population of 6,570.",
+         "Ackworth.txt", 3),
+    make("Young is a town in the South West Slopes region of New South Wales. At the 2011 census, Young had a "
+         "population of 6,960.", "Young, New South Wales.txt", 4),
+]
+
+
+def test_a_bridge_answer_is_read_in_the_file_the_first_hop_names(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    # The census sentences of other towns share more words with the question; the one that answers it is in the
+    # file that her file names as her birthplace.
+    question = "At the 2011 census, what was the population of the town where Kerry Saxby-Junna was born?"
+    answer = answer_offline(question, BRIDGE, embedder, nlp)
+    assert answer.short_answer == "6,960"
+    assert {"Kerry Saxby-Junna.txt", "Young, New South Wales.txt"} <= {c.file for c in answer.citations}

@@ -1,0 +1,45 @@
+"""The second hop of a bridge question, read in the sentences: a sentence that names another file in view links to it.
+
+"What was the population of the city where Kerry Saxby-Junna was born?": her file says "She was born in Young,
+New South Wales", and the file named "Young, New South Wales" says "At the 2011 census, Young had a population of
+6,960". That sentence shares few words with the question, so alone it ranks low; read as the end of a chain that
+starts at a sentence close to the question, it is the answer. Retrieval follows the same links to bring the file
+into view (``rag.search.link``); this module makes the answer follow them too.
+
+A sentence of file F gains ``BRIDGE_WEIGHT`` times the relevance of the best sentence of another file that names
+F's title (folded by ``drive.names.title_key``), so a chain counts both of its hops, discounted for the jump.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from drive.names import keys_of, proper_spans, title_key, title_of
+from rag.types import Passage
+
+BRIDGE_WEIGHT = 0.5
+MIN_TITLE_CHARS = 3  # "US", "AI": too short to tell a name from a word
+
+
+def linked_files(sentence: str, titles: dict[str, str]) -> set[str]:
+    """The files (of ``titles``: file -> title key) whose title the sentence names."""
+    keys = set(keys_of(proper_spans(sentence)))
+    return {f for f, key in titles.items() if key in keys}
+
+
+def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
+                 passages: Sequence[Passage]) -> np.ndarray:
+    """For each candidate (sentence, 1-based passage), ``BRIDGE_WEIGHT`` x the best relevance among the sentences
+    of other files that name its file; 0 for files no other file's sentence names and, given the ``question``, for
+    files it names itself (those are the first hop, which the question's own words already find)."""
+    files = [passages[n - 1].file for _, n in candidates]
+    asked = set(keys_of(proper_spans(question))) if question else set()
+    titles = {f: key for f in dict.fromkeys(files)
+              if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS and key not in asked}
+    reach: dict[str, float] = {}
+    for i, (sentence, _) in enumerate(candidates):
+        for target in linked_files(sentence, titles) - {files[i]}:
+            reach[target] = max(reach.get(target, 0.0), float(relevance[i]))
+    return np.array([BRIDGE_WEIGHT * reach.get(f, 0.0) for f in files], dtype=np.float32)
