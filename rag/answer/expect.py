@@ -28,7 +28,7 @@ _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"\bhow (many|much|old|long|tall|big|far|large|strong|fast|heavy|deep|wide|high|often)\b|"
                 r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b|"
                 r"\b(what|which) ([\w-]+ ){0,3}(dose|dosage|sample size|rate|score|total|count|figure|temperature|"
-                r"price|cost|salary|budget)\b"), NUMBER),
+                r"price|cost|salary|budget|population)\b"), NUMBER),
     (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
                 r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
                 r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother|pilot|"
@@ -75,7 +75,12 @@ def _clause(question: str) -> tuple[str, int | None]:
     preposition: "in what film"), or None when it does not open with one."""
     clause = " ".join(last_clause(question).lower().rstrip(" ?").split())
     opening = _LEADS.match(clause)
-    return clause, opening.end() if opening else None
+    if opening:
+        return clause, opening.end()
+    # A phrase set before the question ("At the 2011 census, what was ..."): no question word, then a comma.
+    fronted, comma, rest = clause.partition(", ")
+    after = _LEADS.match(rest) if comma and not _WH.search(fronted) else None
+    return clause, len(fronted) + len(comma) + after.end() if after else None
 
 
 def _asked_wh(clause: str) -> re.Match[str] | None:

@@ -14,6 +14,9 @@ from rag.answer.expect import DATE, NUMBER, ORG, PERSON, PLACE, expected_labels,
     ("Which company developed the game?", ORG),
     ("Who directed the film?", PERSON | ORG),
     ("Why is the sky blue?", frozenset()),
+    # A phrase set before the question word: the question asks for an amount, not the place of its relative clause.
+    ("At the 2011 census, what was the population of the town where she was born?", NUMBER),
+    ("In 1995, who won the cup?", PERSON | ORG),
 ])
 def test_expected_labels(question: str, labels: frozenset[str]) -> None:
     assert expected_labels(question) == labels
