@@ -21,14 +21,16 @@ STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "
                   "that", "this", "with", "from", "as", "it", "its", "be", "been", "has", "have", "had", "first"})
 
 WORK = frozenset({"WORK_OF_ART"})
+# Nouns that name an amount: "what was the population", "what dose".
+_AMOUNT_NOUNS = (r"(dose|dosage|sample size|rate|score|total|count|figure|temperature|price|cost|salary|budget|"
+                 r"population)\b")
 # Read on the asking phrase (``asking``), so "an actress who starred in what" asks for a work, not a person.
 _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"^(when|since when)\b|\b(what|which) (year|date|decade|century|month|day)\b|\bhow long ago\b"),
      DATE),
     (re.compile(r"\bhow (many|much|old|long|tall|big|far|large|strong|fast|heavy|deep|wide|high|often)\b|"
                 r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b|"
-                r"\b(what|which) ([\w-]+ ){0,3}(dose|dosage|sample size|rate|score|total|count|figure|temperature|"
-                r"price|cost|salary|budget|population)\b"), NUMBER),
+                r"\b(what|which) ([\w-]+ ){0,3}" + _AMOUNT_NOUNS), NUMBER),
     (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
                 r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
                 r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother|pilot|"
@@ -135,6 +137,7 @@ def holds_answer(entities: set[tuple[str, str]], labels: frozenset[str], questio
 # hours" "how many flight hours"; for "how many/much" the cues are the question's own words that follow it.
 _HOW = re.compile(r"\bhow (old|far|long|tall|high|deep|strong|fast|heavy|many|much)\b((?:\s+[a-z-]+){0,3})")
 _SHARE = re.compile(r"\bwhat (share|percentage|percent|proportion|fraction)\b")
+_NAMED = re.compile(r"\b(?:what|which) (?:[\w-]+ ){0,3}" + _AMOUNT_NOUNS)
 _LENGTHS = ("mile", "kilometer", "kilometre", "km", "nautical", "feet", "foot", "ft", "meter", "metre", "inch")
 _SPEEDS = ("knot", "kt", "mph", "km/h", "kph", "gust", "speed")
 _CUES = {"old": ("age", "aged", "old"), "far": _LENGTHS, "tall": _LENGTHS, "high": _LENGTHS,
@@ -147,8 +150,9 @@ def measure_cues(question: str) -> frozenset[str]:
     if _SHARE.search(question.lower()):
         return frozenset({"%", "percent"})
     found = _HOW.search(question.lower())
-    if not found:
-        return frozenset()
+    if not found:  # "what was the population": the noun that names the amount
+        named = _NAMED.search(question.lower())
+        return frozenset(_plain(w) for w in named.group(1).split()) if named else frozenset()
     if found.group(1) in ("many", "much"):
         words: list[str] = []
         for word in found.group(2).split():
