@@ -43,6 +43,10 @@ YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
                     r"hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
                     r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
+# A life's span after a name, "(15 June 1924 – 24 April 2005)": the first date is a birth, the second a death.
+_LIFESPAN = re.compile(r"\(([^()]{0,60}?\d{3,4})\s*[–—-]\s*([^()]{0,40}?\d{3,4})\s*\)")
+_BORN = re.compile(r"\b(born|birth|birthday)\b")
+_DIED = re.compile(r"\b(die|died|death|dead)\b")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{2,80})[\"”]")
 _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:one|two|three|four|five|six|seven|eight|nine|ten)(?:-time| times)|"
                     r"\d+(?:-time| times))\b", re.IGNORECASE)
@@ -85,6 +89,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     cues = measure_cues(question)
     role = asked_role(question)
     kind = {w for w in asked if keywords(w) & role.labels}  # the noun naming the answer's kind: "what surface"
+    life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     best: tuple[int, float, Evidence, str] | None = None
@@ -104,10 +109,12 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             value *= (1.0 - ECHO_WEIGHT * echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
             # the value itself, or a span opening it ("1,151" of "sample size is 1,151 and the maximum ..."), fits
             value *= 1.0 + ROLE_BONUS * (1.0 if any(v.start == span.start for v in values) else fits(span, role))
+            value *= 1.0 + ROLE_BONUS * (label in DATE and _in_lifespan(doc.text, span, life))
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
             # whose neighbours say it measures what is asked goes before other amounts. Kind and score are
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
             tier = _tier(text, label, labels, preferred)
+            tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
             tier += 1 if tier == 2 and labels & NUMBER and cues and measures(doc, span, cues) else 0
             if best is None or (tier, value) > best[:2]:
                 best = (tier, value, ev, text)
@@ -209,6 +216,12 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
             found.append((chunk, ""))
     # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
+
+
+def _in_lifespan(text: str, span: Any, part: int) -> bool:
+    """Is the span the birth (``part`` 1) or death (2) date of a life's span in parentheses?"""
+    return part > 0 and any(m.start(part) <= span.start_char and span.end_char <= m.end(part)
+                            for m in _LIFESPAN.finditer(text))
 
 
 def _asks_year(question: str) -> bool:

@@ -106,3 +106,21 @@ def test_a_place_is_answered_with_the_place_it_lies_in(nlp: Nlp) -> None:
                          "press.txt")]
     found = short_answer("Where is the independent publishing house Two Dollar Radio based?", evidence, nlp)
     assert found is not None and found.text == "Columbus, Ohio"
+
+
+@pytest.mark.parametrize(("question", "year"), [
+    ("In what year was Ezer Weizman born?", "1924"),
+    ("In what year did Ezer Weizman die?", "2005"),
+])
+def test_a_life_span_in_parentheses_gives_the_years_of_birth_and_death(nlp: Nlp, question: str, year: str) -> None:
+    text = ("Ezer Weizman (15 June 1924 – 24 April 2005) was the seventh President of Israel, first elected in "
+            "1993 and re-elected in 1998.")
+    found = short_answer(question, [Evidence(text, 1, 1.0, "Ezer Weizman.txt")], nlp)
+    assert found is not None and found.text == year
+
+
+def test_what_year_is_answered_with_a_year_not_a_duration(nlp: Nlp) -> None:
+    evidence = [Evidence("He was the first President of Israel to be sworn in for a seven-year term.", 1, 1.0, "a.txt"),
+                Evidence("Weizman took office in 1993.", 2, 0.6, "b.txt")]
+    found = short_answer("In what year did the President of Israel take office?", evidence, nlp)
+    assert found is not None and found.text == "1993"
