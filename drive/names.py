@@ -68,21 +68,29 @@ def title_key(text: str) -> str:
 
 
 _NAME_TOKEN = re.compile(r"[\w'’.&-]+", re.UNICODE)
+_POSSESSIVE_END = re.compile(r"['’]s$")  # "Ezer Weizman's resignation" names "Ezer Weizman"
 MAX_GRAM = 8
 
 
 def proper_spans(text_: str, max_gram: int = MAX_GRAM) -> set[str]:
     """Word spans that could be names: in text with capitals, spans that start and end on a capital
-    or a digit; in all-lowercase text, every span."""
+    or a digit; in all-lowercase text, every span. A span ending in a possessive also comes without it
+    ("Ezer Weizman's resignation" names "Ezer Weizman"; "St. Mary's Hospital" stays whole)."""
     tokens = [t.strip(".,'’") for t in _NAME_TOKEN.findall(text_)]
     tokens = [t for t in tokens if t]
     cased = text_ != text_.lower()
     proper = [not cased or t[:1].isupper() or t[:1].isdigit() for t in tokens]
-    return {
-        " ".join(tokens[i:j])
-        for i in range(len(tokens)) if proper[i]
-        for j in range(i + 1, min(len(tokens), i + max_gram) + 1) if proper[j - 1]
-    }
+    spans = set()
+    for i in range(len(tokens)):
+        if not proper[i]:
+            continue
+        for j in range(i + 1, min(len(tokens), i + max_gram) + 1):
+            if proper[j - 1]:
+                span = " ".join(tokens[i:j])
+                spans.add(span)
+                if _POSSESSIVE_END.search(span):
+                    spans.add(_POSSESSIVE_END.sub("", span))
+    return spans
 
 
 def keys_of(spans: set[str] | list[str]) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drive.errors import InvalidName
-from drive.names import clean_name
+from drive.names import clean_name, keys_of, proper_spans, title_key, title_of
 
 
 @pytest.mark.parametrize("name", ["invoice\u202efdp.exe.txt", "a\u2066b.pdf", "report\u200f.pdf", "x\u061cy.txt",
@@ -25,3 +25,11 @@ def test_other_refusals_are_unchanged() -> None:
     for bad, reason in (("", "empty"), ("a/b", "'/'"), ("..", "not a valid name"), ("a\x07b", "control")):
         with pytest.raises(InvalidName, match=reason):
             clean_name(bad)
+
+
+def test_a_sentence_names_a_file_by_its_title_even_in_the_possessive() -> None:
+    keys = set(keys_of(proper_spans("Elections were held in July 2000, following Ezer Weizman's resignation.")))
+    assert title_key(title_of("Ezer Weizman.txt")) in keys
+    hospital = set(keys_of(proper_spans("She worked at St. Mary's Hospital in Leeds.")))
+    assert title_key(title_of("St. Mary's Hospital.pdf")) in hospital  # a possessive inside a title stays
+    assert "leeds" in keys_of(proper_spans("She worked at St. Mary's Hospital in Leeds."))
