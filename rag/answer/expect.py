@@ -150,9 +150,8 @@ def measure_cues(question: str) -> frozenset[str]:
     if _SHARE.search(question.lower()):
         return frozenset({"%", "percent"})
     found = _HOW.search(question.lower())
-    if not found:  # "what was the population": the noun that names the amount
-        named = _NAMED.search(question.lower())
-        return frozenset(_plain(w) for w in named.group(1).split()) if named else frozenset()
+    if not found:
+        return frozenset()
     if found.group(1) in ("many", "much"):
         words: list[str] = []
         for word in found.group(2).split():
@@ -161,6 +160,18 @@ def measure_cues(question: str) -> frozenset[str]:
             words.append(word)
         return frozenset(_plain(w) for w in words)
     return frozenset(_CUES[found.group(1)])
+
+
+def amount_label(question: str) -> frozenset[str]:
+    """The noun that names the amount asked for ("what was the population of ..." -> population), whose value
+    follows it ("a population of 6,960", "the sample size required is 1,151"); empty when there is none."""
+    named = _NAMED.search(question.lower())
+    return frozenset(_plain(w) for w in named.group(1).split()) if named else frozenset()
+
+
+def follows_label(doc: Any, span: Any, label: frozenset[str], reach: int = 6) -> bool:
+    """Does a word of the label stand within ``reach`` words before the amount?"""
+    return any(_plain(t.lower_) in label for t in doc[max(0, span.start - reach):span.start])
 
 
 def _plain(word: str) -> str:

@@ -22,7 +22,9 @@ from rag.answer.expect import (
     DATE,
     NUMBER,
     STOP,
+    amount_label,
     expected_labels,
+    follows_label,
     measure_cues,
     measures,
     preferred_labels,
@@ -87,6 +89,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     asked = content_words(question)
     years = _asks_year(question)
     cues = measure_cues(question)
+    named = amount_label(question)
     role = asked_role(question)
     kind = {w for w in asked if keywords(w) & role.labels}  # the noun naming the answer's kind: "what surface"
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
@@ -115,7 +118,8 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
             tier = _tier(text, label, labels, preferred)
             tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
-            tier += 1 if tier == 2 and labels & NUMBER and cues and measures(doc, span, cues) else 0
+            tier += 1 if tier == 2 and labels & NUMBER and (
+                (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
             if best is None or (tier, value) > best[:2]:
                 best = (tier, value, ev, text)
     if best is None:

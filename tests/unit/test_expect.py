@@ -2,7 +2,17 @@
 
 import pytest
 
-from rag.answer.expect import DATE, NUMBER, ORG, PERSON, PLACE, expected_labels, holds_answer, measure_cues
+from rag.answer.expect import (
+    DATE,
+    NUMBER,
+    ORG,
+    PERSON,
+    PLACE,
+    amount_label,
+    expected_labels,
+    holds_answer,
+    measure_cues,
+)
 
 
 @pytest.mark.parametrize("question, labels", [
@@ -31,9 +41,16 @@ def test_an_answer_must_add_something_the_question_does_not_name() -> None:
 @pytest.mark.parametrize("question, cues", [
     ("How many total flight hours had the pilot logged?", {"total", "flight", "hour"}),
     ("How old was the pilot?", {"age", "aged", "old"}),
-    ("What was the population of the town where she was born?", {"population"}),
-    ("What minimum sample size did the trial need?", {"sample", "size"}),
     ("Who directed the film?", set()),
 ])
 def test_an_amount_is_known_by_the_words_that_name_what_it_measures(question: str, cues: set[str]) -> None:
     assert measure_cues(question) == cues
+
+
+@pytest.mark.parametrize("question, label", [
+    ("What was the population of the town where she was born?", {"population"}),
+    ("What minimum sample size did the trial need?", {"sample", "size"}),
+    ("Who directed the film?", set()),
+])
+def test_an_amount_asked_by_its_noun_is_known_by_that_noun(question: str, label: set[str]) -> None:
+    assert amount_label(question) == label
