@@ -33,16 +33,30 @@ def insert_text(s: Session, owner: uuid.UUID, item_id: uuid.UUID, body: str, pag
 
 def insert_chunks(s: Session, owner: uuid.UUID, item_id: uuid.UUID, chunks: Sequence[ChunkRecord], vectors: Any,
                   title: str, title_key: str) -> None:
-    """A file's chunks with their vectors; the opening chunk carries the title key (for title lookups)."""
+    """A file's chunks with their vectors (a repeated passage's only on its first copy); the opening chunk carries
+    the title key (for title lookups)."""
     if not chunks:
         return
+    indexed = first_copies([c.text for c in chunks])
     rows = [
         {"owner_id": owner, "item_id": item_id, "idx": c.index, "text": c.text, "title": title,
          "title_key": title_key if c.index == 0 else None, "page": c.page,
-         "char_start": c.char_start, "char_end": c.char_end, "embedding": vectors[i]}
+         "char_start": c.char_start, "char_end": c.char_end, "embedding": vectors[i] if indexed[i] else None}
         for i, c in enumerate(chunks)
     ]
     s.execute(insert(Chunk), rows)
+
+
+def first_copies(texts: Sequence[str]) -> list[bool]:
+    """Which passages get a vector: each distinct text once, at its first place in the file, so one file cannot
+    fill the index every user shares with copies (migration 0015); the later copies are found by keyword, and
+    by vector through their first copy."""
+    seen: set[str] = set()
+    out = []
+    for t in texts:
+        out.append(t not in seen)
+        seen.add(t)
+    return out
 
 
 def of_item(s: Session, owner: uuid.UUID, item_id: uuid.UUID) -> list[tuple[int, int, str]]:

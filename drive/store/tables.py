@@ -131,7 +131,8 @@ class Chunk(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     char_start: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)
-    embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIM))
+    # None for a later copy of a passage its file repeats (migration 0015).
+    embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIM), nullable=True)
     tsv: Mapped[Any] = mapped_column(
         TSVECTOR,
         Computed(

@@ -72,7 +72,7 @@ def vector_search(scope: Scope, qvec: Any, k: int = 20) -> list[Passage]:
         text(f"""WITH found AS MATERIALIZED (
                      SELECT c.id, c.embedding <=> CAST(:q AS vector) AS distance
                      FROM chunks c JOIN items i ON i.id = c.item_id
-                     WHERE c.owner_id = :owner{where}
+                     WHERE c.owner_id = :owner AND c.embedding IS NOT NULL{where}
                      ORDER BY c.embedding <=> CAST(:q AS vector) LIMIT :fetch)
                  {_SELECT}, 1 - found.distance AS score
                  FROM found JOIN chunks c ON c.id = found.id JOIN items i ON i.id = c.item_id

@@ -183,3 +183,28 @@ def test_a_report_shows_its_metadata_and_its_table_rows_are_stored_with_their_he
     assert got.unreadable_pages == ()
     rows = [c for c in chunks_of(drive, info.id) if "| Total net sales | 82,959 | 81,434 |" in c[1]]
     assert rows and "| Segment | Q2 2023 | Q2 2022 |" in rows[0][1] and rows[0][2] == 1
+
+
+def test_a_repeated_passage_gets_one_vector_and_stays_findable(
+    drive: Drive, svc: DriveService, worker: Worker, models, tmp_path: Path
+) -> None:
+    # Thousands of identical vectors knot the shared HNSW index for every user: a file that repeats a passage
+    # (a log, a form's blank rows, a hostile file) stores a vector for its first copy only.
+    from rag.search.retrieve import keyword_search, vector_search
+    from rag.types import Scope
+
+    line = "The quarterly backup of the archive server completed without errors at the Leeds data centre. "
+    body = "Opening notes about the maintenance window.\n\n" + "\n\n".join([line * 9] * 40)
+    info = upload_file(svc, make_text(tmp_path / "backup-log.txt", body))
+    drain(worker)
+    assert svc.get(info.id).status == Status.READY
+    chunks = chunks_of(drive, info.id)
+    distinct = {body for _, body, _, _ in chunks}
+    assert len(chunks) > 2 * len(distinct)  # the premise: the file repeats most of its passages
+    assert sum(dim is not None for *_, dim in chunks) == len(distinct)
+    qvec = models.embedder.embed(["did the archive server backup in Leeds complete?"])[0]
+    with drive.db.session() as s:
+        found = vector_search(Scope(s, svc.owner), qvec, 5)
+        words = keyword_search(Scope(s, svc.owner), "archive server backup Leeds", 50)
+    assert found and found[0].item_id == info.id and all(p.score is not None for p in found)
+    assert len({p.chunk_id for p in words}) == len(chunks)  # every copy still found by its words
