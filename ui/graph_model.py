@@ -17,10 +17,12 @@ SHOWN_NODES = 40  # what the page opens on: few enough that every label can be r
 TYPE_COLORS = {
     "PERSON": "#2563eb", "ORG": "#dc2626", "GPE": "#16a34a", "LOC": "#65a30d", "NORP": "#d97706",
     "FAC": "#0891b2", "PRODUCT": "#7c3aed", "EVENT": "#db2777", "WORK_OF_ART": "#ea580c", "LAW": "#4f46e5",
+    "TERM": "#78716c",
 }
 TYPE_NAMES = {
     "PERSON": "people", "ORG": "organisations", "GPE": "countries, cities", "LOC": "places", "NORP": "groups",
     "FAC": "buildings", "PRODUCT": "products", "EVENT": "events", "WORK_OF_ART": "works", "LAW": "laws",
+    "TERM": "defined terms",
 }
 OTHER_TYPE = "#9ca3af"
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from drive.names import display_name
-from drive.pipeline.graph.clean import common_word_names, heading_mentions, is_date_or_heading, is_fragment
+from drive.pipeline.graph.clean import (
+    common_word_names,
+    defined_terms,
+    heading_mentions,
+    is_date_or_heading,
+    is_fragment,
+)
 from drive.pipeline.graph.recognize import recognize
 from drive.records import MentionRecord
 
@@ -86,3 +92,11 @@ def test_whole_names_are_not_fragments(surface: str) -> None:
 
 def test_a_bullet_is_not_part_of_a_name() -> None:
     assert display_name(["• NIH", "NIH"]) == "NIH"
+
+
+def test_an_abbreviation_defined_as_a_term_is_told_from_one_that_names_an_organisation() -> None:
+    texts = ["Progress is tracked with key performance indicators (KPIs) under Good Clinical Practice (GCP), as "
+             "the Department of Labor (DOL) asks.",
+             "Each KPI is reported to the Federal Aviation Administration (FAA). GCP applies to every site."]
+    mentions = [MentionRecord(0, s, "ORG", 0, len(s), 0) for s in ("KPIs", "KPI", "GCP", "FAA", "DOL", "NTSB")]
+    assert defined_terms(texts, mentions) == {"KPIs", "KPI", "GCP"}  # the FAA names an organisation; NTSB undefined

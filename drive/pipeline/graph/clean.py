@@ -7,6 +7,9 @@ whose words the same file also writes in lowercase, about as often as capitalise
 Names with a function word ("Department of State") or a word the file never writes in lowercase ("OPM",
 "Vertigo") are kept: those are the shapes real names have. ``heading_mentions`` finds the mentions that are
 field labels ("Runway Surface Condition:"), or headings and table cells made of the file's common words.
+``defined_terms`` finds the abbreviations a file defines as something that is not an organisation or a place
+("key performance indicators (KPIs)", "Code of Federal Regulations (CFR)"), which the small model tags ORG:
+they stay in the graph (search finds passages through them) with the type ``TERM``.
 """
 
 from __future__ import annotations
@@ -128,6 +131,61 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
         if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)):
             found.add(m)
     return found
+
+
+TERM = "TERM"  # the type of an abbreviation defined as a term
+# Words of what an abbreviation stands for when it names an organisation or a place ("Federal Aviation
+# Administration (FAA)", "Department of Labor (DOL)", "United Nations (UN)"); without one it is a term ("Good
+# Clinical Practice (GCP)", "key performance indicators (KPIs)").
+NAMED_HEADS = _set(
+    "agency administration office department ministry board bureau council commission committee authority "
+    "service services division directorate institute institutes institution center centre centers laboratory laboratories "
+    "university college school academy association society federation union league foundation fund trust "
+    "corporation company inc incorporated ltd llc group bank court courts congress parliament senate house "
+    "assembly party organization organisation organizations network alliance coalition partnership force "
+    "forces army navy command corps guard police nations states kingdom republic emirates community county "
+    "city district province region territory airlines airways railway railways system systems program "
+    "programme project team club church museum library hospital clinic"
+)
+_DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,7}?)(s)?\s*\)")
+
+
+def long_form(before: str, short: str) -> str | None:
+    """What ``short`` stands for in the words just ``before`` its parentheses, matched letter by letter from
+    the end, each word's first letter starting the match (Schwartz & Hearst, 2003); None when they do not
+    spell it."""
+    words = before.split()[-min(len(short) + 5, 2 * len(short)):]
+    candidate = " ".join(words)
+    letters = [c.lower() for c in short if c.isalnum()]
+    at = len(candidate) - 1
+    def opens_word(i: int) -> bool:  # and not a small word: "Office of Personnel Management", not "of ..."
+        word = candidate[i:].split(" ", 1)[0].lower()
+        return (i == 0 or not candidate[i - 1].isalnum()) and word not in FUNCTION_WORDS | {"the", "a", "an"}
+
+    for n in range(len(letters) - 1, -1, -1):
+        while at >= 0 and (candidate[at].lower() != letters[n] or (n == 0 and not opens_word(at))):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    start = candidate.rfind(" ", 0, at + 1) + 1
+    return candidate[start:]
+
+
+def defined_terms(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
+    """The surfaces among ``mentions`` that these texts define as abbreviations of terms, not of organisations
+    or places: "(KPIs)" after "key performance indicators", "(GCP)" after "Good Clinical Practice"."""
+    terms: set[str] = set()
+    named: set[str] = set()
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            found = long_form(text[max(0, m.start() - 120):m.start()], m.group(1))
+            if found:
+                words = {w.lower().strip(".,;:'’") for w in found.split()}
+                heads = words | {w.rstrip("s") for w in words}  # "Department of Labor", "Office of ... Management"
+                (named if heads & NAMED_HEADS else terms).add(m.group(1))
+    terms -= named  # defined both ways in one file: keep it
+    return {m.surface for m in mentions if m.surface in terms or m.surface[:-1] in terms and m.surface.endswith("s")}
 
 
 # Lowercase words a name may start with: articles and the particles of family names.
