@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -144,8 +145,10 @@ def phrases(question: str) -> list[str]:
 
 
 def _folded(text: str) -> str:
-    """Lower case, no possessive "'s", words separated by single spaces: how names are compared."""
-    return " ".join(re.findall(r"[^\W_]+", _POSSESSIVE.sub("", text.lower())))
+    """Lower case, no accents ("Akinoshū" is asked as "Akinoshu"), no possessive "'s", words separated by single
+    spaces: how names are compared."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[^\W_]+", _POSSESSIVE.sub("", plain)))
 
 
 def _capitalised(question: str) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
-from rag.answer.direct import NOT_FOUND, answer_offline, phrases
+from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases
 from rag.answer.short import Evidence, is_open, options, short_answer
 from rag.types import Passage
 
@@ -378,3 +378,8 @@ def test_a_bridge_answer_is_read_in_the_file_the_first_hop_names(embedder: MiniL
     answer = answer_offline(question, BRIDGE, embedder, nlp)
     assert answer.short_answer == "6,960"
     assert {"Kerry Saxby-Junna.txt", "Young, New South Wales.txt"} <= {c.file for c in answer.citations}
+
+
+def test_a_name_asked_without_its_accents_is_held_whole() -> None:
+    passages = [make("Akinoshū Kenji was a sumo wrestler born in Hiroshima.", "Akinoshū Kenji.txt", 1)]
+    assert names_held(phrases("What kind of plane dropped the bomb on Akinoshu Kenji's birthplace?"), passages) == 1.0
