@@ -150,6 +150,9 @@ def with_options(scope: Scope, question: str, fused: list[Passage], k: int) -> l
     return head + [p for p in fused if p.chunk_id not in seen]
 
 
+CHOICE_FILES = 4  # files of a choice that each get their best passage for the whole question
+
+
 def _each_files_best(scope: Scope, question: str, head: list[Passage], k: int) -> list[Passage]:
     """Each file among the first ``k`` (at most ``CHOICE_FILES``) with its best keyword passage for the whole
     question: a choice compares what two files say, and the passage that brought a file in may only name its
@@ -160,9 +163,6 @@ def _each_files_best(scope: Scope, question: str, head: list[Passage], k: int) -
         if best and best[0].chunk_id not in {p.chunk_id for p in head}:
             head = head[: k // 2] + best + head[k // 2:]
     return head
-
-
-CHOICE_FILES = 4
 
 
 def ask(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, mode: str = "auto",

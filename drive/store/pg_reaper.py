@@ -93,28 +93,20 @@ def prune_handle_pids(pg_dir: Path) -> list[int]:
     """Forget processes that died without saying so (SIGKILL, OOM): the wheel keeps the server running
     while its ``.handle_pids.json`` lists any process, so dead pids would keep it up forever and make the
     last live process believe it is not the last. Returns the pids kept."""
+    import psutil
+
     listing = pg_dir / ".handle_pids.json"
     try:
         pids = [int(p) for p in json.loads(listing.read_text())]
     except (OSError, ValueError, TypeError):
         return []
-    alive = [p for p in pids if _alive(p)]
+    alive = [p for p in pids if psutil.pid_exists(p)]  # another user's live process counts too
     if alive != pids:
         log.info("pruned dead pids %s from %s", sorted(set(pids) - set(alive)), listing)
         tmp = listing.with_suffix(".tmp")
         tmp.write_text(json.dumps(alive))
         os.replace(tmp, listing)
     return alive
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's live process
-        return True
-    return True
 
 
 def main() -> None:

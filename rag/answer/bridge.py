@@ -29,17 +29,24 @@ def linked_files(sentence: str, titles: dict[str, str]) -> set[str]:
     return {f for f, key in titles.items() if key in keys}
 
 
-def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
-                 passages: Sequence[Passage]) -> np.ndarray:
-    """For each candidate (sentence, 1-based passage), ``BRIDGE_WEIGHT`` x the best relevance among the sentences
-    of other files that name its file; 0 for files no other file's sentence names and, given the ``question``, for
-    files it names itself (those are the first hop, which the question's own words already find)."""
+def reached(candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
+            passages: Sequence[Passage]) -> dict[str, float]:
+    """For each file that a sentence of another file names, the best relevance among such sentences."""
     files = [passages[n - 1].file for _, n in candidates]
-    asked = set(keys_of(proper_spans(question))) if question else set()
-    titles = {f: key for f in dict.fromkeys(files)
-              if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS and key not in asked}
+    titles = {f: key for f in dict.fromkeys(files) if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS}
     reach: dict[str, float] = {}
     for i, (sentence, _) in enumerate(candidates):
         for target in linked_files(sentence, titles) - {files[i]}:
             reach[target] = max(reach.get(target, 0.0), float(relevance[i]))
-    return np.array([BRIDGE_WEIGHT * reach.get(f, 0.0) for f in files], dtype=np.float32)
+    return reach
+
+
+def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], passages: Sequence[Passage],
+                 reach: dict[str, float]) -> np.ndarray:
+    """For each candidate (sentence, 1-based passage), ``BRIDGE_WEIGHT`` x its file's ``reached`` relevance; 0 for
+    files no other file's sentence names and, given the ``question``, for files it names itself (those are the
+    first hop, which the question's own words already find)."""
+    asked = set(keys_of(proper_spans(question))) if question else set()
+    files = [passages[n - 1].file for _, n in candidates]
+    gain = {f: 0.0 if title_key(title_of(f)) in asked else BRIDGE_WEIGHT * r for f, r in reach.items()}
+    return np.array([gain.get(f, 0.0) for f in files], dtype=np.float32)

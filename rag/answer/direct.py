@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from drive.ml.embedder import Embedder
-from rag.answer.bridge import bridge_bonus
+from rag.answer.bridge import bridge_bonus, reached
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -169,9 +169,10 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     strength = support(question, passages, ranked)
     if strength < threshold:
         return not_found(passages, mode, strength)
-    chain = _bridged(None, ranked, passages)  # what the answer rests on: the links of its chain, both ways
+    reach = reached(ranked.candidates, ranked.relevance, passages)  # sentences that name other files in view
+    chain = _bridged(None, ranked, passages, reach)  # what the answer rests on: the links of its chain, both ways
     if not (options(question) or is_yes_no(question)):  # a choice or a yes/no names what it asks about: no hop
-        ranked = _bridged(question, ranked, passages)  # where it is read: a hop away from the files asked about
+        ranked = _bridged(question, ranked, passages, reach)  # where it is read: a hop from the files asked about
     if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
         return replace(compose(None, picked, passages, mode), support=strength)
@@ -196,9 +197,11 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     return answer
 
 
-def _bridged(question: str | None, ranked: Ranked, passages: Sequence[Passage]) -> Ranked:
+def _bridged(question: str | None, ranked: Ranked, passages: Sequence[Passage], reach: dict[str, float]) -> Ranked:
     """The ranking with each sentence also scored as the second hop of a chain (``rag.answer.bridge``)."""
-    bonus = bridge_bonus(question, ranked.candidates, ranked.relevance, passages)
+    if not reach:
+        return ranked
+    bonus = bridge_bonus(question, ranked.candidates, passages, reach)
     return replace(ranked, relevance=ranked.relevance + bonus) if bonus.any() else ranked
 
 

@@ -147,6 +147,7 @@ NAMED_HEADS = _set(
     "city district province region territory airlines airways railway railways system systems program "
     "programme project team club church museum library hospital clinic"
 )
+_SMALL_WORDS = FUNCTION_WORDS | {"the", "a", "an"}  # never the first word of what an abbreviation stands for
 _DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,7}?)(s)?\s*\)")
 
 
@@ -158,9 +159,10 @@ def long_form(before: str, short: str) -> str | None:
     candidate = " ".join(words)
     letters = [c.lower() for c in short if c.isalnum()]
     at = len(candidate) - 1
+
     def opens_word(i: int) -> bool:  # and not a small word: "Office of Personnel Management", not "of ..."
         word = candidate[i:].split(" ", 1)[0].lower()
-        return (i == 0 or not candidate[i - 1].isalnum()) and word not in FUNCTION_WORDS | {"the", "a", "an"}
+        return (i == 0 or not candidate[i - 1].isalnum()) and word not in _SMALL_WORDS
 
     for n in range(len(letters) - 1, -1, -1):
         while at >= 0 and (candidate[at].lower() != letters[n] or (n == 0 and not opens_word(at))):
