@@ -23,6 +23,7 @@ from rag.answer.expect import (
     NUMBER,
     STOP,
     amount_label,
+    asked_noun,
     expected_labels,
     follows_label,
     measure_cues,
@@ -91,7 +92,9 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     cues = measure_cues(question)
     named = amount_label(question)
     role = asked_role(question)
-    kind = {w for w in asked if keywords(w) & role.labels}  # the noun naming the answer's kind: "what surface"
+    noun = asked_noun(question)
+    # the noun naming the answer's kind: "what surface", "what medal" ("Medal of Honor" is no echo)
+    kind = {w for w in asked if keywords(w) & role.labels or w == noun}
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
     docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
@@ -120,6 +123,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
             tier += 1 if tier == 2 and labels & NUMBER and (
                 (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
+            tier += 1 if noun and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"
             if best is None or (tier, value) > best[:2]:
                 best = (tier, value, ev, text)
     if best is None:
@@ -220,6 +224,16 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
             found.append((chunk, ""))
     # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
+
+
+def _named_by(span: Any, noun: str) -> bool:
+    """Is the span a name or number of the kind the question's noun names: "Medal of Honor" for "what medal",
+    "19th century" for "which century", "New York City" for "what city"? Not a plain phrase ("the city")."""
+    words = [t for t in span if t.is_alpha or t.like_num]
+    cut = next((i for i, t in enumerate(words) if t.lower_ == "of"), len(words))
+    head = words[cut - 1] if cut else None  # "Medal" of "Medal of Honor"; "States" of "United States" is no "state"
+    return head is not None and head.lower_ == noun and any(
+        t.pos_ in ("PROPN", "NUM") or t.like_num or t.ent_type_ == "ORDINAL" for t in words if t is not head)
 
 
 def _in_lifespan(text: str, span: Any, part: int) -> bool:

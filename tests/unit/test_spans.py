@@ -124,3 +124,17 @@ def test_what_year_is_answered_with_a_year_not_a_duration(nlp: Nlp) -> None:
                 Evidence("Weizman took office in 1993.", 2, 0.6, "b.txt")]
     found = short_answer("In what year did the President of Israel take office?", evidence, nlp)
     assert found is not None and found.text == "1993"
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("The pilot who flew the first night mission was awarded what medal?", "Distinguished Flying Cross Medal"),
+    ("The harbour town was founded during which century?", "14th century"),
+])
+def test_a_name_holding_the_asked_noun_answers_it(nlp: Nlp, question: str, answer: str) -> None:
+    # Without the noun the nearest name wins: "France" stands right by "pilot", "1350" is a date too
+    evidence = [Evidence("The pilot flew the first night mission over France in 1350 and later received the "
+                         "Distinguished Flying Cross Medal.", 1, 1.0, "pilot.txt"),
+                Evidence("The harbour town, founded in the 14th century, grew rich in 1350 on the wool trade.", 2, 0.9,
+                         "town.txt")]
+    found = short_answer(question, evidence, nlp)
+    assert found is not None and found.text == answer
