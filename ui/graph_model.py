@@ -58,7 +58,7 @@ def importance(snap: GraphSnapshot) -> dict[str, float]:
         degree[r.target] = degree.get(r.target, 0.0) + r.weight
     top = max(degree.values(), default=0.0) or 1.0
     files = len({f for e in snap.entities for f in e.files})
-    return {e.name: entity_importance(e.mentions, degree.get(e.name, 0.0), len(e.files), top, files)
+    return {e.name: entity_importance(e.mentions, degree.get(e.name, 0.0), len(e.files), top, files, e.common)
             for e in snap.entities}
 
 

@@ -9,6 +9,7 @@ all of the owner's files: ``drive.names.vote_type``). So "add A and B, delete B"
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -134,15 +135,48 @@ NOT_BOILERPLATE = """(t.n < :min_files OR count(DISTINCT m.item_id) < :spread * 
                      AND count(DISTINCT md5(c.text)) > :repeated * count(DISTINCT c.id)"""
 
 
-def entity_importance(mentions: int, degree: float, files: int, top_degree: float, all_files: int) -> float:
+def entity_importance(mentions: int, degree: float, files: int, top_degree: float, all_files: int,
+                      common: bool = False) -> float:
     """How much an entity matters to a drive of ``all_files`` files (with mentions): its mentions (dampened),
     its weighted degree relative to the best connected entity's ``top_degree``, in how many files it
-    appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several).
-    The graph page's SQL ranking (``graph_page.RANK_SQL``) computes the same formula."""
+    appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several) or a
+    ``common`` word of the drive (``common_word_entities``). The graph page's SQL ranking
+    (``graph_page._SCORE``) computes the same formula before ``common``, which is read for its top rows."""
     spread = files / all_files if all_files else 0.0
     boilerplate = all_files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
     return (math.log1p(mentions) * (0.5 + degree / (top_degree or 1.0))
-            * (1 + math.log(max(1, files))) * (0.2 if boilerplate else 1.0))
+            * (1 + math.log(max(1, files))) * (0.2 if boilerplate or common else 1.0))
+
+
+# A one-word name ("Agency", "the Government") that at least COMMON_MIN_FILES of the drive's files, and at
+# least as many as mention it, write as a lowercase word ("a federal agency") is a common word of the drive,
+# capitalised by a file as its own reference or a heading, not a name. Real names that are also words
+# ("Apple", "Target") are demoted only where the drive uses the word more widely than the name.
+COMMON_MIN_FILES = 2
+_ONE_WORD = re.compile(r"^(?:the\s+)?([^\W\d_]{3,})$", re.IGNORECASE)
+
+
+def one_word(name: str) -> str | None:
+    """The name's single word in lowercase, without a leading "the" ("the Office" -> "office"); None for a
+    longer name, one holding a digit or a sign, or one not written as a capital and lowercase letters: an
+    abbreviation ("NTSB", "UK") is no common word, though web addresses write it in lowercase."""
+    found = _ONE_WORD.match(name.strip())
+    word = found.group(1) if found else ""
+    return word.lower() if word[:1].isupper() and word[1:].islower() else None
+
+
+def common_word_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:
+    """Those of these entities (id, name, files mentioning it) that are common words of the owner's drive (see
+    COMMON_MIN_FILES); each distinct word is one lookup in the files' lowercase words (migration 0016)."""
+    words = {eid: (word, files) for eid, name, files in entities if (word := one_word(name))}
+    if not words:
+        return set()
+    counts = dict(s.execute(text(
+        """SELECT w.word, (SELECT count(*) FROM item_texts t WHERE t.owner_id = :o
+                               AND t.lower_words @@ plainto_tsquery('simple', w.word))
+           FROM unnest(CAST(:words AS text[])) AS w(word)"""),
+        {"o": owner, "words": sorted({w for w, _ in words.values()})}).tuples().all())
+    return {eid for eid, (word, files) in words.items() if counts.get(word, 0) >= max(COMMON_MIN_FILES, files)}
 
 
 def boilerplate_params() -> dict[str, float]:
@@ -153,11 +187,12 @@ def top_entity_names(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
     """The most mentioned entity names that are not boilerplate (for suggested questions). The boilerplate
     test reads chunk texts, so it runs on the most mentioned few only."""
     rows = s.execute(
-        text("""SELECT e.id, e.name FROM entities e JOIN mentions m ON m.entity_id = e.id
+        text("""SELECT e.id, e.name, e.files FROM entities e JOIN mentions m ON m.entity_id = e.id
                 WHERE e.owner_id = :o GROUP BY e.id ORDER BY count(m.id) DESC, e.name LIMIT :n"""),
         {"o": owner, "n": 10 * limit + 10},
     ).all()
     dropped = boilerplate_entities(s, owner, [r.id for r in rows])
+    dropped |= common_word_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
     return [str(r.name) for r in rows if r.id not in dropped][:limit]
 
 

@@ -100,11 +100,16 @@ class ItemText(Base):
     """The full extracted text of a file (for previews); chunk offsets index into it."""
 
     __tablename__ = "item_texts"
+    __table_args__ = (Index("item_texts_owner_lower_words", "owner_id", "lower_words", postgresql_using="gin"),)
     item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     pages: Mapped[int | None] = mapped_column(Integer)
     ocr_pages: Mapped[int] = mapped_column(Integer, default=0)
+    # The words the file writes in lowercase (migration 0016): the drive-wide vote on one-word names.
+    lower_words: Mapped[Any] = mapped_column(TSVECTOR, Computed(
+        r"strip(to_tsvector('simple', regexp_replace(left(text, 200000), "
+        r"'\m\w*[[:upper:][:digit:]_]\w*\M', ' ', 'g')))", persisted=True))
 
 
 class Chunk(Base):

@@ -1,5 +1,6 @@
 """A cleaner graph through the real pipeline: one entity per name with its type voted over its mentions
-(and re-voted when a file goes), middle names and initials merged, and migration 0011 on an old graph."""
+(and re-voted when a file goes), middle names and initials merged, migration 0011 on an old graph, and a
+one-word name the drive also writes as a common word ranked below real names."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from drive.core import Drive
 from drive.jobs.drain import drain
 from drive.jobs.worker import Worker
 from drive.service import DriveService
+from drive.store import graph_page
 from drive.store.db import make_engine
+from drive.store.graph import top_entity_names
+from drive.store.graph_page import GraphFilters
 from drive.store.graph_view import snapshot
 from tests.integration.test_accounts_migration import _upgrade, fresh_database  # noqa: F401  (fixture)
 
@@ -137,3 +141,31 @@ def test_common_words_a_file_capitalises_in_headings_are_not_entities(
     assert {"Acme Corp.", "Ohio"} <= names
     assert not {n for n in names if n in {"Status", "Runway Surface Condition", "Target Met"} or "Months" in n
                 or "September" in n}
+
+
+# One plan calls its agency "the Agency"; the drive's other files write "agency" as the word it is.
+PLAN = ("The Agency will hire staff in 2025. The Agency reports to Congress every year. Margaret Okafor leads the "
+        "Agency. Margaret Okafor met the Agency board in Lagos.")
+WORDS = {"memo.txt": "Each agency must file a report. The agency head signs it.",
+         "note.txt": "A federal agency reviewed the grant. The agency staff approved it."}
+
+
+def test_a_name_the_drive_writes_as_a_common_word_ranks_below_real_names(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    ids = add(svc, {"plan.txt": PLAN, **WORDS})
+    drain(worker)
+
+    def page_and_suggestions() -> tuple[list[str], list[str]]:
+        with drive.db.session() as s:
+            suggested = top_entity_names(s, svc.owner, 10)
+        return [e.name for e in graph_page.select(drive.db, svc.owner, GraphFilters(), 10).nodes], suggested
+
+    ranked, suggested = page_and_suggestions()
+    assert ranked[-1] == "Agency" and "Margaret Okafor" in ranked  # four mentions, and still last
+    assert "Agency" not in suggested and "Margaret Okafor" in suggested
+    for name in WORDS:  # once no other file writes the word, the plan's name counts as a name again
+        svc.delete(ids[name])
+    drain(worker)
+    ranked, suggested = page_and_suggestions()
+    assert ranked[0] == "Agency" and "Agency" in suggested
+    assert [e.common for e in snapshot(drive.db, svc.owner).entities if e.name == "Agency"] == [False]
