@@ -149,7 +149,7 @@ def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> Short
 
 def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> ShortAnswer:
     """Of "X or Y", the one the evidence favours: by the amounts or dates found for each when the question
-    compares (more, higher, first, older...), else by the relevance of the sentences naming each."""
+    compares (more, higher, first, older...), else by how well the sentences naming each say what is asked."""
     compared = compare(question, named, evidence)
     if compared is not None:
         return compared
@@ -160,7 +160,8 @@ def _choose(question: str, named: list[str], evidence: Sequence[Evidence]) -> Sh
         pattern = YEAR if (_EARLY.search(q) or _LATE.search(q)) else _NUMBER
         found = [m.group(0) for ev in hits for m in [pattern.search(ev.text)] if m]
         values.append(float(found[0].replace(",", "")) if found else None)
-    if all(v is not None for v in values):
+    ranks = any(p.search(q) for p in (_EARLY, _LATE, _MORE, _LESS))  # "which singer is American" ranks nothing
+    if ranks and all(v is not None for v in values):
         low_wins = bool(_EARLY.search(q) or _LESS.search(q)) and not _LATE.search(q)
         pick = min(range(2), key=lambda i: values[i]) if low_wins else max(range(2), key=lambda i: values[i])  # type: ignore[arg-type,return-value]
     else:

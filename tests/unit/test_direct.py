@@ -144,6 +144,13 @@ def test_which_option_has_the_asked_attribute(nlp: Nlp) -> None:
     assert picked is not None and picked.text == "Nick Hexum" and picked.passage == 2
 
 
+def test_years_in_the_options_sentences_do_not_decide_a_question_that_compares_nothing(nlp: Nlp) -> None:
+    evidence = [Evidence("Anna Berg (born 1950) is a Swedish poet and translator.", 1, 0.9),
+                Evidence("Tom Reyes (born 1941) is a Canadian poet.", 2, 0.7)]
+    picked = short_answer("Which poet is Canadian, Anna Berg or Tom Reyes?", evidence, nlp)
+    assert picked is not None and picked.text == "Tom Reyes"
+
+
 def test_who_prefers_a_person_to_the_title_that_sits_closer(nlp: Nlp) -> None:
     evidence = [Evidence("Maximum Overdrive is a 1986 American horror film written and directed by Stephen King.",
                          1, 0.8),
