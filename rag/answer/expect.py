@@ -143,6 +143,18 @@ def asked_noun(question: str) -> str:
     return "" if not noun or noun in STOP or noun in _NOT_HEADS else noun
 
 
+def cloze_lead(question: str) -> tuple[str, ...]:
+    """The last two words before a question word left in place ("known for his precisionist depictions of what"
+    -> depictions, of; "was awarded what medal" -> was, awarded): a sentence that says them answers right after
+    them. Empty when the question opens with its question word."""
+    clause, opening = _clause(question)
+    found = None if opening is not None else _asked_wh(clause)
+    if found is None or found.group(1) not in ("what", "which", "whom"):
+        return ()
+    before = [w.strip(",;:'\"") for w in clause[:found.start()].split()]
+    return tuple(w for w in before if w)[-2:]
+
+
 def holds_answer(entities: set[tuple[str, str]], labels: frozenset[str], question: str) -> bool:
     """Does a sentence name something of the expected kind that the question does not already name?"""
     q = question.lower()

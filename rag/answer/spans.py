@@ -24,6 +24,7 @@ from rag.answer.expect import (
     STOP,
     amount_label,
     asked_noun,
+    cloze_lead,
     expected_labels,
     follows_label,
     measure_cues,
@@ -93,6 +94,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     named = amount_label(question)
     role = asked_role(question)
     noun = asked_noun(question)
+    lead = cloze_lead(question)
     # the noun naming the answer's kind: "what surface", "what medal" ("Medal of Honor" is no echo)
     kind = {w for w in asked if keywords(w) & role.labels or w == noun}
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
@@ -124,6 +126,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             tier += 1 if tier == 2 and labels & NUMBER and (
                 (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
             tier += 1 if noun and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"
+            tier += 1 if lead and _after_lead(doc, span, lead) else 0  # "depictions of what": "of urban landscapes"
             if best is None or (tier, value) > best[:2]:
                 best = (tier, value, ev, text)
     if best is None:
@@ -234,6 +237,22 @@ def _named_by(span: Any, noun: str) -> bool:
     head = words[cut - 1] if cut else None  # "Medal" of "Medal of Honor"; "States" of "United States" is no "state"
     return head is not None and head.lower_ == noun and any(
         t.pos_ in ("PROPN", "NUM") or t.like_num or t.ent_type_ == "ORDINAL" for t in words if t is not head)
+
+
+_GAP = frozenset({"DET", "ADJ", "NOUN", "NUM", "PRON"})  # "starred in [the sitcom] 'Mad About You'"
+
+
+def _after_lead(doc: Any, span: Any, lead: tuple[str, ...], gap: int = 3) -> bool:
+    """Does the span follow the question's words before its question word, with at most ``gap`` words of a
+    noun phrase or quotes between ("was awarded [the] Medal of Honor", "developed by Studio 33")?"""
+    i = span.start
+    for _ in range(gap + 1):
+        if i >= len(lead) and tuple(t.lower_ for t in doc[i - len(lead):i]) == lead:
+            return True
+        if i == 0 or not (doc[i - 1].pos_ in _GAP or doc[i - 1].is_quote):
+            return False
+        i -= 1
+    return False
 
 
 def _in_lifespan(text: str, span: Any, part: int) -> bool:

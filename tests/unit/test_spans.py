@@ -138,3 +138,11 @@ def test_a_name_holding_the_asked_noun_answers_it(nlp: Nlp, question: str, answe
                          "town.txt")]
     found = short_answer(question, evidence, nlp)
     assert found is not None and found.text == answer
+
+
+def test_the_words_before_a_question_word_left_in_place_lead_to_the_answer(nlp: Nlp) -> None:
+    # "Canadian" is a name and sits nearer the question's words; the answer follows "portraits of"
+    evidence = [Evidence("Mara Lind (1911 – 1990) was a Canadian painter known for her quiet portraits of fishing "
+                         "villages along the coast.", 1, 1.0, "lind.txt")]
+    found = short_answer("The gallery showed a painter known for her quiet portraits of what?", evidence, nlp)
+    assert found is not None and found.text == "fishing villages"
