@@ -131,7 +131,7 @@ def preferred_labels(question: str) -> frozenset[str]:
 # word, up to the verb or preposition that ends it. Nouns of dates and amounts are read by the rules above.
 _NOUN_AFTER_WH = re.compile(r"^(?:what|which)\s+((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:did|does|do|is|was|are|were|"
                             r"has|have|had|of|in|on|at|for|by|from|with|that|who|whom|whose|when|where)\b|$)")
-_NOT_HEADS = frozenset({"year", "years", "date", "day", "days", "month", "months", "time", "number", "amount",
+NOT_HEADS = frozenset({"year", "years", "date", "day", "days", "month", "months", "time", "number", "amount",
                         "percentage", "percent", "one", "ones", "kind", "type", "sort", "part", "name"})
 
 
@@ -140,7 +140,7 @@ def asked_noun(question: str) -> str:
     when it names none or names a date or amount (those are read by their kind)."""
     found = _NOUN_AFTER_WH.match(asking(question))
     noun = found.group(1).split()[-1] if found else ""
-    return "" if not noun or noun in STOP or noun in _NOT_HEADS else noun
+    return "" if not noun or noun in STOP or noun in NOT_HEADS else noun
 
 
 def cloze_lead(question: str) -> tuple[str, ...]:

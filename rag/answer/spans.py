@@ -20,6 +20,7 @@ from drive.names import title_key, title_of
 from rag.answer.compose import keywords
 from rag.answer.expect import (
     DATE,
+    NOT_HEADS,
     NUMBER,
     STOP,
     amount_label,
@@ -27,6 +28,7 @@ from rag.answer.expect import (
     cloze_lead,
     expected_labels,
     follows_label,
+    last_clause,
     measure_cues,
     measures,
     preferred_labels,
@@ -93,7 +95,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     cues = measure_cues(question)
     named = amount_label(question)
     role = asked_role(question)
-    noun = asked_noun(question)
+    noun = _noun_of_wh(question, nlp) or asked_noun(question)
     lead = cloze_lead(question)
     # the noun naming the answer's kind: "what surface", "what medal" ("Medal of Honor" is no echo)
     kind = {w for w in asked if keywords(w) & role.labels or w == noun}
@@ -227,6 +229,15 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
             found.append((chunk, ""))
     # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
+
+
+def _noun_of_wh(question: str, nlp: Any) -> str:
+    """The noun the question word determines in the parsed question ("What river flows through ..." -> river),
+    lower-cased; "" when none, or one of a date or amount (read by their kind)."""
+    for t in nlp.parse([last_clause(question)])[0]:
+        if t.lower_ in ("what", "which") and t.dep_ == "det" and t.head.pos_ in ("NOUN", "PROPN"):
+            return "" if t.head.lower_ in NOT_HEADS else t.head.lower_
+    return ""
 
 
 def _named_by(span: Any, noun: str) -> bool:

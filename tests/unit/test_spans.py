@@ -146,3 +146,11 @@ def test_the_words_before_a_question_word_left_in_place_lead_to_the_answer(nlp: 
                          "villages along the coast.", 1, 1.0, "lind.txt")]
     found = short_answer("The gallery showed a painter known for her quiet portraits of what?", evidence, nlp)
     assert found is not None and found.text == "fishing villages"
+
+
+def test_the_noun_a_question_word_determines_is_read_from_the_parse(nlp: Nlp) -> None:
+    # "What river flows ...": no preposition or auxiliary ends the noun, the parse finds it
+    evidence = [Evidence("Harlow played six seasons in Brenton before moving to Calder.", 1, 1.0, "harlow.txt"),
+                Evidence("Brenton lies on the Ashby River, ten miles from the coast.", 2, 0.8, "brenton.txt")]
+    found = short_answer("What river flows through the town Harlow played in before Calder?", evidence, nlp)
+    assert found is not None and found.text == "Ashby River"
