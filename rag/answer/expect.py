@@ -26,6 +26,7 @@ _AMOUNT_NOUNS = (r"(dose|dosage|sample size|rate|score|total|count|figure|temper
                  r"population)\b")
 # Read on the asking phrase (``asking``), so "an actress who starred in what" asks for a work, not a person.
 _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
+    (re.compile(r"\b(what|which) time\b(?! (period|frame|span|zone))"), frozenset({"TIME"})),
     (re.compile(r"^(when|since when)\b|\b(what|which) (year|date|decade|century|month|day)\b|\bhow long ago\b"),
      DATE),
     (re.compile(r"\bhow (many|much|old|long|tall|big|far|large|strong|fast|heavy|deep|wide|high|often)\b|"

@@ -25,6 +25,7 @@ def nlp() -> Nlp:
     ("The film features an American actress who starred in what for seven years?", frozenset()),
     ("In what film did the actor play a character based on a story by Tom Rowe?", WORK),
     ("Which century were both dog breeds developed in?", DATE),
+    ("What time does the ferry leave the harbour on Sundays?", frozenset({"TIME"})),  # a time of day, not a date
     ("How many times was the politician who was premier when Copley was minister, premier?", NUMBER),
     ("How strong was the crosswind reported when the student pilot lost control?", NUMBER),
     ("What dose of daratumumab is given during induction?", NUMBER),
