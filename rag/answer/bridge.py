@@ -19,7 +19,7 @@ import numpy as np
 from drive.names import keys_of, proper_spans, title_key, title_of
 from rag.types import Passage
 
-BRIDGE_WEIGHT = 0.5
+BRIDGE_WEIGHT = 0.7  # measured at 0.3, 0.5, 0.7 on all three dev sets: README "A sentence's link to another file"
 MIN_TITLE_CHARS = 3  # "US", "AI": too short to tell a name from a word
 
 
