@@ -41,6 +41,14 @@ def reached(candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
     return reach
 
 
+def named_files(question: str, passages: Sequence[Passage]) -> list[str]:
+    """The files in view whose title the question names ("the author of Brand" -> "Brand (play).txt"), in
+    retrieval order: a chain's first hop."""
+    asked = set(keys_of(proper_spans(question)))
+    return [f for f in dict.fromkeys(p.file for p in passages)
+            if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS and key in asked]
+
+
 def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], passages: Sequence[Passage],
                  reach: dict[str, float]) -> np.ndarray:
     """For each candidate (sentence, 1-based passage), ``BRIDGE_WEIGHT`` x its file's ``reached`` relevance; 0 for

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from drive.ml.embedder import Embedder
-from rag.answer.bridge import bridge_bonus, reached
+from rag.answer.bridge import bridge_bonus, named_files, reached
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -270,6 +270,12 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
     if short:  # what else the short answer rests on (a comparison's other amount) comes next
         rested = {e.text for e in short.also}
         chosen += [s for s in every if s.text in rested and s not in chosen][:k - 1]
+    # The file the question names starts the chain the answer rests on: cited even when its sentences say little
+    # of what is asked ("What country was the author of Brand a citizen of?": "Brand is a play by Henrik Ibsen")
+    for file in named_files(question, passages)[:1]:
+        own = [s for s in every if passages[s.passage - 1].file == file]
+        if own and len(chosen) < k and file not in {passages[c.passage - 1].file for c in chosen}:
+            chosen.append(own[0])
     weights = term_weights(question, [s.text for s in pool])
     while len(chosen) < k:
         texts = {s.text for s in chosen}

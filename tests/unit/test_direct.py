@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import uuid
 
+import numpy as np
 import pytest
 
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
-from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases
+from rag.answer.compose import Ranked
+from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases, supporting
 from rag.answer.short import Evidence, is_open, options, short_answer
 from rag.types import Passage
 
@@ -390,3 +392,19 @@ def test_a_bridge_answer_is_read_in_the_file_the_first_hop_names(embedder: MiniL
 def test_a_name_asked_without_its_accents_is_held_whole() -> None:
     passages = [make("Akinoshū Kenji was a sumo wrestler born in Hiroshima.", "Akinoshū Kenji.txt", 1)]
     assert names_held(phrases("What kind of plane dropped the bomb on Akinoshu Kenji's birthplace?"), passages) == 1.0
+
+
+def test_the_file_the_question_names_is_cited_as_the_chains_first_hop() -> None:
+    # "Harrow Lane" only says who wrote it (her file is not in view): far below sentences of four other files
+    # that say the question's words, yet the chain the answer rests on starts there
+    question = "What country was the author of Harrow Lane a citizen of?"
+    texts = [("Harrow Lane is a 1921 novel by Ilse Varga.", "Harrow Lane.txt"),
+             ("Every author in the town was a citizen of the country.", "Town.txt"),
+             ("A citizen of the country may write to any author.", "Letters.txt"),
+             ("The author, a citizen of that country, lived by the lane.", "Lanes.txt"),
+             ("He became a citizen of Canada in 1990 and an author later.", "Tom Reyes.txt")]
+    passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
+    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((5, 1), dtype=np.float32),
+                    np.array([0.3, 0.9, 0.85, 0.8, 0.75], dtype=np.float32))
+    picked = supporting(question, ranked, passages, None)
+    assert "Harrow Lane.txt" in {passages[s.passage - 1].file for s in picked} and len(picked) == 4
