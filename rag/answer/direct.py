@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from drive.ml.embedder import Embedder
-from rag.answer.bridge import bridge_bonus, named_files, reached
+from drive.names import title_key, title_of
+from rag.answer.bridge import bridge_bonus, linked_files, named_files, reached
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -270,12 +271,9 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
     if short:  # what else the short answer rests on (a comparison's other amount) comes next
         rested = {e.text for e in short.also}
         chosen += [s for s in every if s.text in rested and s not in chosen][:k - 1]
-    # The file the question names starts the chain the answer rests on: cited even when its sentences say little
-    # of what is asked ("What country was the author of Brand a citizen of?": "Brand is a play by Henrik Ibsen")
-    for file in named_files(question, passages)[:1]:
-        own = [s for s in every if passages[s.passage - 1].file == file]
-        if own and len(chosen) < k and file not in {passages[c.passage - 1].file for c in chosen}:
-            chosen.append(own[0])
+    for start in _chain_start(question, every, passages):  # cited even when it says little of what is asked
+        if len(chosen) < k and passages[start.passage - 1].file not in {passages[c.passage - 1].file for c in chosen}:
+            chosen.append(start)
     weights = term_weights(question, [s.text for s in pool])
     while len(chosen) < k:
         texts = {s.text for s in chosen}
@@ -284,6 +282,19 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
             break
         chosen.append(max(rest, key=partial(_gain, chosen=list(chosen), passages=passages, weights=weights)))
     return chosen
+
+
+def _chain_start(question: str, every: Sequence[ScoredSentence], passages: Sequence[Passage]) -> list[ScoredSentence]:
+    """The best sentence of the file the question names, and of a file that one's sentences name: the hops a
+    chain starts with ("What country was the author of Brand a citizen of?": "Brand is a play by Henrik Ibsen",
+    then Ibsen's file), whatever their words share with the question."""
+    found: list[ScoredSentence] = []
+    for file in named_files(question, passages)[:1]:
+        own = [s for s in every if passages[s.passage - 1].file == file]
+        titles = {f: title_key(title_of(f)) for f in dict.fromkeys(p.file for p in passages) if f != file}
+        linked = set().union(*(linked_files(s.text, titles) for s in own))
+        found += own[:1] + [s for s in every if passages[s.passage - 1].file in linked][:1]
+    return found
 
 
 def _gain(s: ScoredSentence, chosen: list[ScoredSentence], passages: Sequence[Passage],

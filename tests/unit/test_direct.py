@@ -395,16 +395,18 @@ def test_a_name_asked_without_its_accents_is_held_whole() -> None:
 
 
 def test_the_file_the_question_names_is_cited_as_the_chains_first_hop() -> None:
-    # "Harrow Lane" only says who wrote it (her file is not in view): far below sentences of four other files
-    # that say the question's words, yet the chain the answer rests on starts there
+    # "Harrow Lane" only says who wrote it, her file says nothing of citizenship: both far below sentences of
+    # four other files that say the question's words, yet the chain the answer rests on runs through them
     question = "What country was the author of Harrow Lane a citizen of?"
     texts = [("Harrow Lane is a 1921 novel by Ilse Varga.", "Harrow Lane.txt"),
              ("Every author in the town was a citizen of the country.", "Town.txt"),
              ("A citizen of the country may write to any author.", "Letters.txt"),
              ("The author, a citizen of that country, lived by the lane.", "Lanes.txt"),
-             ("He became a citizen of Canada in 1990 and an author later.", "Tom Reyes.txt")]
+             ("He became a citizen of Canada in 1990 and an author later.", "Tom Reyes.txt"),
+             ("Ilse Varga was born in Pécs in 1890.", "Ilse Varga.txt")]  # the next hop: named by Harrow Lane
     passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
-    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((5, 1), dtype=np.float32),
-                    np.array([0.3, 0.9, 0.85, 0.8, 0.75], dtype=np.float32))
+    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((6, 1), dtype=np.float32),
+                    np.array([0.3, 0.9, 0.85, 0.8, 0.75, 0.2], dtype=np.float32))
     picked = supporting(question, ranked, passages, None)
-    assert "Harrow Lane.txt" in {passages[s.passage - 1].file for s in picked} and len(picked) == 4
+    cited = [passages[s.passage - 1].file for s in picked]
+    assert cited == ["Town.txt", "Harrow Lane.txt", "Ilse Varga.txt", "Letters.txt"]
