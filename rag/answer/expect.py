@@ -133,7 +133,7 @@ def preferred_labels(question: str) -> frozenset[str]:
 _NOUN_AFTER_WH = re.compile(r"^(?:what|which)\s+((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:did|does|do|is|was|are|were|"
                             r"has|have|had|of|in|on|at|for|by|from|with|that|who|whom|whose|when|where)\b|$)")
 NOT_HEADS = frozenset({"year", "years", "date", "day", "days", "month", "months", "time", "number", "amount",
-                        "percentage", "percent", "one", "ones", "kind", "type", "sort", "part", "name"})
+                       "percentage", "percent", "one", "ones", "kind", "type", "sort", "part", "name"})
 
 
 def asked_noun(question: str) -> str:
