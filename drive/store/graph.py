@@ -184,8 +184,8 @@ def boilerplate_params() -> dict[str, float]:
 
 
 def top_entity_names(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
-    """The most mentioned entity names that are not boilerplate (for suggested questions). The boilerplate
-    test reads chunk texts, so it runs on the most mentioned few only."""
+    """The most mentioned entity names that are neither boilerplate nor common words of the drive (for suggested
+    questions). The boilerplate test reads chunk texts, so it runs on the most mentioned few only."""
     rows = s.execute(
         text("""SELECT e.id, e.name, e.files FROM entities e JOIN mentions m ON m.entity_id = e.id
                 WHERE e.owner_id = :o GROUP BY e.id ORDER BY count(m.id) DESC, e.name LIMIT :n"""),

@@ -134,7 +134,7 @@ def select(db: Database, owner: uuid.UUID, filters: GraphFilters, cap: int = MAX
         common = common_word_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
         scored = sorted(rows, key=lambda r: (-entity_importance(r.mentions, r.degree, r.files, top, int(files),
                                                                 r.id in common), r.name))[:cap]
-        return _drawn(s, owner, _entities(s, owner, [r.id for r in scored]), matched)
+        return _drawn(s, owner, _entities(s, owner, [r.id for r in scored], common), matched)
 
 
 def neighbourhood(db: Database, owner: uuid.UUID, entity_id: int, cap: int = MAX_NODES) -> DrawnGraph:
@@ -180,8 +180,9 @@ def relationships(db: Database, owner: uuid.UUID, entity_id: int, *,
         return _relationships_of(s, owner, entity_id, descriptions=descriptions)
 
 
-def _entities(s: Session, owner: uuid.UUID, ids: list[int]) -> list[EntityView]:
-    """These entities (of this owner, with mentions), in the order given, with their files."""
+def _entities(s: Session, owner: uuid.UUID, ids: list[int], common: set[int] | None = None) -> list[EntityView]:
+    """These entities (of this owner, with mentions), in the order given, with their files; ``common``: those of
+    them that are common words of the drive, when the caller has read them already."""
     if not ids:
         return []
     rows = s.execute(text("""SELECT id, name, type, aliases, mentions FROM entities
@@ -193,7 +194,8 @@ def _entities(s: Session, owner: uuid.UUID, ids: list[int]) -> list[EntityView]:
            JOIN items i ON i.id = f.item_id WHERE i.owner_id = :o GROUP BY f.entity_id"""),
         {"o": owner, "ids": ids}).tuples().all())
     listed = {r.id: sorted(set(files.get(r.id, []))) for r in rows}
-    common = common_word_entities(s, owner, [(r.id, r.name, len(listed[r.id])) for r in rows])
+    if common is None:
+        common = common_word_entities(s, owner, [(r.id, r.name, len(listed[r.id])) for r in rows])
     by_id = {r.id: EntityView(r.id, r.name, r.type, sorted(r.aliases or []), r.mentions, listed[r.id], r.id in common)
              for r in rows}
     return [by_id[i] for i in ids if i in by_id]

@@ -12,7 +12,7 @@ F's title (folded by ``drive.names.title_key``), so a chain counts both of its h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -21,6 +21,11 @@ from rag.types import Passage
 
 BRIDGE_WEIGHT = 0.7  # measured at 0.3, 0.5, 0.7 on all three dev sets: README "A sentence's link to another file"
 MIN_TITLE_CHARS = 3  # "US", "AI": too short to tell a name from a word
+
+
+def file_titles(files: Iterable[str]) -> dict[str, str]:
+    """File -> title key, for the files whose title is long enough to tell a name from a word."""
+    return {f: key for f in dict.fromkeys(files) if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS}
 
 
 def linked_files(sentence: str, titles: dict[str, str]) -> set[str]:
@@ -33,7 +38,7 @@ def reached(candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
             passages: Sequence[Passage]) -> dict[str, float]:
     """For each file that a sentence of another file names, the best relevance among such sentences."""
     files = [passages[n - 1].file for _, n in candidates]
-    titles = {f: key for f in dict.fromkeys(files) if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS}
+    titles = file_titles(files)
     reach: dict[str, float] = {}
     for i, (sentence, _) in enumerate(candidates):
         for target in linked_files(sentence, titles) - {files[i]}:
@@ -45,8 +50,7 @@ def named_files(question: str, passages: Sequence[Passage]) -> list[str]:
     """The files in view whose title the question names ("the author of Brand" -> "Brand (play).txt"), in
     retrieval order: a chain's first hop."""
     asked = set(keys_of(proper_spans(question)))
-    return [f for f in dict.fromkeys(p.file for p in passages)
-            if len(key := title_key(title_of(f))) >= MIN_TITLE_CHARS and key in asked]
+    return [f for f, key in file_titles(p.file for p in passages).items() if key in asked]
 
 
 def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], passages: Sequence[Passage],

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from drive.ml.embedder import Embedder
-from drive.names import title_key, title_of
-from rag.answer.bridge import bridge_bonus, linked_files, named_files, reached
+from rag.answer.bridge import bridge_bonus, file_titles, linked_files, named_files, reached
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -291,7 +290,7 @@ def _chain_start(question: str, every: Sequence[ScoredSentence], passages: Seque
     found: list[ScoredSentence] = []
     for file in named_files(question, passages)[:1]:
         own = [s for s in every if passages[s.passage - 1].file == file]
-        titles = {f: title_key(title_of(f)) for f in dict.fromkeys(p.file for p in passages) if f != file}
+        titles = {f: key for f, key in file_titles(p.file for p in passages).items() if f != file}
         linked = set().union(*(linked_files(s.text, titles) for s in own))
         found += own[:1] + [s for s in every if passages[s.passage - 1].file in linked][:1]
     return found

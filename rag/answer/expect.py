@@ -130,7 +130,8 @@ def preferred_labels(question: str) -> frozenset[str]:
 
 # "awarded what medal", "during which century", "which Native American tribes did": the noun after the question
 # word, up to the verb or preposition that ends it. Nouns of dates and amounts are read by the rules above.
-_NOUN_AFTER_WH = re.compile(r"^(?:what|which)\s+((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:did|does|do|is|was|are|were|"
+_NOUN_AFTER_WH = re.compile(r"^(?:what|which)\s+(?!(?:did|does|do|could|would|can|should|will|might|may|must|"
+                            r"has|have|had)\b)((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:did|does|do|is|was|are|were|"
                             r"has|have|had|of|in|on|at|for|by|from|with|that|who|whom|whose|when|where)\b|$)")
 NOT_HEADS = frozenset({"year", "years", "date", "day", "days", "month", "months", "time", "number", "amount",
                        "percentage", "percent", "one", "ones", "kind", "type", "sort", "part", "name"})

@@ -95,12 +95,12 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     cues = measure_cues(question)
     named = amount_label(question)
     role = asked_role(question)
-    noun = _noun_of_wh(question, nlp) or asked_noun(question)
+    asking_doc, *docs = nlp.parse([last_clause(question), *(e.text for e in evidence)])
+    noun = _noun_of_wh(asking_doc) or asked_noun(question)
     lead = cloze_lead(question)
     # the noun naming the answer's kind: "what surface", "what medal" ("Medal of Honor" is no echo)
     kind = {w for w in asked if keywords(w) & role.labels or w == noun}
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
-    docs = nlp.parse([e.text for e in evidence])
     top = max(e.relevance for e in evidence) or 1.0
     best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(evidence, docs, strict=True):
@@ -231,10 +231,10 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
 
 
-def _noun_of_wh(question: str, nlp: Any) -> str:
-    """The noun the question word determines in the parsed question ("What river flows through ..." -> river),
-    lower-cased; "" when none, or one of a date or amount (read by their kind)."""
-    for t in nlp.parse([last_clause(question)])[0]:
+def _noun_of_wh(asking_doc: Any) -> str:
+    """The noun the question word determines in the parsed asking sentence ("What river flows through ..." ->
+    river), lower-cased; "" when none, or one of a date or amount (read by their kind)."""
+    for t in asking_doc:
         if t.lower_ in ("what", "which") and t.dep_ == "det" and t.head.pos_ in ("NOUN", "PROPN"):
             return "" if t.head.lower_ in NOT_HEADS else t.head.lower_
     return ""
