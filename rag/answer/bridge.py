@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from drive.names import keys_of, proper_spans, title_key, title_of
+from rag.answer.compose import keywords
 from rag.types import Passage
 
 BRIDGE_WEIGHT = 0.7  # measured at 0.3, 0.5, 0.7 on all three dev sets: README "A sentence's link to another file"
@@ -32,6 +33,20 @@ def linked_files(sentence: str, titles: dict[str, str]) -> set[str]:
     """The files (of ``titles``: file -> title key) whose title the sentence names."""
     keys = set(keys_of(proper_spans(sentence)))
     return {f for f, key in titles.items() if key in keys}
+
+
+def holding_files(sentence: str, titles: dict[str, str], own: str = "") -> set[str]:
+    """The files whose title holds, as whole words, a run of capitalised words of the sentence ("a 2000 Hong
+    Kong action film" -> "British Hong Kong"): a looser link, for when no title is named whole. Runs that the
+    sentence's own file title ``own`` (a key) holds do not link: "Hernández" is not a namesake's file."""
+    runs = [s for s in proper_spans(sentence) if all(w[:1].isupper() for w in s.split())]
+    keys = {f" {k} " for k in keys_of(runs) if keywords(k)} - _word_runs(own)  # "The" alone names nothing
+    return {f for f, key in titles.items() if any(k in f" {key} " for k in keys)}
+
+
+def _word_runs(key: str) -> set[str]:
+    words = key.split()
+    return {f" {' '.join(words[i:j])} " for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
 
 
 def reached(candidates: Sequence[tuple[str, int]], relevance: np.ndarray,

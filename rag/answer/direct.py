@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from drive.ml.embedder import Embedder
-from rag.answer.bridge import bridge_bonus, file_titles, linked_files, named_files, reached
+from rag.answer.bridge import bridge_bonus, file_titles, holding_files, linked_files, named_files, reached
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -286,12 +286,16 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
 def _chain_start(question: str, every: Sequence[ScoredSentence], passages: Sequence[Passage]) -> list[ScoredSentence]:
     """The best sentence of the file the question names, and of a file that one's sentences name: the hops a
     chain starts with ("What country was the author of Brand a citizen of?": "Brand is a play by Henrik Ibsen",
-    then Ibsen's file), whatever their words share with the question."""
+    then Ibsen's file), whatever their words share with the question. A title named whole is a link; failing
+    one, a title that holds a name of the first hop's best sentence ("a Hong Kong film" -> "British Hong Kong").
+    Following a third hop the same way was measured and lost more than it gained (README)."""
     found: list[ScoredSentence] = []
     for file in named_files(question, passages)[:1]:
         own = [s for s in every if passages[s.passage - 1].file == file]
-        titles = {f: key for f, key in file_titles(p.file for p in passages).items() if f != file}
-        linked = set().union(*(linked_files(s.text, titles) for s in own))
+        all_titles = file_titles(p.file for p in passages)
+        titles = {f: key for f, key in all_titles.items() if f != file}
+        linked = set().union(*(linked_files(s.text, titles) for s in own)) or \
+            set().union(*(holding_files(s.text, titles, all_titles.get(file, "")) for s in own[:1]))
         found += own[:1] + [s for s in every if passages[s.passage - 1].file in linked][:1]
     return found
 

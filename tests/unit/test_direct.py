@@ -410,3 +410,20 @@ def test_the_file_the_question_names_is_cited_as_the_chains_first_hop() -> None:
     picked = supporting(question, ranked, passages, None)
     cited = [passages[s.passage - 1].file for s in picked]
     assert cited == ["Town.txt", "Harrow Lane.txt", "Ilse Varga.txt", "Letters.txt"]
+
+
+def test_a_chain_follows_a_name_to_the_file_whose_title_holds_it() -> None:
+    # No file is titled "Hong Kong": the file whose title holds it is the next hop; a namesake of the first
+    # hop's own title ("Palm", "Iron") and a title holding only "The" are not.
+    question = "When was the country that produced Iron Palm taken by the British?"
+    texts = [("Iron Palm is a 2001 Hong Kong action film in which The Tiger is Tony Lee.", "Iron Palm.txt"),
+             ("The British took many countries by force.", "Empire.txt"),
+             ("Britain produced a country taken in 1952.", "Egypt.txt"),
+             ("Kevin Palm produced a film in 1990.", "Kevin Palm.txt"),
+             ("The Iron Age came to the British Isles.", "Age of the Iron.txt"),
+             ("Hong Kong Island was ceded to the British in 1842.", "British Hong Kong.txt")]
+    passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
+    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((6, 1), dtype=np.float32),
+                    np.array([0.5, 0.9, 0.85, 0.8, 0.75, 0.3], dtype=np.float32))
+    cited = [passages[s.passage - 1].file for s in supporting(question, ranked, passages, None)]
+    assert cited[:3] == ["Empire.txt", "Iron Palm.txt", "British Hong Kong.txt"]
