@@ -153,16 +153,18 @@ def entity_importance(mentions: int, degree: float, files: int, top_degree: floa
 # capitalised by a file as its own reference or a heading, not a name. Real names that are also words
 # ("Apple", "Target") are demoted only where the drive uses the word more widely than the name.
 COMMON_MIN_FILES = 2
+MIN_CAPITALS_WORD = 4
 _ONE_WORD = re.compile(r"^(?:the\s+)?([^\W\d_]{3,})$", re.IGNORECASE)
 
 
 def one_word(name: str) -> str | None:
-    """The name's single word in lowercase, without a leading "the" ("the Office" -> "office"); None for a
-    longer name, one holding a digit or a sign, or one not written as a capital and lowercase letters: an
-    abbreviation ("NTSB", "UK") is no common word, though web addresses write it in lowercase."""
+    """The name's single word in lowercase, without a leading "the" ("the Office" -> "office"), also when
+    written in capitals as a heading is ("BACKGROUND"); None for a longer name, one holding a digit or a sign,
+    or a short one in capitals: an abbreviation ("UK", "US", "PDF") may be a word in lowercase ("us")."""
     found = _ONE_WORD.match(name.strip())
     word = found.group(1) if found else ""
-    return word.lower() if word[:1].isupper() and word[1:].islower() else None
+    capitals = word.isupper() and len(word) >= MIN_CAPITALS_WORD
+    return word.lower() if word[:1].isupper() and (word[1:].islower() or capitals) else None
 
 
 def common_word_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:

@@ -78,14 +78,15 @@ def test_a_line_repeated_alone_is_a_heading_even_in_uncommon_words() -> None:
 
 
 @pytest.mark.parametrize("surface", ["C-", "the 'Lace Up", "Stakeholder(s", "non-Nike", "al", "the",
-                                     "Demon, Dodge", "the 'House of Play', Foot Locker"])
+                                     "Demon, Dodge", "the 'House of Play', Foot Locker",
+                                     "the Department of", "Consumer Assessment of", "Smith and", "Johnson &"])
 def test_pieces_of_text_are_not_names(surface: str) -> None:
     assert is_fragment(surface)
 
 
 @pytest.mark.parametrize("surface", ["Foot Locker, Inc.", "Washington, D.C.", "iPhone", "de Gaulle", "O'Brien",
                                      "al-Qaeda", "the Beatles'", "Martin Luther King, Jr.", "Acme (UK)",
-                                     "the 'House of Play'"])
+                                     "the 'House of Play'", "Pasadena, LA", "Bank of America", "Ursula K. Le Guin"])
 def test_whole_names_are_not_fragments(surface: str) -> None:
     assert not is_fragment(surface)
 

@@ -192,15 +192,17 @@ def defined_terms(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> se
 
 # Lowercase words a name may start with: articles and the particles of family names.
 _LOWER_STARTS = _set("the a an de du da di del della der den van von la le al el bin ibn")
+_JOINING_ENDS = FUNCTION_WORDS | _set("the a an or & -")  # as written: "Pasadena, LA" ends in a name
 _SUFFIX_AFTER_COMMA = re.compile(r"^(inc|ltd|llc|llp|lp|plc|co|corp|sa|ag|nv|bv|gmbh|jr|sr|ii|iii|iv)\.?$", re.I)
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,3}[A-Z]?\.?$|^[A-Z]{2,4}$")  # "D.C.", "U.S.A.", "NY"
 
 
 def is_fragment(surface: str) -> bool:
     """A piece of text, not a whole name: fewer than two letters ("C-"), an unbalanced quote or bracket
-    ("the 'Lace Up", "Stakeholder(s"), a first word in lowercase ("non-Nike", "al" of "et al"), only
-    articles ("the"), or two names run together over a comma ("Demon, Dodge"; "Acme, Inc." and
-    "Washington, D.C." are whole)."""
+    ("the 'Lace Up", "Stakeholder(s"), a first word in lowercase ("non-Nike", "al" of "et al"), a last
+    word that joins ("the Department of", "Smith and": a name cut at a line or a column), only articles
+    ("the"), or two names run together over a comma ("Demon, Dodge"; "Acme, Inc." and "Washington, D.C."
+    are whole)."""
     if sum(c.isalpha() for c in surface) < 2:
         return True
     if surface.count("(") != surface.count(")") or surface.count('"') % 2 or _odd_quotes(surface):
@@ -209,7 +211,7 @@ def is_fragment(surface: str) -> bool:
     first = words[0].strip("'\"“‘(").split("-")[0]
     if first.islower() and first not in _LOWER_STARTS:
         return True
-    if all(w.lower() in _LOWER_STARTS for w in words):
+    if all(w.lower() in _LOWER_STARTS for w in words) or words[-1] in _JOINING_ENDS:
         return True
     return any(not (_SUFFIX_AFTER_COMMA.match(part.strip()) or _ABBREVIATION.match(part.strip()))
                for part in surface.split(",")[1:])
