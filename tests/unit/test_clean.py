@@ -7,6 +7,7 @@ import pytest
 from drive.names import display_name
 from drive.pipeline.graph.clean import (
     common_word_names,
+    corrected_label,
     defined_terms,
     heading_mentions,
     is_date_or_heading,
@@ -101,3 +102,11 @@ def test_an_abbreviation_defined_as_a_term_is_told_from_one_that_names_an_organi
              "Each KPI is reported to the Federal Aviation Administration (FAA). GCP applies to every site."]
     mentions = [MentionRecord(0, s, "ORG", 0, len(s), 0) for s in ("KPIs", "KPI", "GCP", "FAA", "DOL", "NTSB")]
     assert defined_terms(texts, mentions) == {"KPIs", "KPI", "GCP"}  # the FAA names an organisation; NTSB undefined
+
+
+@pytest.mark.parametrize(("surface", "label", "kept"), [("the Demon 170", "PERSON", "PRODUCT"),
+                                                         ("Cessna 172S", "PERSON", "PRODUCT"),
+                                                         ("Louis XIV", "PERSON", "PERSON"),
+                                                         ("Studio 54", "ORG", "ORG"), ("170", "PERSON", "PERSON")])
+def test_a_person_named_with_a_number_is_a_product(surface: str, label: str, kept: str) -> None:
+    assert corrected_label(surface, label) == kept

@@ -222,3 +222,11 @@ def _odd_quotes(surface: str) -> bool:
     opens = len(re.findall(r"(?:^|\s)['‘“]", surface))
     closes = len(re.findall(r"['’”](?:\s|$|,)", surface))
     return opens > closes
+
+
+def corrected_label(surface: str, label: str) -> str:
+    """The model's label, but a person named with a number at the end is a product ("Demon 170", "Cessna
+    172S"): people are not numbered, models are."""
+    words = surface.split()
+    numbered = len(words) > 1 and any(c.isdigit() for c in words[-1])
+    return "PRODUCT" if label == "PERSON" and numbered else label

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drive.ml.nlp import Nlp, load_nlp
-from drive.pipeline.graph.clean import is_date_or_heading, is_fragment
+from drive.pipeline.graph.clean import corrected_label, is_date_or_heading, is_fragment
 from drive.records import MentionRecord
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ def analyze_doc(doc: Doc, chunk_index: int) -> ChunkAnalysis:
         MentionRecord(
             chunk_index=chunk_index,
             surface=e.text,
-            label=e.label_,
+            label=corrected_label(e.text, e.label_),
             start=e.start_char,
             end=e.end_char,
             sentence=bisect_right(starts, e.start) - 1,
