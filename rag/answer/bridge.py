@@ -50,10 +50,11 @@ def _word_runs(key: str) -> set[str]:
 
 
 def reached(candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
-            passages: Sequence[Passage]) -> dict[str, float]:
-    """For each file that a sentence of another file names, the best relevance among such sentences."""
+            passages: Sequence[Passage], among: Sequence[str] | None = None) -> dict[str, float]:
+    """For each file (of the candidates' files, or ``among``) that a sentence of another file names, the best
+    relevance among such sentences."""
     files = [passages[n - 1].file for _, n in candidates]
-    titles = file_titles(files)
+    titles = file_titles(files if among is None else among)
     reach: dict[str, float] = {}
     for i, (sentence, _) in enumerate(candidates):
         for target in linked_files(sentence, titles) - {files[i]}:
@@ -69,11 +70,25 @@ def named_files(question: str, passages: Sequence[Passage]) -> list[str]:
 
 
 def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], passages: Sequence[Passage],
-                 reach: dict[str, float]) -> np.ndarray:
+                 reach: dict[str, float], relevance: np.ndarray | None = None) -> np.ndarray:
     """For each candidate (sentence, 1-based passage), ``BRIDGE_WEIGHT`` x its file's ``reached`` relevance; 0 for
     files no other file's sentence names and, given the ``question``, for files it names itself (those are the
-    first hop, which the question's own words already find)."""
+    first hop, which the question's own words already find). A link from the file the question names (given
+    the candidates' ``relevance``) is the chain's own second hop and counts undiscounted."""
     asked = set(keys_of(proper_spans(question))) if question else set()
     files = [passages[n - 1].file for _, n in candidates]
     gain = {f: 0.0 if title_key(title_of(f)) in asked else BRIDGE_WEIGHT * r for f, r in reach.items()}
+    if question and relevance is not None:
+        for f, r in _reach_from_start(question, candidates, relevance, passages).items():
+            gain[f] = gain.get(f, 0.0) + (1.0 - BRIDGE_WEIGHT) * r
     return np.array([gain.get(f, 0.0) for f in files], dtype=np.float32)
+
+
+def _reach_from_start(question: str, candidates: Sequence[tuple[str, int]], relevance: np.ndarray,
+                      passages: Sequence[Passage]) -> dict[str, float]:
+    """``reached``, counting only the sentences of the file the question names first (``named_files``)."""
+    start = named_files(question, passages)[:1]
+    if not start:
+        return {}
+    own = [i for i, (_, n) in enumerate(candidates) if passages[n - 1].file == start[0]]
+    return reached([candidates[i] for i in own], relevance[own], passages, among=[p.file for p in passages])

@@ -201,7 +201,7 @@ def _bridged(question: str | None, ranked: Ranked, passages: Sequence[Passage], 
     """The ranking with each sentence also scored as the second hop of a chain (``rag.answer.bridge``)."""
     if not reach:
         return ranked
-    bonus = bridge_bonus(question, ranked.candidates, passages, reach)
+    bonus = bridge_bonus(question, ranked.candidates, passages, reach, ranked.relevance)
     return replace(ranked, relevance=ranked.relevance + bonus) if bonus.any() else ranked
 
 

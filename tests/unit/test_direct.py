@@ -11,6 +11,7 @@ import pytest
 
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.bridge import BRIDGE_WEIGHT, bridge_bonus, reached
 from rag.answer.compose import Ranked
 from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases, supporting
 from rag.answer.short import Evidence, is_open, options, short_answer
@@ -427,3 +428,19 @@ def test_a_chain_follows_a_name_to_the_file_whose_title_holds_it() -> None:
                     np.array([0.5, 0.9, 0.85, 0.8, 0.75, 0.3], dtype=np.float32))
     cited = [passages[s.passage - 1].file for s in supporting(question, ranked, passages, None)]
     assert cited[:3] == ["Empire.txt", "Iron Palm.txt", "British Hong Kong.txt"]
+
+
+def test_the_hop_from_the_file_the_question_names_counts_in_full() -> None:
+    # Both towns are named by another file's sentence as relevant (0.6); only Brill is named by the file the
+    # question asks about, so only its sentences are the chain's second hop, undiscounted.
+    question = "Who governed the town where Ada Stroud was born?"
+    texts = [("Ada Stroud was born in Brill.", "Ada Stroud.txt"),
+             ("The mayor of Tolm visited Brill.", "Letters.txt"),
+             ("Brill is governed by a council.", "Brill.txt"),
+             ("Tolm is governed by its mayor.", "Tolm.txt")]
+    passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
+    candidates = [(text, n) for n, (text, _) in enumerate(texts, 1)]
+    relevance = np.array([0.6, 0.6, 0.3, 0.3], dtype=np.float32)
+    bonus = bridge_bonus(question, candidates, passages, reached(candidates, relevance, passages), relevance)
+    assert bonus[2] == pytest.approx(0.6) and bonus[3] == pytest.approx(BRIDGE_WEIGHT * 0.6)
+    assert bonus[0] == 0.0  # the file the question names is the first hop, not a second
