@@ -283,7 +283,9 @@ def _about(option: str, evidence: Sequence[Evidence]) -> list[Evidence]:
 
 
 def _yes_no(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer:
-    """"yes" unless the best sentences deny it, or, for "the same ..." questions, the things named differ."""
+    """"yes" unless the best sentences deny it, or, for "the same ..." questions, the things named differ, or,
+    for "both" questions, the sentences about one of the two say what is asked and those about the other do
+    not (when neither does, the files word it otherwise: no evidence either way)."""
     best = evidence[0]
     if re.search(r"\b(same|both)\b", question.lower()) and re.search(r"\bsame\b", question.lower()):
         kinds = [{e.text.lower() for e in doc.ents if e.label_ in ("GPE", "NORP", "LANGUAGE")}
@@ -293,6 +295,35 @@ def _yes_no(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswe
             return ShortAnswer("no", best.passage, best.text)
     if _NEGATION.search(best.text) and not _NEGATION.search(question):
         return ShortAnswer("no", best.passage, best.text)
+    pair = both_named(question)
+    said = [s for s in (_says(question, pair, item, evidence) for item in pair) if s]
+    if len(said) == 2 and said[0][1] != said[1][1]:  # one says what is asked in its words, the other does not
+        lacking, holding = (said[0][0], said[1][0]) if said[1][1] else (said[1][0], said[0][0])
+        return ShortAnswer("no", lacking.passage, lacking.text, also=(holding,))
     return ShortAnswer("yes", best.passage, best.text)
+
+
+_PAIR = re.compile(r"(?P<a>(?:[A-Z0-9][\w'’.&-]*\s+)*[A-Z0-9][\w'’.&-]*)\s+and\s+(?:the\s+)?"
+                   r"(?P<b>[A-Z0-9][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*)*)")
+
+
+def both_named(question: str) -> list[str]:
+    """The two things a "both" question asks the same of ("Are Christopher Nolan and Sathish Kalathil both film
+    directors?", "Are both magazines, the Woman's Viewpoint and Pick Me Up, British publications?"); else []."""
+    if not re.search(r"\bboth\b", question, re.IGNORECASE):
+        return []
+    body = question.split(None, 1)[1] if " " in question else question  # the asking word is capitalised too
+    found = _PAIR.search(body)
+    return [found.group("a"), found.group("b")] if found else []
+
+
+def _says(question: str, pair: list[str], item: str, evidence: Sequence[Evidence]) -> tuple[Evidence, bool] | None:
+    """The best sentence naming ``item``, and whether one of its three best holds at least half of what the
+    question asks of both (its words but the two names and "both"); None when no sentence names it."""
+    asked = keywords(question) - keywords(" ".join(pair)) - keywords("both")
+    about = _about(item, evidence)[:3]
+    if not about or not asked:
+        return None
+    return about[0], max(len(asked & keywords(e.text)) for e in about) >= len(asked) / 2
 
 

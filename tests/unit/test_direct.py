@@ -14,7 +14,7 @@ from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.bridge import BRIDGE_WEIGHT, bridge_bonus, reached
 from rag.answer.compose import Ranked
 from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases, supporting
-from rag.answer.short import Evidence, is_open, options, short_answer
+from rag.answer.short import Evidence, both_named, is_open, options, short_answer
 from rag.types import Passage
 
 
@@ -83,6 +83,21 @@ def test_yes_no_questions_get_yes_or_no(nlp: Nlp) -> None:
     assert short_answer(same, evidence, nlp).text == "no"  # type: ignore[union-attr]
     yes = [Evidence("Oslo is the capital of Norway.", 1, 0.8), Evidence("Bergen is a city in Norway.", 2, 0.7)]
     assert short_answer("Are Oslo and Bergen in the same country?", yes, nlp).text == "yes"  # type: ignore[union-attr]
+
+
+def test_a_both_question_is_no_when_only_one_of_the_two_is_said_to_be_so(nlp: Nlp) -> None:
+    question = "Are both magazines, the Home Hearth and Look Sharp, British publications?"
+    assert both_named(question) == ["Home Hearth", "Look Sharp"]
+    evidence = [Evidence("Home Hearth was a woman's magazine founded in Texas in 1923.", 1, 0.9),
+                Evidence("Look Sharp is a British weekly magazine published in London.", 2, 0.8)]
+    said = short_answer(question, evidence, nlp)
+    assert said is not None and said.text == "no" and said.passage == 1 and [e.passage for e in said.also] == [2]
+    both = [Evidence("Home Hearth is a British magazine founded in 1923.", 1, 0.9), evidence[1]]
+    assert short_answer(question, both, nlp).text == "yes"  # type: ignore[union-attr]
+    # neither worded as asked ("filmmaker", "director of films"): no evidence either way, so no "no"
+    directors = "Are Ada Lind and Bo Kerr both film directors?"
+    worded = [Evidence("Ada Lind is a Swedish filmmaker.", 1, 0.9), Evidence("Bo Kerr directs plays.", 2, 0.8)]
+    assert short_answer(directors, worded, nlp).text == "yes"  # type: ignore[union-attr]
 
 
 def test_who_questions_get_a_person_not_the_words_of_the_question(nlp: Nlp) -> None:
