@@ -79,6 +79,8 @@ def bridge_bonus(question: str | None, candidates: Sequence[tuple[str, int]], pa
     files = [passages[n - 1].file for _, n in candidates]
     gain = {f: 0.0 if title_key(title_of(f)) in asked else BRIDGE_WEIGHT * r for f, r in reach.items()}
     if question and relevance is not None:
+        # also for a file the question names too: the chain still runs through it ("..., he was an Earl of which
+        # location" names Tostig Godwinson, whose file the first hop's links to and which says "Northumbria")
         for f, r in _reach_from_start(question, candidates, relevance, passages).items():
             gain[f] = gain.get(f, 0.0) + (1.0 - BRIDGE_WEIGHT) * r
     return np.array([gain.get(f, 0.0) for f in files], dtype=np.float32)

@@ -296,7 +296,8 @@ def _yes_no(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswe
     if _NEGATION.search(best.text) and not _NEGATION.search(question):
         return ShortAnswer("no", best.passage, best.text)
     pair = both_named(question)
-    said = [s for s in (_says(question, pair, item, evidence) for item in pair) if s]
+    asked = keywords(question) - keywords(" ".join(pair)) - keywords("both")  # what is asked of both
+    said = [s for s in (_says(asked, item, evidence) for item in pair) if s]
     if len(said) == 2 and said[0][1] != said[1][1]:  # one says what is asked in its words, the other does not
         lacking, holding = (said[0][0], said[1][0]) if said[1][1] else (said[1][0], said[0][0])
         return ShortAnswer("no", lacking.passage, lacking.text, also=(holding,))
@@ -317,10 +318,9 @@ def both_named(question: str) -> list[str]:
     return [found.group("a"), found.group("b")] if found else []
 
 
-def _says(question: str, pair: list[str], item: str, evidence: Sequence[Evidence]) -> tuple[Evidence, bool] | None:
-    """The best sentence naming ``item``, and whether one of its three best holds at least half of what the
-    question asks of both (its words but the two names and "both"); None when no sentence names it."""
-    asked = keywords(question) - keywords(" ".join(pair)) - keywords("both")
+def _says(asked: set[str], item: str, evidence: Sequence[Evidence]) -> tuple[Evidence, bool] | None:
+    """The best sentence naming ``item``, and whether one of its three best holds at least half of the
+    ``asked`` words; None when no sentence names it."""
     about = _about(item, evidence)[:3]
     if not about or not asked:
         return None

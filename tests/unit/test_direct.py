@@ -420,12 +420,16 @@ def test_the_file_the_question_names_is_cited_as_the_chains_first_hop() -> None:
              ("The author, a citizen of that country, lived by the lane.", "Lanes.txt"),
              ("He became a citizen of Canada in 1990 and an author later.", "Tom Reyes.txt"),
              ("Ilse Varga was born in Pécs in 1890.", "Ilse Varga.txt")]  # the next hop: named by Harrow Lane
-    passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
-    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((6, 1), dtype=np.float32),
-                    np.array([0.3, 0.9, 0.85, 0.8, 0.75, 0.2], dtype=np.float32))
-    picked = supporting(question, ranked, passages, None)
-    cited = [passages[s.passage - 1].file for s in picked]
+    cited = _supporting_files(question, texts, [0.3, 0.9, 0.85, 0.8, 0.75, 0.2])
     assert cited == ["Town.txt", "Harrow Lane.txt", "Ilse Varga.txt", "Letters.txt"]
+
+
+def _supporting_files(question: str, texts: list[tuple[str, str]], relevance: list[float]) -> list[str]:
+    """The files of the supporting sentences chosen from (text, file) sentences ranked by ``relevance``."""
+    passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
+    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((len(texts), 1), dtype=np.float32),
+                    np.array(relevance, dtype=np.float32))
+    return [passages[s.passage - 1].file for s in supporting(question, ranked, passages, None)]
 
 
 def test_a_chain_follows_a_name_to_the_file_whose_title_holds_it() -> None:
@@ -438,10 +442,7 @@ def test_a_chain_follows_a_name_to_the_file_whose_title_holds_it() -> None:
              ("Kevin Palm produced a film in 1990.", "Kevin Palm.txt"),
              ("The Iron Age came to the British Isles.", "Age of the Iron.txt"),
              ("Hong Kong Island was ceded to the British in 1842.", "British Hong Kong.txt")]
-    passages = [make(text, file, n) for n, (text, file) in enumerate(texts, 1)]
-    ranked = Ranked([(text, n) for n, (text, _) in enumerate(texts, 1)], np.zeros((6, 1), dtype=np.float32),
-                    np.array([0.5, 0.9, 0.85, 0.8, 0.75, 0.3], dtype=np.float32))
-    cited = [passages[s.passage - 1].file for s in supporting(question, ranked, passages, None)]
+    cited = _supporting_files(question, texts, [0.5, 0.9, 0.85, 0.8, 0.75, 0.3])
     assert cited[:3] == ["Empire.txt", "Iron Palm.txt", "British Hong Kong.txt"]
 
 
