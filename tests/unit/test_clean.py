@@ -78,6 +78,19 @@ def test_a_line_repeated_alone_is_a_heading_even_in_uncommon_words() -> None:
     assert heading_mentions(texts, mentions) == set(mentions[:2])
 
 
+def test_a_name_that_begins_a_field_label_is_part_of_the_label() -> None:
+    texts = ["Seat Occupied: Left\nRestraint Used: Seatbelt\n| MQY | Distance from Accident Site: | 11 Miles |\n"
+             "230\u00b0 Turbulence Severity /\nForecast/Actual: None\nDate & Time: 11/30/2007\n"
+             "Location: Madill, OK Accident Number: DFW08CA044\nAircraft: Cessna 152 Aircraft Damage: Substantial\n"
+             "The pilot, John Smith, said: the wind rose. Acme Corp. reported on Monday."]
+    labels = [at(texts, "Restraint"), at(texts, "Distance"), at(texts, "Turbulence Severity"),
+              MentionRecord(chunk_index=0, surface="Date & Time:", label="ORG", start=texts[0].index("Date &"),
+                            end=texts[0].index("Date &") + 12, sentence=0)]
+    names = [at(texts, "John Smith"), at(texts, "Acme Corp."), at(texts, "OK"), at(texts, "Cessna 152")]
+    # ", said:" is a sentence, not a label; a label's value stays a name with the next label after it
+    assert heading_mentions(texts, labels + names) == set(labels)
+
+
 @pytest.mark.parametrize("surface", ["C-", "the 'Lace Up", "Stakeholder(s", "non-Nike", "al", "the",
                                      "Demon, Dodge", "the 'House of Play', Foot Locker",
                                      "the Department of", "Consumer Assessment of", "Smith and", "Johnson &"])
@@ -110,3 +123,4 @@ def test_an_abbreviation_defined_as_a_term_is_told_from_one_that_names_an_organi
                                                          ("Studio 54", "ORG", "ORG"), ("170", "PERSON", "PERSON")])
 def test_a_person_named_with_a_number_is_a_product(surface: str, label: str, kept: str) -> None:
     assert corrected_label(surface, label) == kept
+
