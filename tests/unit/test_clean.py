@@ -12,6 +12,7 @@ from drive.pipeline.graph.clean import (
     heading_mentions,
     is_date_or_heading,
     is_fragment,
+    is_label_and_value,
 )
 from drive.pipeline.graph.recognize import recognize
 from drive.records import MentionRecord
@@ -124,3 +125,16 @@ def test_an_abbreviation_defined_as_a_term_is_told_from_one_that_names_an_organi
 def test_a_person_named_with_a_number_is_a_product(surface: str, label: str, kept: str) -> None:
     assert corrected_label(surface, label) == kept
 
+
+
+@pytest.mark.parametrize(("surface", "label", "junk"), [
+    ("Precipitation and Obscuration: No Obscuration", "ORG", True),
+    ("Cessna 172 Aircraft Damage: Substantial", "ORG", True),
+    ("Star Wars: Episode IV", "WORK_OF_ART", False),
+    ("Batman: Arkham City", "PRODUCT", False),
+    ("Acme Corp.", "ORG", False),
+    ("10:30 Club", "ORG", False),
+])
+def test_a_label_run_into_its_value_is_not_a_name_but_a_title_with_a_colon_is(surface: str, label: str,
+                                                                               junk: bool) -> None:
+    assert is_label_and_value(surface, label) is junk

@@ -245,6 +245,17 @@ def _odd_quotes(surface: str) -> bool:
     return opens > closes
 
 
+# Kinds whose names may hold a colon: titles ("Star Wars: Episode IV", "Mission: Impossible").
+TITLE_LABELS = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+_LABEL_THEN_VALUE = re.compile(r"\w:\s+\S")
+
+
+def is_label_and_value(surface: str, label: str) -> bool:
+    """A form's label with its value run together ("Precipitation and Obscuration: No Obscuration",
+    "Cessna 172 Aircraft Damage: Substantial"): a name that is not a title's holds no colon before a word."""
+    return label not in TITLE_LABELS and bool(_LABEL_THEN_VALUE.search(surface))
+
+
 def corrected_label(surface: str, label: str) -> str:
     """The model's label, but a person named with a number at the end is a product ("Demon 170", "Cessna
     172S"): people are not numbered, models are."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drive.ml.nlp import Nlp, load_nlp
-from drive.pipeline.graph.clean import corrected_label, is_date_or_heading, is_fragment
+from drive.pipeline.graph.clean import corrected_label, is_date_or_heading, is_fragment, is_label_and_value
 from drive.records import MentionRecord
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def _keep(ent: Span) -> bool:
         and any(c.isalpha() for c in ent.text)
         and not is_date_or_heading(ent.text)
         and not is_fragment(ent.text)
+        and not is_label_and_value(ent.text, ent.label_)
     )
 
 
