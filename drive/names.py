@@ -1,5 +1,6 @@
-"""Names: file and folder names the drive accepts (with a clear reason for what it refuses), and the
-folding of entity names into identity keys and display names (``normalize``, ``display_name``)."""
+"""Names: file and folder names the drive accepts (with a clear reason for what it refuses), the
+folding of entity names into identity keys and display names (``normalize``, ``display_name``), and where
+in a text's layout a name sits (``label_position``, ``in_title_line``: a form's label, a heading, a title)."""
 
 from __future__ import annotations
 
@@ -188,3 +189,59 @@ def vote_type(labels: Iterable[str]) -> str:
         return ""
     rank = {t: n for n, t in enumerate(TYPE_ORDER)}
     return min(counts, key=lambda t: (-counts[t], rank.get(t, len(rank)), t))
+
+
+# Where a name sits in its text's layout: the graph job drops a file's field labels and headings
+# (drive.pipeline.graph.clean.heading_mentions); the graph page demotes names that sit nowhere else
+# (drive.store.graph.heading_entities).
+_LABEL_JOINERS = frozenset(re.findall(r"\S+", "of and or for from to at in on by the & /"))
+MAX_LABEL_REST = 6  # words after the name, up to the label's colon
+LABEL_LOOKAHEAD = 80  # characters after a name that may finish its label
+_TITLE_SMALL_WORDS = _LABEL_JOINERS | frozenset(re.findall(r"\S+", "a an with de du la le von van der den del da di - – ·"))
+MAX_TITLE_WORDS = 10
+
+
+def _continues_label(rest: str) -> bool:
+    """True if ``rest``, the text after a mention, finishes a field label: capitalised words, joining words and
+    slashes up to a colon on the same line or cell ("Restraint| Used:", "Turbulence Severity| /\nForecast/
+    Actual:", a label wrapped after its slash)."""
+    label, colon, _ = rest.partition(":")
+    label = label.lstrip(" .").replace("/\n", "/ ")
+    if not colon or "\n" in label or "|" in label:
+        return False
+    words = re.findall(r"[^\s/]+|/", label)
+    return len(words) <= MAX_LABEL_REST and all(w[:1].isupper() or w.lower() in _LABEL_JOINERS for w in words)
+
+
+def _line_bounds(text_: str, start: int, end: int) -> tuple[int, int]:
+    """Where the line or table cell holding ``text_[start:end]`` begins and ends."""
+    line_start = max(text_.rfind("\n", 0, start), text_.rfind("|", 0, start)) + 1
+    ends = [i for i in (text_.find("\n", end), text_.find("|", end)) if i >= 0]
+    return line_start, min(ends) if ends else len(text_)
+
+
+def label_position(text_: str, start: int, end: int) -> bool | None:
+    """True if a mention is a field label ("Runway Surface Condition:", "Date & Time:") or begins one
+    ("Restraint| Used:"); None if it fills a line or a table cell alone (a heading, a title, a column header or
+    a name in a list); False in running text."""
+    line_start, line_end = _line_bounds(text_, start, end)
+    # After a label on its line, a name is that label's value, with the next label after it ("Location:
+    # Madill, OK Accident Number:"), not part of that next label.
+    value = ":" in text_[line_start:start]
+    if text_[start:end].rstrip().endswith(":") or text_[end:end + 3].lstrip(" .").startswith(":") or (
+            not value and _continues_label(text_[end:end + LABEL_LOOKAHEAD])):
+        return True
+    alone = not text_[line_start:start].strip(" \t•*-–·#") and not text_[end:line_end].strip(" \t./")
+    return None if alone else False
+
+
+def in_title_line(text_: str, start: int, end: int) -> bool:
+    """True if the line or cell holding a mention is written as a title: a few words, each capitalised, a
+    number or small, and no sentence end ("Meteorological Information and Flight Plan"). A sentence wrapped by
+    the page can look the same, so this alone does not make a name a heading."""
+    line_start, line_end = _line_bounds(text_, start, end)
+    line = text_[line_start:line_end]
+    words = line.split()
+    if not 0 < len(words) <= MAX_TITLE_WORDS or line.rstrip().endswith((".", ",", ";", "?", "!")):
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_SMALL_WORDS for w in words)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from drive.names import display_name, vote_type
+from drive.names import LABEL_LOOKAHEAD, display_name, in_title_line, label_position, vote_type
 from drive.records import RelationRecord, ResolvedMention
 from drive.store.tables import Mention, RelationEvidence
 
@@ -140,7 +140,7 @@ def entity_importance(mentions: int, degree: float, files: int, top_degree: floa
     """How much an entity matters to a drive of ``all_files`` files (with mentions): its mentions (dampened),
     its weighted degree relative to the best connected entity's ``top_degree``, in how many files it
     appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several) or a
-    ``common`` word of the drive (``common_word_entities``). The graph page's SQL ranking
+    ``common`` word or heading of the drive (``demoted_entities``). The graph page's SQL ranking
     (``graph_page._SCORE``) computes the same formula before ``common``, which is read for its top rows."""
     spread = files / all_files if all_files else 0.0
     boilerplate = all_files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
@@ -181,6 +181,46 @@ def common_word_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[
     return {eid for eid, (word, files) in words.items() if counts.get(word, 0) >= max(COMMON_MIN_FILES, files)}
 
 
+# An entity that at least HEADING_MIN_FILES files mention, and whose mentions nearly all sit where forms and
+# headings put words (a field label, a line or cell alone, a title-case line), is a heading of the drive
+# ("Meteorological Information", "Aviation Accident Final Report"), not a thing: it ranks a fifth, like a common
+# word. A real name is also written in running text. Each file drops its own labels and headings at graph
+# time; this sees the names that are a heading once in each of many files.
+HEADING_SHARE = 0.9
+HEADING_MIN_FILES = 3  # in two files, a name in a list or a table may sit alone by chance ("Tampa", an author)
+HEADING_FILES, HEADING_EACH = 20, 2  # mentions read per entity: two in each of up to twenty of its files
+_BEFORE = 300  # characters read before a mention: enough to find its line's start
+
+
+def heading_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:
+    """Those of these entities (id, name, files mentioning it) that are headings of the owner's drive (see
+    HEADING_SHARE), judged on a few of their mentions in each of up to HEADING_FILES of their files."""
+    ids = [eid for eid, _, files in entities if files >= HEADING_MIN_FILES]
+    if not ids:
+        return set()
+    # Bounded per entity through the (entity_id, item_id) index: the hubs of a large drive have 10,000s.
+    rows = s.execute(text(
+        """SELECT e.id, m.start - w.lo, m."end" - w.lo, substr(c.text, w.lo + 1, m."end" - w.lo + :after)
+           FROM unnest(CAST(:ids AS bigint[])) AS e(id),
+                LATERAL (SELECT DISTINCT item_id FROM mentions WHERE entity_id = e.id LIMIT :files) f,
+                LATERAL (SELECT chunk_id, start, "end" FROM mentions
+                         WHERE entity_id = e.id AND item_id = f.item_id AND owner_id = :o ORDER BY id LIMIT :each) m
+           JOIN chunks c ON c.id = m.chunk_id, LATERAL (SELECT greatest(0, m.start - :before) AS lo) w"""),
+        {"o": owner, "ids": ids, "files": HEADING_FILES, "each": HEADING_EACH, "before": _BEFORE,
+         "after": LABEL_LOOKAHEAD}).tuples()
+    placed: dict[int, list[bool]] = defaultdict(list)
+    for eid, start, end, window in rows:
+        placed[eid].append(label_position(window, start, end) is not False or in_title_line(window, start, end))
+    return {eid for eid, found in placed.items() if sum(found) >= HEADING_SHARE * len(found)}
+
+
+def demoted_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:
+    """Those of these entities (id, name, files mentioning it) that name no thing of the drive: its common
+    words and its headings."""
+    listed = list(entities)
+    return common_word_entities(s, owner, listed) | heading_entities(s, owner, listed)
+
+
 def boilerplate_params() -> dict[str, float]:
     return {"min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD, "repeated": REPEATED_SHARE}
 
@@ -194,7 +234,7 @@ def top_entity_names(s: Session, owner: uuid.UUID, limit: int = 3) -> list[str]:
         {"o": owner, "n": 10 * limit + 10},
     ).all()
     dropped = boilerplate_entities(s, owner, [r.id for r in rows])
-    dropped |= common_word_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
+    dropped |= demoted_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
     return [str(r.name) for r in rows if r.id not in dropped][:limit]
 
 

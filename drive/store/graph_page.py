@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from drive.store.db import Database
-from drive.store.graph import BOILERPLATE_MIN_FILES, BOILERPLATE_SPREAD, common_word_entities, entity_importance
+from drive.store.graph import BOILERPLATE_MIN_FILES, BOILERPLATE_SPREAD, demoted_entities, entity_importance
 from drive.store.graph_view import EntityView, RelationshipView
 
 MAX_NODES = 150
@@ -131,7 +131,7 @@ def select(db: Database, owner: uuid.UUID, filters: GraphFilters, cap: int = MAX
                                   ORDER BY {_SCORE} DESC, e.name COLLATE "C" LIMIT :n"""),
                          {"o": owner, "n": cap + MARGIN, "top": top, "all_files": files,
                           "min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD, **params}).all()
-        common = common_word_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
+        common = demoted_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
         scored = sorted(rows, key=lambda r: (-entity_importance(r.mentions, r.degree, r.files, top, int(files),
                                                                 r.id in common), r.name))[:cap]
         return _drawn(s, owner, _entities(s, owner, [r.id for r in scored], common), matched)
@@ -195,7 +195,7 @@ def _entities(s: Session, owner: uuid.UUID, ids: list[int], common: set[int] | N
         {"o": owner, "ids": ids}).tuples().all())
     listed = {r.id: sorted(set(files.get(r.id, []))) for r in rows}
     if common is None:
-        common = common_word_entities(s, owner, [(r.id, r.name, len(listed[r.id])) for r in rows])
+        common = demoted_entities(s, owner, [(r.id, r.name, len(listed[r.id])) for r in rows])
     by_id = {r.id: EntityView(r.id, r.name, r.type, sorted(r.aliases or []), r.mentions, listed[r.id], r.id in common)
              for r in rows}
     return [by_id[i] for i in ids if i in by_id]

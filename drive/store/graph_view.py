@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 
 from drive.store.db import Database
-from drive.store.graph import common_word_entities
+from drive.store.graph import demoted_entities
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class EntityView:
     aliases: list[str]
     mentions: int
     files: list[str]
-    common: bool = False  # a common word of the drive, not a name (``graph.common_word_entities``)
+    common: bool = False  # a common word or a heading of the drive, not a name (``graph.demoted_entities``)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def snapshot(db: Database, owner: uuid.UUID, *, with_relationships: bool = True)
                FROM communities c LEFT JOIN community_members cm ON cm.community_id = c.id
                LEFT JOIN entities e ON e.id = cm.entity_id
                WHERE c.owner_id = :o GROUP BY c.id"""), {"o": owner}).all()
-        common = common_word_entities(s, owner, [(r.id, r.name, len(r.files)) for r in ents])
+        common = demoted_entities(s, owner, [(r.id, r.name, len(r.files)) for r in ents])
     names = {r.id: r.name for r in ents}
     entities = sorted(
         (EntityView(r.id, r.name, r.type, sorted(r.aliases or []), int(r.n), list(r.files), r.id in common)

@@ -169,3 +169,31 @@ def test_a_name_the_drive_writes_as_a_common_word_ranks_below_real_names(
     ranked, suggested = page_and_suggestions()
     assert ranked[0] == "Agency" and "Agency" in suggested
     assert [e.common for e in snapshot(drive.db, svc.owner).entities if e.name == "Agency"] == [False]
+
+
+def _report(pilot: str, town: str) -> str:
+    return (f"National Transportation Safety Board\nAviation Accident Final Report\n\nLocation: {town}, OK\n\n"
+            f"The pilot, {pilot}, landed at {town} after the engine lost power. The National Transportation Safety "
+            f"Board determined the cause. {pilot} was not hurt.")
+
+
+def test_a_heading_of_many_files_ranks_below_the_names_in_their_text(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    ids = add(svc, {"a.txt": _report("Maria Lopez", "Madill"), "b.txt": _report("John Baker", "Ardmore"),
+                    "c.txt": _report("Ann Cole", "Tulsa")})
+    drain(worker)
+
+    def demoted() -> dict[str, bool]:  # by name without a leading "The", as the display name may have it
+        return {e.name.removeprefix("The "): e.common for e in snapshot(drive.db, svc.owner).entities}
+
+    flags = demoted()
+    assert flags["Aviation Accident Final Report"] is True  # a heading line in each file, nowhere else
+    assert flags["National Transportation Safety Board"] is False  # also in the reports' sentences
+    assert flags["Maria Lopez"] is False
+    ranked = [e.name for e in graph_page.select(drive.db, svc.owner, GraphFilters(), 20).nodes]
+    assert ranked.index("Aviation Accident Final Report") > ranked.index("Maria Lopez")
+    with drive.db.session() as s:
+        assert "Aviation Accident Final Report" not in top_entity_names(s, svc.owner, 10)
+    svc.delete(ids["c.txt"])  # in two files a line alone may be a name in a list: it counts as a name again
+    drain(worker)
+    assert demoted()["Aviation Accident Final Report"] is False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drive.errors import InvalidName
-from drive.names import clean_name, keys_of, proper_spans, title_key, title_of
+from drive.names import clean_name, in_title_line, keys_of, label_position, proper_spans, title_key, title_of
 
 
 @pytest.mark.parametrize("name", ["invoice\u202efdp.exe.txt", "a\u2066b.pdf", "report\u200f.pdf", "x\u061cy.txt",
@@ -33,3 +33,17 @@ def test_a_sentence_names_a_file_by_its_title_even_in_the_possessive() -> None:
     hospital = set(keys_of(proper_spans("She worked at St. Mary's Hospital in Leeds.")))
     assert title_key(title_of("St. Mary's Hospital.pdf")) in hospital  # a possessive inside a title stays
     assert "leeds" in keys_of(proper_spans("She worked at St. Mary's Hospital in Leeds."))
+
+
+def _place(text: str, name: str) -> tuple[bool | None, bool]:
+    start = text.index(name)
+    return label_position(text, start, start + len(name)), in_title_line(text, start, start + len(name))
+
+
+def test_where_a_name_sits_label_heading_title_line_or_sentence() -> None:
+    form = "Meteorological Information and Flight Plan\nRestraint Used: Seatbelt\n| Cessna |\n"
+    assert _place(form, "Meteorological Information") == (False, True)  # a piece of a title-case line
+    assert _place(form, "Restraint")[0] is True  # begins a field label
+    assert _place(form, "Cessna")[0] is None  # a cell alone
+    prose = "The pilot, Maria Lopez, flew from Madill to Tulsa.\n"
+    assert _place(prose, "Maria Lopez") == (False, False)

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from drive.names import label_position
 from drive.records import MentionRecord
 
 
@@ -101,40 +102,6 @@ def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -
     return found
 
 
-# Words that may continue a field label after a name in it: "Distance| from Accident Site:".
-_LABEL_JOINERS = _set("of and or for from to at in on by the & /")
-MAX_LABEL_REST = 6  # words after the name, up to the label's colon
-
-
-def _continues_label(rest: str) -> bool:
-    """True if ``rest``, the text after a mention, finishes a field label: capitalised words, joining words and
-    slashes up to a colon on the same line or cell ("Restraint| Used:", "Turbulence Severity| /\nForecast/
-    Actual:", a label wrapped after its slash)."""
-    label, colon, _ = rest.partition(":")
-    label = label.lstrip(" .").replace("/\n", "/ ")
-    if not colon or "\n" in label or "|" in label:
-        return False
-    words = re.findall(r"[^\s/]+|/", label)
-    return len(words) <= MAX_LABEL_REST and all(w[:1].isupper() or w.lower() in _LABEL_JOINERS for w in words)
-
-
-def _in_label_position(text: str, start: int, end: int) -> bool | None:
-    """True if a mention is a field label ("Runway Surface Condition:", "Date & Time:") or begins one
-    ("Restraint| Used:"); None if it fills a line or a table cell alone (a heading, a title, a column header or
-    a name in a list); False in running text."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("|", 0, start)) + 1
-    # After a label on its line, a name is that label's value, with the next label after it ("Location:
-    # Madill, OK Accident Number:"), not part of that next label.
-    value = ":" in text[line_start:start]
-    if text[start:end].rstrip().endswith(":") or text[end:end + 3].lstrip(" .").startswith(":") or (
-            not value and _continues_label(text[end:end + 80])):
-        return True
-    ends = [i for i in (text.find("\n", end), text.find("|", end)) if i >= 0]
-    line_end = min(ends) if ends else len(text)
-    alone = not text[line_start:start].strip(" \t•*-–·#") and not text[end:line_end].strip(" \t./")
-    return None if alone else False
-
-
 def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
     """The mentions that are field labels, or that fill a line or a table cell alone either with words this
     file also writes in lowercase ("| Target Met |") or more than once ("Performance Indicators" heading each
@@ -143,7 +110,7 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
     ``MentionRecord.chunk_index``."""
     lower, _ = word_cases(texts)
     mentions = list(mentions)
-    position = {m: _in_label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
+    position = {m: label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
     alone = Counter(m.surface for m in mentions if position[m] is None)
     found = set()
     for m in mentions:
