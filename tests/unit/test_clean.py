@@ -92,6 +92,17 @@ def test_a_name_that_begins_a_field_label_is_part_of_the_label() -> None:
     assert heading_mentions(texts, labels + names) == set(labels)
 
 
+def test_a_name_in_a_running_header_of_the_file_is_boilerplate_but_the_same_name_in_a_sentence_is_not() -> None:
+    header = "Strategic Plan U.S. Department of State, U.S. Agency for International Development\n"
+    texts = [header + f"Goal {n}. The U.S. Department of State will act." for n in range(3)] + [
+        header + "Goal 4.", "The U.S. Department of State met the goal in 2023."]
+    in_header = [at(texts, "U.S. Department of State", chunk=n) for n in range(4)]
+    in_text = [at(texts, "U.S. Department of State", chunk=n, nth=1) for n in range(3)] + [
+        at(texts, "U.S. Department of State", chunk=4)]
+    assert heading_mentions(texts, in_header + in_text) == set(in_header)
+    assert heading_mentions(texts[:3], in_header[:3]) == set()  # a line in three chunks may be chance
+
+
 @pytest.mark.parametrize("surface", ["C-", "the 'Lace Up", "Stakeholder(s", "non-Nike", "al", "the",
                                      "Demon, Dodge", "the 'House of Play', Foot Locker",
                                      "the Department of", "Consumer Assessment of", "Smith and", "Johnson &"])

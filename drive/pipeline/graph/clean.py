@@ -112,13 +112,32 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
     mentions = list(mentions)
     position = {m: label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
     alone = Counter(m.surface for m in mentions if position[m] is None)
+    running = _repeated_lines(texts)
     found = set()
     for m in mentions:
         words = [w.lower() for w in _WORD.findall(m.surface) if w.lower() not in FUNCTION_WORDS]
         common = bool(words) and all(lower[w] for w in words)
-        if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)):
+        if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)) or (
+                running and _line_of(texts[m.chunk_index], m.start, m.end) in running):
             found.add(m)
     return found
+
+
+REPEATED_LINE_CHUNKS = 4  # a line in this many of a file's chunks is a running header or footer
+
+
+def _repeated_lines(texts: list[str]) -> set[str]:
+    """The lines of a file that recur in several of its chunks ("Strategic Plan U.S. Department of State, U.S.
+    Agency for International" atop each page): running headers the page-edge test of ingest did not strip."""
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update({line.strip() for line in text.split("\n") if line.strip()})
+    return {line for line, n in seen.items() if n >= REPEATED_LINE_CHUNKS}
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    stop = text.find("\n", end)
+    return text[text.rfind("\n", 0, start) + 1:stop if stop >= 0 else len(text)].strip()
 
 
 TERM = "TERM"  # the type of an abbreviation defined as a term
