@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 
 from drive.names import normalize, proper_spans
-from drive.store.graph import boilerplate_entities
+from drive.store.graph import boilerplate_entities, common_word_entities
 from rag.search.link import bridge_chunks, home_chunks, title_chunks
 from rag.search.retrieve import chunks_by_id
 from rag.types import Passage, Scope
@@ -59,18 +60,40 @@ def match_entities(scope: Scope, question: str, limit: int = 8) -> list[EntityHi
         return []
     rows = s.execute(
         text("""WITH hit AS (
-                    SELECT e.id, e.name, e.type, e.key FROM entities e
+                    SELECT e.id, e.name, e.type, e.key, e.aliases FROM entities e
                     WHERE e.owner_id = :o AND (e.key = ANY(:keys)
                       OR EXISTS (SELECT 1 FROM unnest(e.aliases) a WHERE lower(a) = ANY(:spans)))),
                 total AS (SELECT count(*) AS n FROM items WHERE owner_id = :o AND kind = 'file')
-                SELECT h.id, h.name, h.type FROM hit h, total t
+                SELECT h.id, h.name, h.type, h.key, h.aliases FROM hit h, total t
                 WHERE t.n < 40 OR (SELECT count(DISTINCT m.item_id) FROM mentions m WHERE m.entity_id = h.id)
                                   <= :share * t.n
                 ORDER BY length(h.key) DESC, h.id LIMIT :n"""),
         {"o": owner, "keys": keys, "spans": spans, "n": limit + 4, "share": COMMON_SHARE},
     ).all()
-    dropped = boilerplate_entities(s, owner, [r.id for r in rows])
+    dropped = boilerplate_entities(s, owner, [r.id for r in rows]) | _inside_longer(scope, rows, keys, spans)
     return [EntityHit(r.id, r.name, r.type) for r in rows if r.id not in dropped][:limit]
+
+
+def _inside_longer(scope: Scope, rows: Sequence[Any], keys: list[str], spans: list[str]) -> set[int]:
+    """The hits found only by an alias that is a common word of the drive and part of a name another hit was
+    found by: "Department", an alias of the Department of Transportation in its own file, is not asked about
+    in "the Department of Education's plan" when the Department of Education was found."""
+    wanted = set(keys)
+    matched = {r.id: [r.key] if r.key in wanted else [] for r in rows}
+    by_alias = {r.id for r in rows if not matched[r.id]}
+    for r in rows:
+        matched[r.id] += [a for a in r.aliases or [] if a.lower() in spans]
+    words = {i: [tuple(m.lower().split()) for m in forms] for i, forms in matched.items()}
+    inside = [(i, form) for i in by_alias for form in matched[i]
+              if any(_within(tuple(form.lower().split()), long) for j in words if j != i for long in words[j])]
+    generic = common_word_entities(scope.session, scope.owner, [(n, form, 0) for n, (_, form) in enumerate(inside)])
+    return {inside[n][0] for n in generic}
+
+
+def _within(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """``short`` is a run of ``long``'s words, and shorter."""
+    n = len(short)
+    return n < len(long) and any(long[k:k + n] == short for k in range(len(long) - n + 1))
 
 
 def local_search(scope: Scope, question: str, k: int = 12,

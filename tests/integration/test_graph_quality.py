@@ -197,3 +197,21 @@ def test_a_heading_of_many_files_ranks_below_the_names_in_their_text(
     svc.delete(ids["c.txt"])  # in two files a line alone may be a name in a list: it counts as a name again
     drain(worker)
     assert demoted()["Aviation Accident Final Report"] is False
+
+
+def test_a_common_word_alias_inside_a_longer_name_of_the_question_does_not_bring_its_entity(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    from rag.search.local import match_entities
+    from rag.types import Scope
+
+    add(svc, {"dot.txt": "The U.S. Department of Transportation sets safety rules for roads. The Department funds "
+                         "highways in every state. The Department also inspects bridges.",
+              "ed.txt": "The Department of Education funds schools. Miguel Cardona leads the Department of Education.",
+              "memo.txt": "Each department files a report.", "note.txt": "The department head signed it."})
+    drain(worker)
+    with drive.db.session() as s:
+        scope = Scope(s, svc.owner)
+        found = [h.name for h in match_entities(scope, "What does the Department of Education fund?")]
+        assert any("Education" in n for n in found) and not any("Transportation" in n for n in found)
+        # Alone, the alias still names its entity: "the Department" of the transportation file.
+        assert any("Transportation" in h.name for h in match_entities(scope, "What does the Department inspect?"))
