@@ -245,3 +245,15 @@ def in_title_line(text_: str, start: int, end: int) -> bool:
     if not 0 < len(words) <= MAX_TITLE_WORDS or line.rstrip().endswith((".", ",", ";", "?", "!")):
         return False
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_SMALL_WORDS for w in words)
+
+
+_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
+_NUMBER_BEFORE = re.compile(r"\d[\d,.:/-]*\s?$")  # one space or line break between: "FY\n2022"
+_NUMBER_AFTER = re.compile(r"^\s?\(?\d")
+
+
+def beside_number(text_: str, start: int, end: int) -> bool:
+    """True if the mention is an abbreviation written against a number, as units and qualifiers are ("FY
+    2022", "14 CFR", "1200 CST", "KPI 3"), not names."""
+    return (bool(_ABBREVIATION.match(text_[start:end])) and
+            bool(_NUMBER_BEFORE.search(text_[max(0, start - 12):start]) or _NUMBER_AFTER.match(text_[end:end + 4])))

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from drive.names import LABEL_LOOKAHEAD, display_name, in_title_line, label_position, vote_type
+from drive.names import LABEL_LOOKAHEAD, beside_number, display_name, in_title_line, label_position, vote_type
 from drive.records import RelationRecord, ResolvedMention
 from drive.store.tables import Mention, RelationEvidence
 
@@ -182,9 +182,10 @@ def common_word_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[
 
 
 # An entity that at least HEADING_MIN_FILES files mention, and whose mentions nearly all sit where forms and
-# headings put words (a field label, a line or cell alone, a title-case line), is a heading of the drive
-# ("Meteorological Information", "Aviation Accident Final Report"), not a thing: it ranks a fifth, like a common
-# word. A real name is also written in running text. Each file drops its own labels and headings at graph
+# headings put words (a field label, a line or cell alone, a title-case line) or, for an abbreviation, against a
+# number ("FY 2022", "14 CFR"), is a heading or a qualifier of the drive ("Meteorological Information",
+# "Aviation Accident Final Report", "FY"), not a thing: it ranks a fifth, like a common word. A real name is
+# also written in running text. Each file drops its own labels and headings at graph
 # time; this sees the names that are a heading once in each of many files.
 HEADING_SHARE = 0.9
 HEADING_MIN_FILES = 3  # in two files, a name in a list or a table may sit alone by chance ("Tampa", an author)
@@ -210,7 +211,8 @@ def heading_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int,
          "after": LABEL_LOOKAHEAD}).tuples()
     placed: dict[int, list[bool]] = defaultdict(list)
     for eid, start, end, window in rows:
-        placed[eid].append(label_position(window, start, end) is not False or in_title_line(window, start, end))
+        placed[eid].append(label_position(window, start, end) is not False or in_title_line(window, start, end)
+                           or beside_number(window, start, end))
     return {eid for eid, found in placed.items() if sum(found) >= HEADING_SHARE * len(found)}
 
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 from drive.errors import InvalidName
-from drive.names import clean_name, in_title_line, keys_of, label_position, proper_spans, title_key, title_of
+from drive.names import (
+    beside_number,
+    clean_name,
+    in_title_line,
+    keys_of,
+    label_position,
+    proper_spans,
+    title_key,
+    title_of,
+)
 
 
 @pytest.mark.parametrize("name", ["invoice\u202efdp.exe.txt", "a\u2066b.pdf", "report\u200f.pdf", "x\u061cy.txt",
@@ -47,3 +56,12 @@ def test_where_a_name_sits_label_heading_title_line_or_sentence() -> None:
     assert _place(form, "Cessna")[0] is None  # a cell alone
     prose = "The pilot, Maria Lopez, flew from Madill to Tulsa.\n"
     assert _place(prose, "Maria Lopez") == (False, False)
+
+
+@pytest.mark.parametrize(("text", "name", "qualifier"), [
+    ("In FY\n2022 the agency", "FY", True), ("under 14 CFR Part 91", "CFR", True), ("at 1200 CST the pilot", "CST", True),
+    ("a 500 MW plant", "MW", True), ("The NTSB said in 2008", "NTSB", False), ("Acme 2022 plan", "Acme", False),
+])
+def test_an_abbreviation_against_a_number_is_a_qualifier(text: str, name: str, qualifier: bool) -> None:
+    start = text.index(name)
+    assert beside_number(text, start, start + len(name)) is qualifier
