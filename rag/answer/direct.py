@@ -58,7 +58,8 @@ RELEVANCE_FLOOR = 0.5
 def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float:
     """How well the passages back an answer, 0..1: the share of the question's keywords (names double) that the
     best passages hold, averaged with the best sentence's relevance; when the question names things, averaged
-    again with the share of those names that the best passages (or their files' names) hold whole. Words that
+    again with the share of those names that the best passages' files hold whole, in any of their passages in
+    view (a report's header names the place, its second page the pilot's hours) or in their names. Words that
     frame the question ("how has revenue changed over time") are not asked of the files."""
     terms = keywords(_OVER_TIME.sub(" ", question)) - FRAMING
     own = ranked.own if ranked.own is not None else ranked.relevance
@@ -71,7 +72,10 @@ def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float
     coverage = sum(w for t, w in weight.items() if t in held) / sum(weight.values())
     strength = 0.5 * coverage + 0.5 * min(1.0, float(own.max()))
     named = phrases(question)
-    return 0.5 * strength + 0.5 * names_held(named, best) if named else strength
+    if not named:
+        return strength
+    files = {p.file for p in best}  # a name is held by the best passages' files, wherever in view they say it
+    return 0.5 * strength + 0.5 * names_held(named, [p for p in passages if p.file in files])
 
 
 def names_held(names: Sequence[str], passages: Sequence[Passage]) -> float:

@@ -12,8 +12,8 @@ import pytest
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.bridge import BRIDGE_WEIGHT, bridge_bonus, reached
-from rag.answer.compose import Ranked
-from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases, supporting
+from rag.answer.compose import Ranked, rank_sentences
+from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases, support, supporting
 from rag.answer.short import Evidence, both_named, is_open, options, short_answer
 from rag.types import Passage
 
@@ -460,3 +460,19 @@ def test_the_hop_from_the_file_the_question_names_counts_in_full() -> None:
     bonus = bridge_bonus(question, candidates, passages, reached(candidates, relevance, passages), relevance)
     assert bonus[2] == pytest.approx(0.6) and bonus[3] == pytest.approx(BRIDGE_WEIGHT * 0.6)
     assert bonus[0] == 0.0  # the file the question names is the first hop, not a second
+
+
+def test_a_name_the_best_passages_file_states_elsewhere_in_view_supports_the_answer(embedder: MiniLmEmbedder) -> None:
+    question = "How many flight hours did the pilot have when his airplane ground-looped at Belen, New Mexico?"
+    pilots = [make(f"Pilot Information. Flight Time: {900 + n} hours. The pilot landed.", f"report{n}.pdf", n)
+              for n in range(5)]
+
+    def strength(header_file: str) -> float:
+        header = make("Aviation Accident Final Report. Location: Belen, New Mexico.", header_file, 9)
+        view = [*pilots, make("The wind was calm.", "other.pdf", 8), header]
+        ranked = rank_sentences(question, view, embedder)
+        assert ranked is not None
+        return support(question, view, ranked)
+
+    # The first report's own header, further down the list, names the place: that report is about Belen.
+    assert strength("report0.pdf") > strength("unrelated.pdf")
