@@ -216,11 +216,32 @@ def heading_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int,
     return {eid for eid, found in placed.items() if sum(found) >= HEADING_SHARE * len(found)}
 
 
+# A one-word person's name that is the first or last word of this many other people's names in the drive
+# ("John", "Smith") names none of them: the file it came from could not tell which, nor can the graph page.
+SHARED_NAME_PEOPLE = 3
+
+
+def part_name_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:
+    """Those of these entities (id, name, files) that are a one-word part of several people's names."""
+    ids = [eid for eid, name, _ in entities if " " not in name.strip()]
+    if not ids:
+        return set()
+    rows = s.execute(text(
+        """WITH c AS (SELECT id, key FROM entities WHERE id = ANY(:ids) AND owner_id = :o AND type = 'PERSON'
+                      AND position(' ' in key) = 0 AND key <> '')
+           SELECT c.id FROM c JOIN entities p ON p.owner_id = :o AND p.type = 'PERSON' AND p.mentions > 0
+                AND p.key <> c.key AND (split_part(p.key, ' ', 1) = c.key
+                                        OR reverse(split_part(reverse(p.key), ' ', 1)) = c.key)
+           GROUP BY c.id HAVING count(*) >= :n"""), {"o": owner, "ids": ids, "n": SHARED_NAME_PEOPLE}).scalars()
+    return {int(r) for r in rows}
+
+
 def demoted_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:
     """Those of these entities (id, name, files mentioning it) that name no thing of the drive: its common
-    words and its headings."""
+    words, its headings and the parts of several people's names."""
     listed = list(entities)
-    return common_word_entities(s, owner, listed) | heading_entities(s, owner, listed)
+    return (common_word_entities(s, owner, listed) | heading_entities(s, owner, listed)
+            | part_name_entities(s, owner, listed))
 
 
 def boilerplate_params() -> dict[str, float]:

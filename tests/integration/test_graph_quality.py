@@ -215,3 +215,14 @@ def test_a_common_word_alias_inside_a_longer_name_of_the_question_does_not_bring
         assert any("Education" in n for n in found) and not any("Transportation" in n for n in found)
         # Alone, the alias still names its entity: "the Department" of the transportation file.
         assert any("Transportation" in h.name for h in match_entities(scope, "What does the Department inspect?"))
+
+
+def test_a_first_name_alone_that_several_people_share_ranks_below_their_names(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    add(svc, {"a.txt": "John Smith sold the farm in Ohio.", "b.txt": "John Baker flew to Denver in May.",
+              "c.txt": "John Cole wrote a book about Texas.", "d.txt": "John called the office. John left early.",
+              "e.txt": "Madonna sang in Paris. Madonna toured Europe."})
+    drain(worker)
+    flags = {e.name: e.common for e in snapshot(drive.db, svc.owner).entities if e.type == "PERSON"}
+    assert flags.get("John") is True  # which John? the file could not tell, nor can the graph page
+    assert flags.get("John Smith") is False and flags.get("Madonna") is False
