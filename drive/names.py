@@ -257,3 +257,13 @@ def beside_number(text_: str, start: int, end: int) -> bool:
     2022", "14 CFR", "1200 CST", "KPI 3"), not names."""
     return (bool(_ABBREVIATION.match(text_[start:end])) and
             bool(_NUMBER_BEFORE.search(text_[max(0, start - 12):start]) or _NUMBER_AFTER.match(text_[end:end + 4])))
+
+
+def in_table_body(text_: str, start: int) -> bool:
+    """True if a mention sits in a Markdown table's body row (below its header and ``| --- |`` rule): a value
+    of the table, such as a customer's name in a list, not a column's heading."""
+    line_start = text_.rfind("\n", 0, start) + 1
+    if not text_[line_start:start].lstrip().startswith("|"):
+        return False
+    above = text_[:max(0, line_start - 1)].rsplit("\n", 1)[-1].strip()
+    return above.startswith("|")

@@ -17,7 +17,15 @@ from collections.abc import Iterable
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from drive.names import LABEL_LOOKAHEAD, beside_number, display_name, in_title_line, label_position, vote_type
+from drive.names import (
+    LABEL_LOOKAHEAD,
+    beside_number,
+    display_name,
+    in_table_body,
+    in_title_line,
+    label_position,
+    vote_type,
+)
 from drive.records import RelationRecord, ResolvedMention
 from drive.store.tables import Mention, RelationEvidence
 
@@ -211,8 +219,10 @@ def heading_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int,
          "after": LABEL_LOOKAHEAD}).tuples()
     placed: dict[int, list[bool]] = defaultdict(list)
     for eid, start, end, window in rows:
-        placed[eid].append(label_position(window, start, end) is not False or in_title_line(window, start, end)
-                           or beside_number(window, start, end))
+        position = label_position(window, start, end)
+        form_or_heading = position is True or (
+            not in_table_body(window, start) and (position is None or in_title_line(window, start, end)))
+        placed[eid].append(form_or_heading or beside_number(window, start, end))
     return {eid for eid, found in placed.items() if sum(found) >= HEADING_SHARE * len(found)}
 
 

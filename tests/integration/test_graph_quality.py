@@ -226,3 +226,16 @@ def test_a_first_name_alone_that_several_people_share_ranks_below_their_names(
     flags = {e.name: e.common for e in snapshot(drive.db, svc.owner).entities if e.type == "PERSON"}
     assert flags.get("John") is True  # which John? the file could not tell, nor can the graph page
     assert flags.get("John Smith") is False and flags.get("Madonna") is False
+
+
+def test_a_name_in_the_rows_of_tables_is_a_value_not_a_heading(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    def orders(quarter: str, other: str) -> str:
+        return (f"Orders in the {quarter} quarter\n\n| Customer | City | Amount |\n| --- | --- | --- |\n"
+                f"| Globex Corporation | Denver | 1200 |\n| Initech | {other} | 800 |\n")
+
+    add(svc, {"q1.md": orders("first", "Austin"), "q2.md": orders("second", "Boston"),
+              "q3.md": orders("third", "Chicago")})
+    drain(worker)
+    flags = {e.name: e.common for e in snapshot(drive.db, svc.owner).entities}
+    assert flags.get("Denver") is False  # a value in each table's rows, in three files: still a place

@@ -9,6 +9,7 @@ from drive.errors import InvalidName
 from drive.names import (
     beside_number,
     clean_name,
+    in_table_body,
     in_title_line,
     keys_of,
     label_position,
@@ -65,3 +66,11 @@ def test_where_a_name_sits_label_heading_title_line_or_sentence() -> None:
 def test_an_abbreviation_against_a_number_is_a_qualifier(text: str, name: str, qualifier: bool) -> None:
     start = text.index(name)
     assert beside_number(text, start, start + len(name)) is qualifier
+
+
+def test_a_table_body_cell_is_told_from_its_header_and_from_prose() -> None:
+    table = "Orders\n| Customer | City |\n| --- | --- |\n| Globex | Denver |\n"
+    assert in_table_body(table, table.index("Denver")) is True
+    assert in_table_body(table, table.index("City")) is False  # the header row
+    prose = "Globex moved to Denver.\n"
+    assert in_table_body(prose, prose.index("Denver")) is False
