@@ -148,7 +148,7 @@ def entity_importance(mentions: int, degree: float, files: int, top_degree: floa
     """How much an entity matters to a drive of ``all_files`` files (with mentions): its mentions (dampened),
     its weighted degree relative to the best connected entity's ``top_degree``, in how many files it
     appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several) or a
-    ``common`` word or heading of the drive (``demoted_entities``). The graph page's SQL ranking
+    ``common`` word, heading or shared part of people's names (``demoted_entities``). The graph page's SQL ranking
     (``graph_page._SCORE``) computes the same formula before ``common``, which is read for its top rows."""
     spread = files / all_files if all_files else 0.0
     boilerplate = all_files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
@@ -193,8 +193,8 @@ def common_word_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[
 # headings put words (a field label, a line or cell alone, a title-case line) or, for an abbreviation, against a
 # number ("FY 2022", "14 CFR"), is a heading or a qualifier of the drive ("Meteorological Information",
 # "Aviation Accident Final Report", "FY"), not a thing: it ranks a fifth, like a common word. A real name is
-# also written in running text. Each file drops its own labels and headings at graph
-# time; this sees the names that are a heading once in each of many files.
+# also written in running text, and a value in a table's rows is never a heading. Each file drops its own
+# labels and headings at graph time; this sees the names that are a heading once in each of many files.
 HEADING_SHARE = 0.9
 HEADING_MIN_FILES = 3  # in two files, a name in a list or a table may sit alone by chance ("Tampa", an author)
 HEADING_FILES, HEADING_EACH = 20, 2  # mentions read per entity: two in each of up to twenty of its files

@@ -22,7 +22,7 @@ class EntityView:
     aliases: list[str]
     mentions: int
     files: list[str]
-    common: bool = False  # a common word or a heading of the drive, not a name (``graph.demoted_entities``)
+    common: bool = False  # names no thing of the drive: a common word, a heading (``graph.demoted_entities``)
 
 
 @dataclass(frozen=True)
