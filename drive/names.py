@@ -151,20 +151,32 @@ def clean_surface(surface: str) -> str:
     return text
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an) (?=\S)", re.IGNORECASE)
+
+
 def _surface_counts(surfaces: Iterable[str]) -> Counter[str]:
-    return Counter(c for c in (clean_surface(s) for s in surfaces) if c)
+    """Cleaned forms and how often each was written; "the Dodge Challenger" and "The Dodge Challenger" count
+    as "Dodge Challenger" when the name is also written without the article: the article is the sentence's,
+    not the name's ("The Hague", never written bare, keeps it)."""
+    counts = Counter(c for c in (clean_surface(s) for s in surfaces) if c)
+    for form in [f for f in counts if _ARTICLE.match(f)]:
+        bare = _ARTICLE.sub("", form)
+        if bare in counts:
+            counts[bare] += counts.pop(form)
+    return counts
 
 
 def display_name(surfaces: Iterable[str]) -> str:
     """The name to show for an entity seen under these surface forms.
 
-    Prefers the fullest form (most words), then the most frequent, then the longest, then the
-    lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme" over "Acme's".
+    Prefers the fullest form (most words, a leading article not counted), then the most frequent, then the
+    longest, then the lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme" over "Acme's",
+    "United States" over "THE UNITED STATES" written once in a heading.
     """
     counts = _surface_counts(surfaces)
     if not counts:
         return ""
-    return min(counts, key=lambda s: (-len(s.split()), -counts[s], -len(s), s))
+    return min(counts, key=lambda s: (-len(_ARTICLE.sub("", s).split()), -counts[s], -len(s), s))
 
 
 def aliases(surfaces: Iterable[str]) -> list[str]:

@@ -9,6 +9,7 @@ from drive.errors import InvalidName
 from drive.names import (
     beside_number,
     clean_name,
+    display_name,
     in_table_body,
     in_title_line,
     keys_of,
@@ -74,3 +75,10 @@ def test_a_table_body_cell_is_told_from_its_header_and_from_prose() -> None:
     assert in_table_body(table, table.index("City")) is False  # the header row
     prose = "Globex moved to Denver.\n"
     assert in_table_body(prose, prose.index("Denver")) is False
+
+
+def test_a_name_is_shown_without_the_sentences_article_when_it_is_also_written_without_it() -> None:
+    assert display_name(["the Dodge Challenger"] * 5 + ["Dodge Challenger"] * 2) == "Dodge Challenger"
+    assert display_name(["the United States"] * 3 + ["The United States"] * 2 + ["United States"]) == "United States"
+    assert display_name(["the Beatles"] * 3 + ["The Beatles"]) == "the Beatles"  # never written bare: kept
+    assert display_name(["United States"] * 3 + ["THE UNITED STATES"]) == "United States"  # a heading's capitals
