@@ -127,6 +127,12 @@ def _tokens(surface: str) -> list[str]:
     return [t for t in _NON_WORD.split(text) if t]
 
 
+def holds_run(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    """True if ``shorter`` is a contiguous run of ``longer``'s words."""
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
 def normalize(surface: str, label: str) -> str:
     """The identity key of a name within its label (lowercase words joined by single spaces).
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from drive.names import normalize, proper_spans
+from drive.names import holds_run, normalize, proper_spans
 from drive.store.graph import boilerplate_entities, common_word_entities
 from rag.search.link import bridge_chunks, home_chunks, title_chunks
 from rag.search.retrieve import chunks_by_id
@@ -84,16 +84,12 @@ def _inside_longer(scope: Scope, rows: Sequence[Any], keys: list[str], spans: li
     for r in rows:
         matched[r.id] += [a for a in r.aliases or [] if a.lower() in spans]
     words = {i: [tuple(m.lower().split()) for m in forms] for i, forms in matched.items()}
-    inside = [(i, form) for i in by_alias for form in matched[i]
-              if any(_within(tuple(form.lower().split()), long) for j in words if j != i for long in words[j])]
+    inside = [(i, form) for i in by_alias for form, short in zip(matched[i], words[i], strict=True)
+              if any(len(short) < len(long) and holds_run(long, short)
+                     for j, forms in words.items() if j != i for long in forms)]
+    # Each alias is asked as a one-word name of its own: ids are its place in ``inside``, files 0.
     generic = common_word_entities(scope.session, scope.owner, [(n, form, 0) for n, (_, form) in enumerate(inside)])
     return {inside[n][0] for n in generic}
-
-
-def _within(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-    """``short`` is a run of ``long``'s words, and shorter."""
-    n = len(short)
-    return n < len(long) and any(long[k:k + n] == short for k in range(len(long) - n + 1))
 
 
 def local_search(scope: Scope, question: str, k: int = 12,

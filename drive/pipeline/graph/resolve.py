@@ -14,14 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from drive.names import normalize, vote_type
+from drive.names import holds_run, normalize, vote_type
 from drive.records import MentionRecord, ResolvedMention
-
-
-def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
-    """True if ``shorter`` is a contiguous run of ``longer``'s words."""
-    n = len(shorter)
-    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
 def _word_matches(full: str, short: str) -> bool:
@@ -52,7 +46,7 @@ def _roots(keys: Iterable[str], person: bool = False) -> dict[str, str]:
         candidates = {
             root[other]
             for other in by_word.get(words[0], ())
-            if len(split[other]) > len(words) and _contains(split[other], words)
+            if len(split[other]) > len(words) and holds_run(split[other], words)
         }
         if person:
             candidates |= {root[other] for other in by_word.get(words[-1], ())
