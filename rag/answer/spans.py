@@ -44,6 +44,8 @@ SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/n
 ROLE_BONUS = 1.0  # a span where the question's form puts its answer (``rag.answer.roles``) counts double
 RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
 WORD = re.compile(r"[^\W_]+")
+NAME_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+UNTAGGED_NAME = "NAME"  # the label of a capitalised proper noun's phrase that the tagger did not tag
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 # A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
 AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
@@ -53,6 +55,7 @@ AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P
 _LIFESPAN = re.compile(r"\(([^()]{0,60}?\d{3,4})\s*[–—-]\s*([^()]{0,40}?\d{3,4})\s*\)")
 _BORN = re.compile(r"\b(born|birth|birthday)\b")
 _DIED = re.compile(r"\b(die|died|death|dead)\b")
+_POSSESSIVE_END = re.compile(r"(?<=\w)['’]s$")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{2,80})[\"”]")
 _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:one|two|three|four|five|six|seven|eight|nine|ten)(?:-time| times)|"
                     r"\d+(?:-time| times))\b", re.IGNORECASE)
@@ -116,7 +119,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             # a label's value stands next to the question's words that name it: "Primary endpoint: X"
             near = 0 if span in values else min((abs(a - span.start) for a in anchors), default=20)
             value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
-            value *= (1.0 - ECHO_WEIGHT * echo) * (1.0 + (ENTITY_BONUS if label else 0.0))
+            value *= (1.0 - ECHO_WEIGHT * echo) * _entity_bonus(label)
             # the value itself, or a span opening it ("1,151" of "sample size is 1,151 and the maximum ..."), fits
             value *= 1.0 + ROLE_BONUS * (1.0 if any(v.start == span.start for v in values) else fits(span, role))
             value *= 1.0 + ROLE_BONUS * (label in DATE and _in_lifespan(doc.text, span, life))
@@ -177,7 +180,7 @@ def _read_second(question: str, second: Sequence[Evidence], rest: set[str], verb
             if not new or new <= known or 2 * len(new & own) >= len(own) or len(text.split()) > MAX_WORDS:
                 continue  # nothing new, or the bridge under another name ("Karl Philipp Emmanuel Bach")
             near = min((abs(a - span.start) for a in anchors), default=20)
-            value = share / (1.0 + near / NEAR_SCALE) * (1.0 + (ENTITY_BONUS if label else 0.0))
+            value = share / (1.0 + near / NEAR_SCALE) * _entity_bonus(label)
             tier = _tier(text, label, labels, labels)  # the tagger's PERSON/ORG split is shaky: either fits
             if best is None or (tier, value) > best[:2]:
                 best = (tier, value, ev, text)
@@ -189,13 +192,16 @@ def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[st
     unit ("1364 hours", tagged TIME by the tagger), not an identifier holding digits ("PA-22")."""
     if labels & NUMBER:
         return 2 if AMOUNT.fullmatch(text) or _TIMES.fullmatch(text) else 1 if label in labels else 0
+    if label == UNTAGGED_NAME:  # a name of some kind: as good as a related kind when a name is asked for
+        return 1 if labels & NAME_KINDS else 0
     return 2 if label in preferred else 1 if label in labels else 0
 
 
 def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
     number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
-    ents = list(doc.ents)
+    # A "name" with no capital letter is the tagger's slip ("sturm und drang" tagged PERSON): a plain phrase.
+    ents = [e for e in doc.ents if e.label_ not in NAME_KINDS or any(c.isupper() for c in e.text)]
     # "Columbus, Ohio": a place and the place it lies in, one answer (before its parts, which tie with it)
     found = [(doc[a.start:b.end], "GPE") for a, b in zip(ents, ents[1:], strict=False)
              if a.label_ == b.label_ == "GPE" and b.start == a.end + 1 and doc[a.end].text == ","]
@@ -226,9 +232,21 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
         chunks = []
     for chunk in chunks:
         if not any(t in covered for t in range(chunk.start, chunk.end)) and chunk.root.pos_ in ("PROPN", "NOUN"):
-            found.append((chunk, ""))
+            found.append((chunk, UNTAGGED_NAME if _is_name(chunk) else ""))
     # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
+
+
+def _entity_bonus(label: str) -> float:
+    """A span the tagger named counts more than a phrase, or a name it left untagged."""
+    return 1.0 + (ENTITY_BONUS if label not in ("", UNTAGGED_NAME) else 0.0)
+
+
+def _is_name(chunk: Any) -> bool:
+    """A proper noun's phrase written as a name ("Hall, who was the first president"), which the tagger left
+    untagged: its root a proper noun, its words capitalised (articles aside)."""
+    named = [t for t in chunk if t.pos_ != "DET"]
+    return chunk.root.pos_ == "PROPN" and bool(named) and all(t.text[:1].isupper() for t in named)
 
 
 def _noun_of_wh(asking_doc: Any) -> str:
@@ -277,7 +295,9 @@ def _asks_year(question: str) -> bool:
 
 
 def _trim(text: str, labels: frozenset[str], years: bool) -> str:
-    """Without a leading article or stray punctuation; only the year of a date when a year is asked for."""
+    """Without a leading article, a possessive's "'s" or stray punctuation; only the year of a date when a year
+    is asked for."""
     text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:'\""), flags=re.IGNORECASE)
+    text = _POSSESSIVE_END.sub("", text)  # "G. Stanley Hall's" theory: the answer is Hall
     year = YEAR.search(text) if labels == DATE and years else None
     return year.group(0) if year else text
