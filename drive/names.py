@@ -172,16 +172,20 @@ def _surface_counts(surfaces: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def display_name(surfaces: Iterable[str]) -> str:
+def display_name(surfaces: Iterable[str], person: bool = True) -> str:
     """The name to show for an entity seen under these surface forms.
 
-    Prefers the fullest form (most words, a leading article not counted), then the most frequent, then the
-    longest, then the lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme" over "Acme's",
-    "United States" over "THE UNITED STATES" written once in a heading.
+    A person's name prefers the fullest form (most words, a leading article not counted), then the most
+    frequent, then the longest, then the lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme"
+    over "Acme's", "United States" over "THE UNITED STATES" written once in a heading. Other names have only
+    the variants ``normalize`` folds (a company suffix, an article), so they are shown as most often written:
+    "Dodge", not "the Dodge Company" written once.
     """
     counts = _surface_counts(surfaces)
     if not counts:
         return ""
+    if not person:
+        return min(counts, key=lambda s: (-counts[s], -len(s), s))
     return min(counts, key=lambda s: (-len(_ARTICLE.sub("", s).split()), -counts[s], -len(s), s))
 
 

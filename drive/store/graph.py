@@ -123,8 +123,9 @@ def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
            GROUP BY id"""), {"ids": ids}).tuples().all())
     params = []
     for eid, forms in surfaces.items():
-        name = display_name(forms)
-        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": vote_type(labels[eid]),
+        kind = vote_type(labels[eid])
+        name = display_name(forms, person=kind == "PERSON")
+        params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": kind,
                        "mentions": len(forms), "files": len(files[eid]), "degree": degree.get(eid, 0)})
     if params:
         s.execute(text("""UPDATE entities SET name = :name, aliases = :aliases, type = :type, mentions = :mentions,

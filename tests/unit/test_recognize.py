@@ -28,6 +28,17 @@ def test_people_organisations_and_places_are_found_with_exact_spans() -> None:
         assert text[m.start : m.end] == m.surface and m.chunk_index == 0
 
 
+def test_a_name_wrapped_across_lines_of_a_page_is_one_mention() -> None:
+    text = ("Authoritarian competitors to the country that protects the rights of citizens of the United\n"
+            "States seek to challenge its ideas.\nWe met the team in Paris\nLondon is big.")
+    [analysis] = recognize([text])
+    surfaces = [m.surface for m in analysis.mentions]
+    assert "the United\nStates" in surfaces and "States" not in surfaces
+    assert "Paris" in surfaces and "London" in surfaces  # a short line keeps its break
+    for m in analysis.mentions:
+        assert text[m.start : m.end] == m.surface
+
+
 def test_chunk_index_is_the_position_in_the_batch() -> None:
     texts = ["Google is in California.", "", "Nothing named here at all.", "Angela Merkel spoke in Berlin."]
     analyses = recognize(texts)

@@ -80,6 +80,18 @@ def test_short_forms_join_within_the_voted_type() -> None:
     assert set(keys.values()) == {"michael jordan"}
 
 
+def test_a_place_or_body_inside_a_longer_name_stays_its_own_entity() -> None:
+    # Each file once merged "Dodge" into whichever longer name it held: the brand became "Horace Dodge"
+    # in one file and "Dodge Challenger" in the next; "Asia" became "Southeast Asia".
+    keys = keys_of([mention("Dodge Challenger", "ORG"), mention("Dodge", "ORG", chunk=1),
+                    mention("Southeast Asia", "LOC"), mention("Asia", "LOC", chunk=2),
+                    mention("Native American", "NORP"), mention("American", "NORP", chunk=3)])
+    assert keys[("Dodge", "ORG")] == "dodge"
+    assert keys[("Asia", "LOC")] == "asia"
+    assert keys[("American", "NORP")] == "american"
+    assert keys[("Dodge Challenger", "ORG")] == "dodge challenger"
+
+
 def test_middle_names_left_out_join_the_full_name() -> None:
     keys = keys_of([mention("Helen Elizabeth Hunt", "PERSON"), mention("Helen Hunt", "PERSON"),
                     mention("Hunt", "PERSON"), mention("H. E. Hunt", "PERSON")])
@@ -130,6 +142,9 @@ def test_display_name_prefers_the_fullest_then_most_frequent_form() -> None:
     assert display_name(["ACME Corp", "Acme Corp"]) == "ACME Corp"  # tie: lexicographic
     assert display_name(reversed(["ACME Corp", "Acme Corp"])) == "ACME Corp"
     assert display_name([]) == ""
+    # Not a person: shown as most often written.
+    assert display_name(["Dodge"] * 3 + ["the Dodge Company"], person=False) == "Dodge"
+    assert display_name(["Foot Locker, Inc."] + ["Foot Locker"] * 2, person=False) == "Foot Locker"
 
 
 def test_aliases_are_the_other_distinct_names() -> None:

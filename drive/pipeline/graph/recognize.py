@@ -28,6 +28,7 @@ KEPT_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 )
 MAX_ENTITY_TOKENS = 10
+WRAPPED_LINE = 60  # characters: a line this long that stops mid-name was wrapped by the page
 MAX_SURFACE_CHARS = 100
 # A mention is paired with at most this many following mentions of its sentence, so a long
 # list-like "sentence" (a table row, say) gives linear rather than quadratic pairs.
@@ -96,13 +97,14 @@ def _person_parts(ent: Span) -> list[Span]:
 
 
 def _split_lines(ent: Span) -> list[Span]:
-    """A name never spans a line break: "Charmed\n\nCharmed is..." is two mentions, not one."""
+    """A name never spans a line break: "Charmed\n\nCharmed is..." is two mentions, not one. A long line
+    wrapped mid-sentence is the page's break, not the text's: "the United\nStates" stays one name."""
     from spacy.tokens import Span
 
     parts: list[Span] = []
     start = ent.start
     for token in ent:
-        if "\n" in token.text or "\n" in token.whitespace_:
+        if ("\n" in token.text or "\n" in token.whitespace_) and not _wraps(token):
             end = token.i if "\n" in token.text else token.i + 1
             if end > start:
                 parts.append(Span(ent.doc, start, end, label=ent.label_))
@@ -110,6 +112,16 @@ def _split_lines(ent: Span) -> list[Span]:
     if ent.end > start:
         parts.append(Span(ent.doc, start, ent.end, label=ent.label_))
     return parts
+
+
+def _wraps(token: Token) -> bool:
+    """Is the single line break after this word a wrap: a long line going on, not a heading or table row?"""
+    if token.whitespace_ != "\n" and not (token.is_space and token.text == "\n"):
+        return False
+    end = token.idx if token.is_space else token.idx + len(token.text)
+    text = token.doc.text
+    line = text[text.rfind("\n", 0, end) + 1:end]
+    return len(line) >= WRAPPED_LINE and line[-1:].isalnum()
 
 
 def _entities(doc: Doc) -> list[Span]:

@@ -3,10 +3,14 @@
 An entity's identity is its key: ``normalize`` folds the spelling variants of one name
 ("Acme Corp." = "ACME Corporation" = "Acme's" -> "acme"), and the name's type is decided by a vote
 over its mentions (``drive.names.vote_type``): "Demon 170" tagged PERSON once and PRODUCT twice is one
-PRODUCT. ``resolve_file`` lets a short form ("Holmes") join the one longer name of the same (voted)
-type in the same file that contains it ("sherlock holmes"); a first-name-and-surname form joins the one
+PRODUCT. ``resolve_file`` lets a person's short form ("Holmes") join the one longer person's name in
+the same file that contains it ("sherlock holmes"); a first-name-and-surname form joins the one
 longer name of the file that starts and ends with them ("Helen Hunt" -> "Helen Elizabeth Hunt"), and an
 initial its one expansion ("J. Smith" -> "John Smith", only when the file has a single such Smith).
+
+Other types do not join longer names: a place, body or product named inside a longer name is usually a
+different thing ("Asia" in "Southeast Asia", "Dodge" in "Dodge Challenger", "American" in "Native
+American"), and their variants of one name (suffixes, articles, punctuation) are folded by ``normalize``.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ def _abbreviates(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return all(any(_word_matches(full, short) for full in rest) for short in shorter[1:-1])
 
 
-def _roots(keys: Iterable[str], person: bool = False) -> dict[str, str]:
-    """Map each key of one type to the key it merges into (itself when no unique longer form)."""
+def _roots(keys: Iterable[str]) -> dict[str, str]:
+    """Map each person's key to the key it merges into (itself when no unique longer form)."""
     split = {k: tuple(k.split()) for k in set(keys)}
     # Longest first (in words, then letters: "john smith" before "j smith"), so a candidate's own root
     # is final before shorter keys look at it.
@@ -48,9 +52,7 @@ def _roots(keys: Iterable[str], person: bool = False) -> dict[str, str]:
             for other in by_word.get(words[0], ())
             if len(split[other]) > len(words) and holds_run(split[other], words)
         }
-        if person:
-            candidates |= {root[other] for other in by_word.get(words[-1], ())
-                           if _abbreviates(split[other], words)}
+        candidates |= {root[other] for other in by_word.get(words[-1], ()) if _abbreviates(split[other], words)}
         for word in set(words):
             by_word[word].append(key)
         short_enough = len(key.replace(" ", "")) >= 2
@@ -72,5 +74,5 @@ def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
     by_label: dict[str, set[str]] = defaultdict(set)
     for key, tags in labels.items():
         by_label[vote_type(tags)].add(key)
-    root = {key: to for label, label_keys in by_label.items() for key, to in _roots(label_keys, label == "PERSON").items()}
+    root = {key: key for key in labels} | _roots(by_label.get("PERSON", ()))
     return [ResolvedMention(mention=m, key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]
