@@ -129,6 +129,15 @@ def test_an_abbreviation_defined_as_a_term_is_told_from_one_that_names_an_organi
     assert defined_terms(texts, mentions) == {"KPIs", "KPI", "GCP"}  # the FAA names an organisation; NTSB undefined
 
 
+def test_a_list_of_abbreviations_defines_terms_too() -> None:
+    texts = ["List of Abbreviations\nAE adverse event\nIRB | Institutional Review Board |\nSAE: serious adverse event\n"
+             "MRI magnetic resonance imaging\nPI Principal Investigator",
+             "Every AE and SAE is reported to the IRB. An MRI is taken. The PI signs."]
+    mentions = [MentionRecord(1, s, "ORG", 0, len(s), 0) for s in ("AE", "SAE", "IRB", "MRI", "PI")]
+    # the IRB is a board: an organisation
+    assert defined_terms(texts, mentions) == {"AE", "SAE", "MRI", "PI"}
+
+
 @pytest.mark.parametrize(("surface", "label", "kept"), [("the Demon 170", "PERSON", "PRODUCT"),
                                                          ("Cessna 172S", "PERSON", "PRODUCT"),
                                                          ("Louis XIV", "PERSON", "PERSON"),

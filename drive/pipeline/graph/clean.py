@@ -156,6 +156,9 @@ NAMED_HEADS = _set(
 )
 _SMALL_WORDS = FUNCTION_WORDS | {"the", "a", "an"}  # never the first word of what an abbreviation stands for
 _DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,7}?)(s)?\s*\)")
+# A list of abbreviations, one per line: "AE adverse event", "GCP | Good Clinical Practice", "IRB: ...".
+_GLOSSARY = re.compile(r"^[ \t•|-]*([A-Z][A-Z0-9&]{1,7})(?:[ \t]*[|:=–—-][ \t]*|[ \t]+)([A-Za-z][^\n|]{2,80}?)[ \t|]*$",
+                       re.MULTILINE)
 
 
 def long_form(before: str, short: str) -> str | None:
@@ -183,18 +186,30 @@ def long_form(before: str, short: str) -> str | None:
 
 def defined_terms(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
     """The surfaces among ``mentions`` that these texts define as abbreviations of terms, not of organisations
-    or places: "(KPIs)" after "key performance indicators", "(GCP)" after "Good Clinical Practice"."""
+    or places: "(KPIs)" after "key performance indicators", "(GCP)" after "Good Clinical Practice", "AE" in a
+    list of abbreviations that reads "AE adverse event"."""
     terms: set[str] = set()
     named: set[str] = set()
+    for short, found in _definitions(texts):
+        words = {w.lower().strip(".,;:'’") for w in found.split()}
+        heads = words | {w.rstrip("s") for w in words}  # "Department of Labor", "Office of ... Management"
+        (named if heads & NAMED_HEADS else terms).add(short)
+    terms -= named  # defined both ways in one file: keep it
+    return {m.surface for m in mentions if m.surface in terms or m.surface[:-1] in terms and m.surface.endswith("s")}
+
+
+def _definitions(texts: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """(abbreviation, what it stands for) as the texts define them: in parentheses after the long form, or
+    first on a line of a list of abbreviations, followed by the long form and nothing else."""
     for text in texts:
         for m in _DEFINED.finditer(text):
             found = long_form(text[max(0, m.start() - 120):m.start()], m.group(1))
             if found:
-                words = {w.lower().strip(".,;:'’") for w in found.split()}
-                heads = words | {w.rstrip("s") for w in words}  # "Department of Labor", "Office of ... Management"
-                (named if heads & NAMED_HEADS else terms).add(m.group(1))
-    terms -= named  # defined both ways in one file: keep it
-    return {m.surface for m in mentions if m.surface in terms or m.surface[:-1] in terms and m.surface.endswith("s")}
+                yield m.group(1), found
+        for m in _GLOSSARY.finditer(text):
+            meaning = m.group(2).strip()
+            if long_form(meaning, m.group(1)) == meaning:
+                yield m.group(1), meaning
 
 
 # Lowercase words a name may start with: articles and the particles of family names.
