@@ -39,6 +39,16 @@ def test_a_name_wrapped_across_lines_of_a_page_is_one_mention() -> None:
         assert text[m.start : m.end] == m.surface
 
 
+def test_a_code_after_a_name_and_comma_is_read_by_that_name() -> None:
+    text = ("Principal Investigator: Susan T. Iannaccone, MD\nOmar A. Ibrahimi, M.D., Ph.D.\n"
+            "Departure Point: Venice, FL | Type of Flight Plan\nThe panel: Bob Smith, NASA, and Jane Doe, NIH.")
+    [analysis] = recognize([text])
+    found = entities(analysis)
+    assert not {"MD", "M.D.", "Ph.D."} & set(found)  # degrees, no names
+    assert found.get("FL") == "GPE"  # a state, after its city
+    assert found.get("NASA") == "ORG" and found.get("NIH") == "ORG"  # an institute after a person stays
+
+
 def test_chunk_index_is_the_position_in_the_batch() -> None:
     texts = ["Google is in California.", "", "Nothing named here at all.", "Angela Merkel spoke in Berlin."]
     analyses = recognize(texts)

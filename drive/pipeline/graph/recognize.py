@@ -9,6 +9,7 @@ in exchange for labelled relationships. A tagger-only verb heuristic would cost 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,12 @@ KEPT_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 )
 MAX_ENTITY_TOKENS = 10
+# "MD", "FL", "M.D.", "Ph.D.", "Md": a state's or a degree's short form
+_SHORT_CODE = re.compile(r"(?:[A-Z][a-z]?\.){2,3}|[A-Z]{2,4}|[A-Z][a-z]")
+_DEGREE = "degree"
+# Degrees and suffixes written after a person's name ("Jane Doe, NIH" names her institute: it stays).
+DEGREES = frozenset({"MD", "PHD", "DO", "RN", "NP", "PA", "DDS", "DMD", "MPH", "MBA", "MS", "MSC", "MA", "BA", "BS",
+                     "BSC", "JD", "ESQ", "JR", "SR", "MBBS", "DPHIL", "DNP", "FACS", "FRCP", "FRCS"})
 WRAPPED_LINE = 60  # characters: a line this long that stops mid-name was wrapped by the page
 MAX_SURFACE_CHARS = 100
 # A mention is paired with at most this many following mentions of its sentence, so a long
@@ -131,7 +138,28 @@ def _entities(doc: Doc) -> list[Span]:
             spans.extend(_person_parts(ent))
         else:
             spans.append(ent)
-    return [e for e in spans if _keep(e)]
+    return [e for e in _after_commas(spans) if _keep(e)]
+
+
+def _after_commas(spans: list[Span]) -> list[Span]:
+    """A short code written after a name and a comma is read by that name: after a person's, a degree or suffix
+    is no name ("Susan Iannaccone, MD", "Omar Ibrahimi, M.D., Ph.D."); after a place's it is its state
+    ("Venice, FL", "Baltimore, Md"), whatever type the model gave it."""
+    from spacy.tokens import Span
+
+    kept: list[Span] = []
+    before, end = "", -1  # the type of the span just before, and where it ends
+    for span in spans:
+        follows = span.start == end + 1 and span.start > 0 and span.doc[span.start - 1].text == ","
+        if follows and _SHORT_CODE.fullmatch(span.text):
+            if before in ("PERSON", _DEGREE) and span.text.replace(".", "").upper() in DEGREES:
+                before, end = _DEGREE, span.end
+                continue
+            if before == "GPE":
+                span = Span(span.doc, span.start, span.end, label="GPE")
+        kept.append(span)
+        before, end = span.label_, span.end
+    return kept
 
 
 def _chain(token: Token) -> list[Token]:
