@@ -172,20 +172,20 @@ def _surface_counts(surfaces: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def display_name(surfaces: Iterable[str], person: bool = True) -> str:
-    """The name to show for an entity seen under these surface forms.
+def display_name(surfaces: Iterable[str], label: str = "PERSON") -> str:
+    """The name to show for an entity of type ``label`` seen under these surface forms.
 
-    A person's name prefers the fullest form (most words, a leading article not counted), then the most
-    frequent, then the longest, then the lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme"
-    over "Acme's", "United States" over "THE UNITED STATES" written once in a heading. Other names have only
-    the variants ``normalize`` folds (a company suffix, an article), so they are shown as most often written:
-    "Dodge", not "the Dodge Company" written once.
+    Prefers the fullest form (most words, a leading article not counted), then the most frequent, then the
+    longest, then the lexicographically smallest: "Sherlock Holmes" over "Holmes", "Acme" over "Acme's",
+    "United States" over "THE UNITED STATES" written once in a heading, "U.S. Department of Transportation"
+    over "the Department". Other than a person's, a name's words are counted as ``normalize`` keeps them, so a
+    form that only adds a company suffix is not fuller: "Dodge", not "the Dodge Company" written once.
     """
     counts = _surface_counts(surfaces)
     if not counts:
         return ""
-    if not person:
-        return min(counts, key=lambda s: (-counts[s], -len(s), s))
+    if label != "PERSON":
+        return min(counts, key=lambda s: (-len(normalize(s, label).split()), -counts[s], -len(s), s))
     return min(counts, key=lambda s: (-len(_ARTICLE.sub("", s).split()), -counts[s], -len(s), s))
 
 

@@ -124,7 +124,7 @@ def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
     params = []
     for eid, forms in surfaces.items():
         kind = vote_type(labels[eid])
-        name = display_name(forms, person=kind == "PERSON")
+        name = display_name(forms, kind)
         params.append({"id": eid, "name": name, "aliases": sorted(set(forms) - {name}), "type": kind,
                        "mentions": len(forms), "files": len(files[eid]), "degree": degree.get(eid, 0)})
     if params:

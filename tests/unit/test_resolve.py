@@ -92,6 +92,18 @@ def test_a_place_or_body_inside_a_longer_name_stays_its_own_entity() -> None:
     assert keys[("Dodge Challenger", "ORG")] == "dodge challenger"
 
 
+
+def test_an_organisations_head_word_names_it_in_its_file() -> None:
+    keys = keys_of([mention("the U.S. Department of Transportation", "ORG"), mention("the Department", "ORG", chunk=1),
+                    mention("the Independent Review Board", "ORG"), mention("the Board", "ORG", chunk=2),
+                    mention("Horace Dodge", "ORG"), mention("Dodge", "ORG", chunk=3),
+                    mention("Ensure GSA", "ORG"), mention("GSA", "ORG", chunk=3)])
+    assert keys[("the Department", "ORG")] == keys[("the U.S. Department of Transportation", "ORG")]
+    assert keys[("the Board", "ORG")] == "independent review board"
+    assert keys[("Dodge", "ORG")] == "dodge"  # a brand, not a body's noun (the model tagged its founder ORG)
+    assert keys[("GSA", "ORG")] == "gsa"
+
+
 def test_middle_names_left_out_join_the_full_name() -> None:
     keys = keys_of([mention("Helen Elizabeth Hunt", "PERSON"), mention("Helen Hunt", "PERSON"),
                     mention("Hunt", "PERSON"), mention("H. E. Hunt", "PERSON")])
@@ -142,9 +154,11 @@ def test_display_name_prefers_the_fullest_then_most_frequent_form() -> None:
     assert display_name(["ACME Corp", "Acme Corp"]) == "ACME Corp"  # tie: lexicographic
     assert display_name(reversed(["ACME Corp", "Acme Corp"])) == "ACME Corp"
     assert display_name([]) == ""
-    # Not a person: shown as most often written.
-    assert display_name(["Dodge"] * 3 + ["the Dodge Company"], person=False) == "Dodge"
-    assert display_name(["Foot Locker, Inc."] + ["Foot Locker"] * 2, person=False) == "Foot Locker"
+    # Not a person: a company suffix makes no fuller name.
+    assert display_name(["Dodge"] * 3 + ["the Dodge Company"], "ORG") == "Dodge"
+    assert display_name(["Foot Locker, Inc."] + ["Foot Locker"] * 2, "ORG") == "Foot Locker"
+    assert display_name(["the Department"] * 2 + ["U.S. Department of Transportation"], "ORG") == (
+        "U.S. Department of Transportation")
 
 
 def test_aliases_are_the_other_distinct_names() -> None:

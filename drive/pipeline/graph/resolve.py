@@ -8,9 +8,12 @@ the same file that contains it ("sherlock holmes"); a first-name-and-surname for
 longer name of the file that starts and ends with them ("Helen Hunt" -> "Helen Elizabeth Hunt"), and an
 initial its one expansion ("J. Smith" -> "John Smith", only when the file has a single such Smith).
 
-Other types do not join longer names: a place, body or product named inside a longer name is usually a
-different thing ("Asia" in "Southeast Asia", "Dodge" in "Dodge Challenger", "American" in "Native
-American"), and their variants of one name (suffixes, articles, punctuation) are folded by ``normalize``.
+An organisation's short form that ends in a body's noun (``NAMED_HEADS``: "the Department", "the Board") joins
+the one longer organisation's name of the file whose head word it is ("the Department" -> "U.S. Department of
+Transportation"): documents name a body in full once and by its noun after. Other short
+forms do not join: a name inside a longer one is usually a different thing ("Dodge" in "Dodge Challenger",
+"Asia" in "Southeast Asia", "American" in "Native American"), and variants of one name (suffixes, articles,
+punctuation) are folded by ``normalize``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from drive.names import holds_run, normalize, vote_type
+from drive.pipeline.graph.clean import NAMED_HEADS
 from drive.records import MentionRecord, ResolvedMention
 
 
@@ -37,8 +41,17 @@ def _abbreviates(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return all(any(_word_matches(full, short) for full in rest) for short in shorter[1:-1])
 
 
-def _roots(keys: Iterable[str]) -> dict[str, str]:
-    """Map each person's key to the key it merges into (itself when no unique longer form)."""
+def _heads(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    """True if ``shorter`` ends at the head word of the organisation's name ``longer``: its last word, or the
+    last before "of" ("department" of "us department of transportation", "cowboys" of "dallas cowboys")."""
+    end = longer.index("of", 1) if "of" in longer[1:] else len(longer)
+    return len(shorter) < end + 1 and longer[end - len(shorter):end] == shorter
+
+
+def _roots(keys: Iterable[str], person: bool = True) -> dict[str, str]:
+    """Map each key to the key it merges into (itself when no unique longer form): a person's short name joins
+    the longer name holding it; an organisation's short name that ends in a body's noun ("the Department", "the
+    Board") joins the one name it is the head word of."""
     split = {k: tuple(k.split()) for k in set(keys)}
     # Longest first (in words, then letters: "john smith" before "j smith"), so a candidate's own root
     # is final before shorter keys look at it.
@@ -47,12 +60,13 @@ def _roots(keys: Iterable[str]) -> dict[str, str]:
     by_word: dict[str, list[str]] = defaultdict(list)  # word -> keys already rooted that contain it
     for key in ordered:
         words = split[key]
-        candidates = {
-            root[other]
-            for other in by_word.get(words[0], ())
-            if len(split[other]) > len(words) and holds_run(split[other], words)
-        }
-        candidates |= {root[other] for other in by_word.get(words[-1], ()) if _abbreviates(split[other], words)}
+        if person:
+            candidates = {root[other] for other in by_word.get(words[0], ())
+                          if len(split[other]) > len(words) and holds_run(split[other], words)}
+            candidates |= {root[other] for other in by_word.get(words[-1], ()) if _abbreviates(split[other], words)}
+        else:
+            candidates = {root[other] for other in by_word.get(words[-1], ())
+                          if words[-1] in NAMED_HEADS and len(split[other]) > len(words) and _heads(split[other], words)}
         for word in set(words):
             by_word[word].append(key)
         short_enough = len(key.replace(" ", "")) >= 2
@@ -75,4 +89,5 @@ def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
     for key, tags in labels.items():
         by_label[vote_type(tags)].add(key)
     root = {key: key for key in labels} | _roots(by_label.get("PERSON", ()))
+    root |= _roots(by_label.get("ORG", ()), person=False)
     return [ResolvedMention(mention=m, key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]
