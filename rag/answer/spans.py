@@ -45,6 +45,7 @@ ROLE_BONUS = 1.0  # a span where the question's form puts its answer (``rag.answ
 RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
 WORD = re.compile(r"[^\W_]+")
 NAME_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+CONTAINING_PLACES = frozenset({"state", "country", "nation"})  # asked nouns that name the place a city lies in
 UNTAGGED_NAME = "NAME"  # the label of a capitalised proper noun's phrase that the tagger did not tag
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 # A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
@@ -110,7 +111,8 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
         anchors = [t.i for t in doc if t.text.lower() in asked]
         values = labelled_values(doc, role)  # "Primary endpoint: X": X whole, where the question's form puts it
         for span, label in [*_spans(doc, numbers=bool(labels & NUMBER)), *((v, "") for v in values)]:
-            text = _trim(span.text, labels, years)
+            text = _container(doc, span, noun) if label == "GPE" else None
+            text = text or _trim(span.text, labels, years)
             span_words = content_words(text)
             if not span_words or span_words <= asked or len(text.split()) > MAX_WORDS:
                 continue
@@ -235,6 +237,27 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
             found.append((chunk, UNTAGGED_NAME if _is_name(chunk) else ""))
     # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
+
+
+def _container(doc: Any, span: Any, noun: str) -> str | None:
+    """For "what country" or "what state", the place a place lies in, read off the chain of places it is written
+    in: "White County, Arkansas, United States" -> the country last, the state before it ("Philadelphia,
+    Pennsylvania" has no country). None when the question asks no such thing or the place stands alone."""
+    if noun not in CONTAINING_PLACES:
+        return None
+    start, end = span.start, span.end
+    while end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].ent_type_ == "GPE":
+        end += 2  # past the comma and the next place's first word, then its other words
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+    while start >= 2 and doc[start - 1].text == "," and doc[start - 2].ent_type_ == "GPE":
+        start -= 2  # to the place before the comma's last word, then back to its first
+        while start > 0 and doc[start].ent_iob_ == "I":
+            start -= 1
+    parts = [p.strip() for p in doc[start:end].text.split(",") if p.strip()]
+    if len(parts) < 2:
+        return None
+    return parts[-2] if noun == "state" and len(parts) > 2 else parts[-1]
 
 
 def _entity_bonus(label: str) -> float:

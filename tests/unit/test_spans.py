@@ -107,6 +107,16 @@ def test_a_place_is_answered_with_the_place_it_lies_in(nlp: Nlp) -> None:
                          "press.txt")]
     found = short_answer("Where is the independent publishing house Two Dollar Radio based?", evidence, nlp)
     assert found is not None and found.text == "Columbus, Ohio"
+    # "what state" asks for the place the city lies in
+    found = short_answer("Two Dollar Radio is based in what state?", evidence, nlp)
+    assert found is not None and found.text == "Ohio"
+    # in a chain of places, the country is the last, the state the one before it
+    evidence = [Evidence("Midway is an unincorporated community in White County, Arkansas, United States.", 1, 1.0,
+                         "Midway.txt")]
+    found = short_answer("In which country is Midway?", evidence, nlp)
+    assert found is not None and found.text == "United States"
+    found = short_answer("Midway lies in which state?", evidence, nlp)
+    assert found is not None and found.text == "Arkansas"
 
 
 @pytest.mark.parametrize(("question", "year"), [
