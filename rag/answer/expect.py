@@ -25,6 +25,8 @@ WORK = frozenset({"WORK_OF_ART"})
 _AMOUNT_NOUNS = (r"(dose|dosage|sample size|rate|score|total|count|figure|temperature|price|cost|salary|budget|"
                  r"population)\b")
 # Read on the asking phrase (``asking``), so "an actress who starred in what" asks for a work, not a person.
+# "what is the country of ..." asks as "what country" does.
+_THE = r"(?:(?:is|was|are|were) the )?"
 _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"\b(what|which) time\b(?! (period|frame|span|zone))"), frozenset({"TIME"})),
     (re.compile(r"^(when|since when)\b|\b(what|which) (year|date|decade|century|month|day)\b|\bhow long ago\b"),
@@ -32,19 +34,19 @@ _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"\bhow (many|much|old|long|tall|big|far|large|strong|fast|heavy|deep|wide|high|often)\b|"
                 r"\bwhat (number|percentage|percent|amount|share|proportion|fraction)\b|"
                 r"\b(what|which) ([\w-]+ ){0,3}" + _AMOUNT_NOUNS), NUMBER),
-    (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
+    (re.compile(r"\b(what|which) " + _THE + r"([\w-]+ ){0,2}(actor|actress|singer|player|author|writer|director|musician|"
                 r"composer|poet|painter|artist|politician|president|king|queen|prince|princess|emperor|man|woman|"
                 r"person|character|footballer|coach|producer|novelist|wife|husband|son|daughter|father|mother|pilot|"
                 r"officer|scientist|engineer|judge|lawyer|doctor|leader|founder|chairman|governor|mayor|senator|"
                 r"minister|captain|driver|athlete|student|teacher|professor)\b"),
      PERSON),
     (re.compile(r"^(where|what|which)\b.*\b(located|born|based (in|at|out of)|headquartered|from$)|"
-                r"\b(what|which) ([\w-]+ )?(city|town|state|country|county|province|island)\b"), PLACE),
+                r"\b(what|which) " + _THE + r"([\w-]+ )?(city|town|state|country|county|province|island)\b"), PLACE),
     (re.compile(r"^where\b"), PLACE),
     (re.compile(r"\b(what|which) (language|nationality)\b"), frozenset({"LANGUAGE", "NORP"})),
-    (re.compile(r"\b(what|which) ([\w-]+ ){0,2}(film|movie|album|song|single|book|novel|series|show|sitcom|"
+    (re.compile(r"\b(what|which) " + _THE + r"([\w-]+ ){0,2}(film|movie|album|song|single|book|novel|series|show|sitcom|"
                 r"play|opera|musical|poem|painting|game|episode)\b"), WORK),
-    (re.compile(r"\b(what|which) (company|organi[sz]ation|band|group|team|network|station|label|studio|"
+    (re.compile(r"\b(what|which) " + _THE + r"(company|organi[sz]ation|band|group|team|network|station|label|studio|"
                 r"university|school|party|club|publisher)\b"), ORG),
     (re.compile(r"^(who|whom|whose)\b"), PERSON | ORG),
 ]

@@ -27,6 +27,9 @@ from rag.answer.expect import (
     # A phrase set before the question word: the question asks for an amount, not the place of its relative clause.
     ("At the 2011 census, what was the population of the town where she was born?", NUMBER),
     ("In 1995, who won the cup?", PERSON | ORG),
+    # "what is the country of ..." asks as "what country" does
+    ("What is the country of citizenship of the actor who plays John?", PLACE),
+    ("What was the publisher of the novel?", ORG),
 ])
 def test_expected_labels(question: str, labels: frozenset[str]) -> None:
     assert expected_labels(question) == labels
