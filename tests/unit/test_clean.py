@@ -146,6 +146,17 @@ def test_a_person_named_with_a_number_is_a_product(surface: str, label: str, kep
     assert corrected_label(surface, label) == kept
 
 
+@pytest.mark.parametrize(("surface", "label", "kept"), [("Exeter Hospital", "PERSON", "ORG"),
+                                                         ("the Independent Safety Board Act", "ORG", "LAW"),
+                                                         ("Clean Air Act", "WORK_OF_ART", "LAW"),
+                                                         ("Margaret Court", "PERSON", "PERSON"),
+                                                         ("Eddie House", "PERSON", "PERSON"),
+                                                         ("Hospital", "PERSON", "PERSON"),
+                                                         ("Harvard University", "ORG", "ORG")])
+def test_a_name_that_ends_in_what_it_names_is_typed_by_it(surface: str, label: str, kept: str) -> None:
+    assert corrected_label(surface, label) == kept
+
+
 
 @pytest.mark.parametrize(("surface", "label", "junk"), [
     ("Precipitation and Obscuration: No Obscuration", "ORG", True),

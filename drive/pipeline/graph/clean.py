@@ -257,9 +257,26 @@ def is_label_and_value(surface: str, label: str) -> bool:
     return label not in TITLE_LABELS and bool(_LABEL_THEN_VALUE.search(surface))
 
 
+# A name's last word that says what kind of thing it names, whatever the model tagged: "Exeter Hospital" is no
+# person, "the Independent Safety Board Act" no organisation. Only words that are not also surnames (not
+# "House", "Court", "Church", "Bank").
+BODY_HEADS = _set(
+    "agency administration office department ministry board bureau council commission committee authority "
+    "institute institution center centre laboratory university college school academy association society "
+    "federation foundation corporation company inc incorporated ltd llc hospital clinic museum library"
+)
+LAW_HEADS = _set("act acts amendment statute ordinance")
+_NOT_ORG = frozenset({"GPE", "LOC", "FAC"})  # "Exeter Hospital" may be tagged a building or a place: it stays
+
+
 def corrected_label(surface: str, label: str) -> str:
     """The model's label, but a person named with a number at the end is a product ("Demon 170", "Cessna
-    172S"): people are not numbered, models are."""
+    172S"): people are not numbered, models are; a name that ends in a body's noun ("Exeter Hospital") is no
+    person, and one that ends in "Act" is a law."""
     words = surface.split()
-    numbered = len(words) > 1 and any(c.isdigit() for c in words[-1])
-    return "PRODUCT" if label == "PERSON" and numbered else label
+    last = words[-1].lower().strip(".,;:'’") if len(words) > 1 else ""
+    if label == "PERSON" and any(c.isdigit() for c in last):
+        return "PRODUCT"
+    if last in LAW_HEADS and label not in _NOT_ORG and words[-1][0].isupper():
+        return "LAW"
+    return "ORG" if label == "PERSON" and last in BODY_HEADS and words[-1][0].isupper() else label
