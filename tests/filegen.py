@@ -66,6 +66,22 @@ def make_pdf(path: Path, pages: Sequence[str], *, scanned: Collection[int] = ())
     return path
 
 
+def make_pdf_words(path: Path, words: Sequence[str], *, gap_em: float) -> Path:
+    """One line of words, each drawn on its own at ``gap_em`` of the font size after the last and no space
+    glyph between them, as some report generators write text (Helvetica 12 pt)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    x, gap = 20.0, gap_em * 12 * 25.4 / 72  # points to millimetres
+    for word in words:
+        pdf.text(x, 30, word)
+        x += pdf.get_string_width(word) + gap
+    pdf.output(str(path))
+    return path
+
+
 def make_pdf_layout(
     path: Path, title: str, columns: tuple[str, str], table: Sequence[Sequence[str]], *, footer: str = ""
 ) -> Path:

@@ -61,6 +61,13 @@ def test_text_drawn_twice_at_one_place_is_read_once() -> None:
     assert page_text(runs, 612) == "Bold heading"
 
 
+def test_words_placed_apart_without_a_space_glyph_read_apart(tmp_path: Path) -> None:
+    # PDFium's own text reads "UnitedStates" here; poppler and a reader's eye see two words
+    words = ["the", "people", "of", "the", "United", "States", "and", "the", "world"]
+    path = filegen.make_pdf_words(tmp_path / "placed.pdf", words, gap_em=0.15)
+    assert extract(path, "placed.pdf", ocr=None).sections[0].text == " ".join(words)
+
+
 def test_a_pdf_without_any_readable_page_fails(tmp_path: Path) -> None:
     path = tmp_path / "junk.pdf"
     path.write_bytes(b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n")

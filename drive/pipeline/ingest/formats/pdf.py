@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 16
+MIN_GLUED = 4  # characters: a shorter "word" is not looked into ("of a", "I am" glued are rare and cost as much)
+SPACE_GAP = 0.1  # of the glyph box's height: a gap this wide inside a "word" is a space PDFium missed
 OCR_DPI = 200
 OCR_MAX_SIDE_PX = 2000  # the OCR engine shrinks larger images to this anyway
 REOPEN_PAGES = 200  # bench/pdf_pages.py: 2,560 pages read in one opening kept 8 MB more than this
@@ -133,6 +135,7 @@ def _runs(textpage: Any) -> list[Run]:
         if word == "\n":  # PDFium's line break
             _flush(runs, words, rl, rb, rr, rt)
             continue
+        word = _spaced(textpage, match.start(), word)
         get_box(handle, match.start(), *refs)
         left, bottom, right, top = cl.value, cb.value, cr.value, ct.value
         if len(word) > 1:
@@ -152,6 +155,27 @@ def _runs(textpage: Any) -> list[Run]:
         words.append(word)
     _flush(runs, words, rl, rb, rr, rt)
     return runs
+
+
+def _spaced(textpage: Any, start: int, word: str) -> str:
+    """The word with the spaces PDFium missed: a page that places each word with its own offset and draws no
+    space glyph reads "UnitedStates" in PDFium's text. Between two glyphs' advance boxes a word has no gap (or
+    a kerning overlap); a gap of ``SPACE_GAP`` of the line's height or more is a space, as poppler reads it."""
+    import pypdfium2.raw as raw
+
+    if len(word) < MIN_GLUED:
+        return word
+    box, handle = raw.FS_RECTF(), textpage.raw
+    cuts = []
+    raw.FPDFText_GetLooseCharBox(handle, start, ctypes.byref(box))
+    right = box.right
+    for i in range(1, len(word)):
+        raw.FPDFText_GetLooseCharBox(handle, start + i, ctypes.byref(box))
+        # the box's height, not the font size: a page may draw 1-point text scaled up
+        if box.left - right >= SPACE_GAP * abs(box.top - box.bottom) > 0:
+            cuts.append(i)
+        right = box.right
+    return " ".join(word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)) if cuts else word
 
 
 def _flush(runs: list[Run], words: list[str], left: float, bottom: float, right: float, top: float) -> None:
