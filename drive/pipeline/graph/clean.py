@@ -48,6 +48,7 @@ FUNCTION_WORDS = _set("of and for de du la le von van der den del da di on in at
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NUMBER = re.compile(r"^[\d.,:/-]+$")
 _ROMAN = re.compile(r"^[ivxlc]+$")
+_OUTLINE = re.compile(r"^\d+\.\d+\.\d+[.:]?$")  # three levels: a plan's numbering, where a version has two
 # A word is common in a file written in lowercase at least this share of the times it is capitalised.
 COMMON_SHARE = 0.5
 MIN_LOWERCASE = 2
@@ -59,7 +60,8 @@ def _words(surface: str) -> list[str]:
 
 def is_date_or_heading(surface: str) -> bool:
     """A date or period made only of date words ("September 30, 2023", "Three Months Ended"), an amount
-    ("$5 million", "12%") or a reference to a document part ("Table 3", "Item 7A" is not: "7A" has a letter)."""
+    ("$5 million", "12%"), a reference to a document part ("Table 3", "Item 7A" is not: "7A" has a letter) or an
+    outline's numbered item ("Strategy 4.1.1")."""
     words = [w.lower() for w in _words(surface)]
     if not words:
         return False
@@ -69,6 +71,8 @@ def is_date_or_heading(surface: str) -> bool:
     if dated and any(w in MONTHS or w in WEEKDAYS or w in PERIODS for w in words):
         return True
     rest = words[1:]
+    if rest and _OUTLINE.match(surface.split()[-1]):  # "Strategy 4.1.1", "Tactic 2.3.1.": an outline's item
+        return True
     return words[0] in PART_WORDS and bool(rest) and all(_NUMBER.match(w) or _ROMAN.match(w) for w in rest)
 
 
