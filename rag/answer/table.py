@@ -6,7 +6,8 @@ flat run of numbers with no column telling which is which. Here a table is parse
 each amount cell is scored by:
 
 - the table: its passage must hold at least half the question's keywords (a PDF's table often spills its
-  description below its rows), and better-ranked passages come first;
+  description below its rows), better-ranked passages come first, and of a passage's tables the one whose
+  title and labels hold more of them;
 - its row: the question's keywords in the row's label cells, rare ones in the table counting more, and the
   share of the label's own words the question says (the label's precision);
 - its column: the question's keywords in the column's header;
@@ -59,6 +60,7 @@ LATEST = 1e-3  # a tie-break only: below any difference of words
 KIND_WEIGHT = 0.5
 COLUMN_WEIGHT = 0.5
 PRECISION_WEIGHT = 0.5
+TABLE_WEIGHT = 0.5
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -191,6 +193,10 @@ def _best_cell(want: Asked, table: Table, passage: int, cover: float) -> Cell | 
     labels = [[c for c in row if not _value(c)] for row in table.rows]
     latest = max(_YEAR.findall(" ".join([*table.header, *(c for cells in labels for c in cells)])), default="")
     row_fit = _fits(want.terms, [" ".join(cells) for cells in labels])
+    # Of two tables in one passage, the one whose title and labels say what is asked ("2.4.H Aidan Users" for
+    # "how many users of Aidan"): the passage's words alone tie them.
+    own = keywords(" ".join([table.caption, *(c for cells in labels for c in cells)]))
+    table_fit = TABLE_WEIGHT * len(want.terms & own) / len(want.terms)
     # Of the question's words a header says at all: "budget" picks the "FY 2017 Budget" column outright.
     column_fit = _fits(want.terms & keywords(" ".join(table.header)), list(table.header))
     best: Cell | None = None
@@ -205,7 +211,7 @@ def _best_cell(want: Asked, table: Table, passage: int, cover: float) -> Cell | 
                 continue
             fit = period + _kind(want, labels[r], header)
             label = " ".join(x for x in row[:c] if _is_label(x))
-            score = cover + row_fit[r] + PRECISION_WEIGHT * _precision(want.terms, label) + fit
+            score = cover + table_fit + row_fit[r] + PRECISION_WEIGHT * _precision(want.terms, label) + fit
             score += COLUMN_WEIGHT * (column_fit[c] if c < len(column_fit) else 0.0) - RANK_PENALTY * (passage - 1)
             if best is None or score > best.score:
                 best = Cell(_with_unit(amount, header), passage, label, table.caption, header, score)
