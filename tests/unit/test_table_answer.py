@@ -76,6 +76,14 @@ def test_a_row_per_period_is_chosen_by_its_dates_and_kind() -> None:
     assert baseline is not None and baseline.text == "51,915"
 
 
+def test_of_two_tables_in_a_passage_the_one_titled_by_the_question() -> None:
+    # the same rows ("Target Increasing") in both: only the titles tell them apart
+    visits = INDICATOR.replace("1.3.G Adult Enrollees", "2.4.G Site Visits").replace("70,000", "220,000,000")
+    users = INDICATOR.replace("1.3.G Adult Enrollees", "2.4.H Aidan Users").replace("70,000", "750,000")
+    cell = read_cell("What is the FY 2022 target for Aidan users?", [visits + "\n\n" + users])
+    assert cell is not None and cell.text == "750,000" and cell.caption == "2.4.H Aidan Users"
+
+
 def test_a_split_table_is_read_from_the_chunk_holding_the_row() -> None:
     rows = [["Region", "FY 2022 Actual", "FY 2023 Actual", "FY 2023 Target"]]
     rows += [[f"District {i}", f"{1000 + i * 7:,}", f"{1100 + i * 9:,}", f"{1200 + i:,}"] for i in range(1, 60)]
