@@ -139,6 +139,28 @@ def test_a_heading_starts_a_chunk_instead_of_ending_one() -> None:
     assert len(starts) == 4
 
 
+def test_a_table_keeps_the_title_above_it_in_its_chunk() -> None:
+    # as a PDF's page reads: no Markdown heading, the title plain lines above the table
+    filler = " ".join(f"Sentence {i} of the narrative." for i in range(12))
+    table = "| Type | Number |\n| --- | --- |\n| Target | 750,000 |\n| Actual | 545,763 |"
+    text = f"{filler}\n\nData Source ~ platform analytics.\n2.4.H Aidan Users\nPLACEHOLDER_16\n\n{table}\n\n{filler}"
+    chunks = chunk(Extracted([Section(text)], mime="application/pdf"), 520, 80)
+    holding = [c.text for c in chunks if "750,000" in c.text]
+    assert holding and all("2.4.H Aidan Users\nPLACEHOLDER_16" in t for t in holding), holding
+    assert not any(c.text.rstrip().endswith(("Aidan Users", "PLACEHOLDER_16")) for c in chunks)
+
+
+@pytest.mark.parametrize("sentences", range(4, 30))
+def test_a_tables_title_header_and_rows_stay_together_wherever_the_cut_falls(sentences: int) -> None:
+    filler = " ".join(f"Sentence {i} of the narrative." for i in range(sentences))
+    table = "| Measure | FY 2013 Results | FY 2013 Target |\n| --- | --- | --- |\n| Tribal enrollees | 8,865 | 10,000 |"
+    text = f"{filler}\n\nn/a - Not Applicable.\nStrategic Goal #5: Improve Access\n\n{table}\n\nAfter the table."
+    for c in chunk(Extracted([Section(text)], mime="application/pdf"), 400, 60):
+        assert not c.text.rstrip().split("\n")[-1].startswith(("| ---", "| Measure", "Strategic Goal")), c.text
+        if "10,000" in c.text:
+            assert "Strategic Goal #5: Improve Access\n\n| Measure" in c.text, c.text
+
+
 def test_text_without_any_boundary_is_cut_hard_at_the_size() -> None:
     doc = Extracted([Section("z" * 2500)], mime="text/plain")
     chunks = chunk(doc, 1000, 150)

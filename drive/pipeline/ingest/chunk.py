@@ -4,7 +4,8 @@ Each Section is split on its own, so a chunk never spans two pages. Inside a Sec
 made at the latest of the strongest boundaries that still leave the chunk a fair length (a quarter
 of ``size`` for paragraph breaks, half for the rest), strongest first:
 blank line or heading, line end (keeps ``| table |`` rows whole), sentence end, space, and only
-then anywhere; never just after a heading line. When the cut falls inside a paragraph, the next
+then anywhere; never just after a heading line, nor just before a table or between it and the two lines
+above it (its title). When the cut falls inside a paragraph, the next
 chunk starts up to ``overlap`` characters earlier, at the strongest boundary inside that overlap
 (a sentence or line start if there is one, else a word start); after a paragraph break it
 starts cleanly at the new paragraph.
@@ -36,6 +37,7 @@ _LOOKBEHIND = 8
 _SEPARATOR = re.compile(r"\|(?: ?:?-{3,}:? ?\|)+[ \t]*$", re.MULTILINE)
 _SEPARATOR_LINE = re.compile(r"^\|(?: ?:?-{3,}:? ?\|)+[ \t]*$", re.MULTILINE)
 _CAPTION_WINDOW = 400
+_CAPTION_LINES = 2  # lines above a table that travel with it into its chunk (a cut may fall just above them)
 _CAPTION_CHARS = 160  # a sentence boundary's punctuation may sit just before the searched window
 
 
@@ -128,9 +130,11 @@ def _cut(text: str, start: int, limit: int, floor: int) -> int:
         for pattern, least in zip(_LEVELS, minimum, strict=True):
             lowest = max(start + least, floor)
             ends = [m.end() for m in pattern.finditer(text, start, limit) if m.end() > lowest]
-            for end in reversed(ends):
-                if not _after_heading(text, start, end):
-                    return end
+            # a cut that parts a table from its title or header only when this level has no other
+            kept = [end for end in reversed(ends) if not _after_heading(text, start, end)]
+            best = next((end for end in kept if not _before_table(text, end)), kept[0] if kept else None)
+            if best is not None:
+                return best
     return limit
 
 
@@ -141,6 +145,32 @@ def _after_heading(text: str, start: int, end: int) -> bool:
         last -= 1
     line_start = text.rfind("\n", start, last) + 1 or start
     return _HEADING.match(text, max(line_start, start), last) is not None
+
+
+def _before_table(text: str, end: int) -> bool:
+    """Whether a cut at ``end`` parts a table from its title or its header from its rows: the table starts
+    within the next ``_CAPTION_LINES`` short lines, or right at ``end`` below a short line that is not one of
+    its rows ("2.4.H Aidan Users" goes with its table, not at the end of the chunk before), or ``end`` falls
+    next to its ``| --- |`` row."""
+    at = first = _skip_space(text, end)
+    last = text[max(0, end - _CAPTION_WINDOW):end].rstrip()  # the line before the cut
+    last = last[last.rfind("\n") + 1:]
+    if _SEPARATOR_LINE.match(text, at) or _SEPARATOR_LINE.fullmatch(last):
+        return True  # nor between a table's header and its first row
+    for _ in range(_CAPTION_LINES):
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            return False
+        if text.startswith("|", at):
+            if _SEPARATOR_LINE.match(text, line_end + 1) is None:
+                return False
+            if at > first:  # the lines between are its title
+                return True
+            return bool(last) and not last.startswith("|") and len(last) <= _CAPTION_CHARS
+        if line_end - at > _CAPTION_CHARS:
+            return False
+        at = _skip_space(text, line_end)
+    return False
 
 
 def _restart(text: str, start: int, end: int, overlap: int) -> int:
