@@ -165,14 +165,14 @@ def _spaced(textpage: Any, start: int, word: str) -> str:
 
     if len(word) < MIN_GLUED:
         return word
-    box, handle = raw.FS_RECTF(), textpage.raw
+    box, handle, loose_box = raw.FS_RECTF(), textpage.raw, raw.FPDFText_GetLooseCharBox
+    loose_box(handle, start, box)
+    # the box's height, not the font size: a page may draw 1-point text scaled up
+    right, gap = box.right, SPACE_GAP * abs(box.top - box.bottom)
     cuts = []
-    raw.FPDFText_GetLooseCharBox(handle, start, ctypes.byref(box))
-    right = box.right
     for i in range(1, len(word)):
-        raw.FPDFText_GetLooseCharBox(handle, start + i, ctypes.byref(box))
-        # the box's height, not the font size: a page may draw 1-point text scaled up
-        if box.left - right >= SPACE_GAP * abs(box.top - box.bottom) > 0:
+        loose_box(handle, start + i, box)
+        if box.left - right >= gap > 0:
             cuts.append(i)
         right = box.right
     return " ".join(word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)) if cuts else word
