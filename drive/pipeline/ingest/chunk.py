@@ -38,6 +38,7 @@ _SEPARATOR = re.compile(r"\|(?: ?:?-{3,}:? ?\|)+[ \t]*$", re.MULTILINE)
 _SEPARATOR_LINE = re.compile(r"^\|(?: ?:?-{3,}:? ?\|)+[ \t]*$", re.MULTILINE)
 _CAPTION_WINDOW = 400
 _CAPTION_LINES = 2  # lines above a table that travel with it into its chunk (a cut may fall just above them)
+_LINE_REACH = 2000  # characters: a longer line is neither a title nor a row worth keeping whole
 _CAPTION_CHARS = 160  # a sentence boundary's punctuation may sit just before the searched window
 
 
@@ -158,7 +159,7 @@ def _before_table(text: str, end: int) -> bool:
     if _SEPARATOR_LINE.match(text, at) or _SEPARATOR_LINE.fullmatch(last):
         return True  # nor between a table's header and its first row
     for _ in range(_CAPTION_LINES):
-        line_end = text.find("\n", at)
+        line_end = text.find("\n", at, at + _LINE_REACH)  # bounded: a file may be one long line
         if line_end < 0:
             return False
         if text.startswith("|", at):
