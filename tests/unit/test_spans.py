@@ -102,21 +102,21 @@ def test_no_second_hop_when_the_first_file_already_says_how_it_relates(nlp: Nlp)
     assert found is not None and found.text == "Barnaby Joyce"
 
 
-def test_a_place_is_answered_with_the_place_it_lies_in(nlp: Nlp) -> None:
-    evidence = [Evidence("Two Dollar Radio is an independent publishing house based in Columbus, Ohio.", 1, 1.0,
-                         "press.txt")]
-    found = short_answer("Where is the independent publishing house Two Dollar Radio based?", evidence, nlp)
-    assert found is not None and found.text == "Columbus, Ohio"
-    # "what state" asks for the place the city lies in
-    found = short_answer("Two Dollar Radio is based in what state?", evidence, nlp)
-    assert found is not None and found.text == "Ohio"
-    # in a chain of places, the country is the last, the state the one before it
-    evidence = [Evidence("Midway is an unincorporated community in White County, Arkansas, United States.", 1, 1.0,
-                         "Midway.txt")]
-    found = short_answer("In which country is Midway?", evidence, nlp)
-    assert found is not None and found.text == "United States"
-    found = short_answer("Midway lies in which state?", evidence, nlp)
-    assert found is not None and found.text == "Arkansas"
+TWO_DOLLAR = "Two Dollar Radio is an independent publishing house based in Columbus, Ohio."
+MIDWAY = "Midway is an unincorporated community in White County, Arkansas, United States."
+
+
+@pytest.mark.parametrize(("sentence", "question", "place"), [
+    (TWO_DOLLAR, "Where is the independent publishing house Two Dollar Radio based?", "Columbus, Ohio"),
+    # "what state" / "what country" ask for the place it lies in: in a chain of places, the country is the
+    # last, the state the one before it
+    (TWO_DOLLAR, "Two Dollar Radio is based in what state?", "Ohio"),
+    (MIDWAY, "In which country is Midway?", "United States"),
+    (MIDWAY, "Midway lies in which state?", "Arkansas"),
+])
+def test_a_place_is_answered_with_the_place_it_lies_in(nlp: Nlp, sentence: str, question: str, place: str) -> None:
+    found = short_answer(question, [Evidence(sentence, 1, 1.0, "place.txt")], nlp)
+    assert found is not None and found.text == place
 
 
 @pytest.mark.parametrize(("question", "year"), [

@@ -4,8 +4,9 @@ Each Section is split on its own, so a chunk never spans two pages. Inside a Sec
 made at the latest of the strongest boundaries that still leave the chunk a fair length (a quarter
 of ``size`` for paragraph breaks, half for the rest), strongest first:
 blank line or heading, line end (keeps ``| table |`` rows whole), sentence end, space, and only
-then anywhere; never just after a heading line, nor just before a table or between it and the two lines
-above it (its title). When the cut falls inside a paragraph, the next
+then anywhere; never just after a heading line, and, unless that level offers no other cut, not between a
+table and the two lines above it (its title) nor between its header and first row. When the cut falls inside a
+paragraph, the next
 chunk starts up to ``overlap`` characters earlier, at the strongest boundary inside that overlap
 (a sentence or line start if there is one, else a word start); after a paragraph break it
 starts cleanly at the new paragraph.
