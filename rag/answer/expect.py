@@ -139,9 +139,23 @@ NOT_HEADS = frozenset({"year", "years", "date", "day", "days", "month", "months"
                        "percentage", "percent", "one", "ones", "kind", "type", "sort", "part", "name"})
 
 
+# "what kind of university": the answer is a kind of the noun after "of" ("land-grant university").
+_KIND_OF = re.compile(r"^(?:what|which) (?:kind|kinds|type|types|sort|sorts|form|forms) of ([\w-]+)")
+
+
+def kind_of(question: str) -> str:
+    """The noun whose kind a question asks ("what kind of university" -> "university"); "" when it asks none."""
+    found = _KIND_OF.match(asking(question))
+    noun = found.group(1) if found else ""
+    return "" if noun in STOP or noun in NOT_HEADS else noun
+
+
 def asked_noun(question: str) -> str:
-    """The noun the question names its answer by ("awarded what medal" -> "medal"), lower-cased as written; ""
-    when it names none or names a date or amount (those are read by their kind)."""
+    """The noun the question names its answer by ("awarded what medal" -> "medal", "what kind of university"
+    -> "university"), lower-cased as written; "" when it names none or names a date or amount (those are read
+    by their kind)."""
+    if kind_of(question):
+        return kind_of(question)
     found = _NOUN_AFTER_WH.match(asking(question))
     noun = found.group(1).split()[-1] if found else ""
     return "" if not noun or noun in STOP or noun in NOT_HEADS else noun

@@ -28,6 +28,7 @@ from rag.answer.expect import (
     cloze_lead,
     expected_labels,
     follows_label,
+    kind_of,
     last_clause,
     measure_cues,
     measures,
@@ -57,6 +58,11 @@ _LIFESPAN = re.compile(r"\(([^()]{0,60}?\d{3,4})\s*[–—-]\s*([^()]{0,40}?\d{3
 _BORN = re.compile(r"\b(born|birth|birthday)\b")
 _DIED = re.compile(r"\b(die|died|death|dead)\b")
 _POSSESSIVE_END = re.compile(r"(?<=\w)['’]s$")
+# A stretch of time, not a point in it ("364 days", "three years later"): no answer to "when".
+_DURATION = re.compile(r"^(?:about |around |nearly |almost |over |some |more than |the (?:next |past |last |first )?)?"
+                       r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many)\s+"
+                       r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)"
+                       r"(?: old| long| later| earlier| ago| after| before)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“]([^\"“”]{2,80})[\"”]")
 _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:one|two|three|four|five|six|seven|eight|nine|ten)(?:-time| times)|"
                     r"\d+(?:-time| times))\b", re.IGNORECASE)
@@ -102,6 +108,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     asking_doc, *docs = nlp.parse([last_clause(question), *(e.text for e in evidence)])
     noun = _noun_of_wh(asking_doc) or asked_noun(question)
     lead = cloze_lead(question)
+    kinds = kind_of(question)
     # the noun naming the answer's kind: "what surface", "what medal" ("Medal of Honor" is no echo)
     kind = {w for w in asked if keywords(w) & role.labels or w == noun}
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
@@ -130,10 +137,12 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
             tier = _tier(text, label, labels, preferred)
             tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
+            tier -= 1 if labels == DATE and tier == 2 and _DURATION.match(text) else 0  # "when": "364 days" is no time
             tier += 1 if tier == 2 and labels & NUMBER and (
                 (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
-            tier += 1 if noun and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"
+            tier += 1 if noun and not kinds and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"
             tier += 1 if lead and _after_lead(doc, span, lead) else 0  # "depictions of what": "of urban landscapes"
+            tier += 1 if kinds and _a_kind_of(span, kinds, asked) else 0  # "what kind of university": "land-grant university"
             if best is None or (tier, value) > best[:2]:
                 best = (tier, value, ev, text)
     if best is None:
@@ -289,6 +298,15 @@ def _named_by(span: Any, noun: str) -> bool:
     head = words[cut - 1] if cut else None  # "Medal" of "Medal of Honor"; "States" of "United States" is no "state"
     return head is not None and head.lower_ == noun and any(
         t.pos_ in ("PROPN", "NUM") or t.like_num or t.ent_type_ == "ORDINAL" for t in words if t is not head)
+
+
+def _a_kind_of(span: Any, noun: str, asked: set[str]) -> bool:
+    """Is the span the noun with a word that says which kind ("land-grant university" for "what kind of
+    university"), not the noun alone, with the question's own words ("the university") or as one's name
+    ("Rutgers University" is one university, not a kind)?"""
+    words = [t for t in span if t.is_alpha]
+    return len(words) > 1 and words[-1].lower_ in (noun, noun + "s") and all(t.pos_ != "PROPN" for t in words) and any(
+        t.pos_ in ("ADJ", "NOUN", "VERB") and t.lower_ not in asked for t in words[:-1])
 
 
 _GAP = frozenset({"DET", "ADJ", "NOUN", "NUM", "PRON"})  # "starred in [the sitcom] 'Mad About You'"

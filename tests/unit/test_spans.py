@@ -165,3 +165,18 @@ def test_the_noun_a_question_word_determines_is_read_from_the_parse(nlp: Nlp) ->
                 Evidence("Brenton lies on the Ashby River, ten miles from the coast.", 2, 0.8, "brenton.txt")]
     found = short_answer("What river flows through the town Harlow played in before Calder?", evidence, nlp)
     assert found is not None and found.text == "Ashby River"
+
+
+def test_what_kind_of_is_answered_with_the_noun_and_the_word_that_says_which_kind(nlp: Nlp) -> None:
+    # "1952" is a date and the tagger's name nearest the question's words; the kind is a phrase
+    evidence = [Evidence("Viorst is a 1952 graduate of Rutgers University, a land-grant university in New Jersey.",
+                         1, 1.0, "viorst.txt")]
+    found = short_answer("What kind of university did Judith Viorst attend?", evidence, nlp)
+    assert found is not None and found.text == "land-grant university"
+
+
+def test_when_is_answered_with_a_point_in_time_not_a_stretch_of_it(nlp: Nlp) -> None:
+    evidence = [Evidence("The drive-in theatre was closed for 364 days before it reopened.", 1, 1.0, "a.txt"),
+                Evidence("The drive-in theatre first opened in 1951 on the edge of Tulsa.", 2, 0.7, "b.txt")]
+    found = short_answer("When did the drive-in theatre open?", evidence, nlp)
+    assert found is not None and found.text == "1951"
