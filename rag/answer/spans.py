@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from drive.names import title_key, title_of
+from rag.answer.chain import chain_of
 from rag.answer.compose import keywords
 from rag.answer.expect import (
     DATE,
@@ -43,6 +44,7 @@ NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts h
 MAX_WORDS = 8
 SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
 ROLE_BONUS = 1.0  # a span where the question's form puts its answer (``rag.answer.roles``) counts double
+CHAIN_BONUS = 1.0  # a sentence that continues the chain from the file the question names (``rag.answer.chain``)
 RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
 WORD = re.compile(r"[^\W_]+")
 NAME_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
@@ -113,8 +115,10 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     kind = {w for w in asked if keywords(w) & role.labels or w == noun}
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
     top = max(e.relevance for e in evidence) or 1.0
+    chain = chain_of(question, evidence)
     best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(evidence, docs, strict=True):
+        linked = 1.0 + CHAIN_BONUS * chain.continues(ev)
         anchors = [t.i for t in doc if t.text.lower() in asked]
         values = labelled_values(doc, role)  # "Primary endpoint: X": X whole, where the question's form puts it
         for span, label in [*_spans(doc, numbers=bool(labels & NUMBER)), *((v, "") for v in values)]:
@@ -127,7 +131,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
             echo = len(span_words & (asked - kind)) / len(span_words)
             # a label's value stands next to the question's words that name it: "Primary endpoint: X"
             near = 0 if span in values else min((abs(a - span.start) for a in anchors), default=20)
-            value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE))
+            value = (ev.relevance / top) * (1.0 / (1.0 + near / NEAR_SCALE)) * linked
             value *= (1.0 - ECHO_WEIGHT * echo) * _entity_bonus(label)
             # the value itself, or a span opening it ("1,151" of "sample size is 1,151 and the maximum ..."), fits
             value *= 1.0 + ROLE_BONUS * (1.0 if any(v.start == span.start for v in values) else fits(span, role))

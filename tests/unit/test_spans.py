@@ -180,3 +180,14 @@ def test_when_is_answered_with_a_point_in_time_not_a_stretch_of_it(nlp: Nlp) -> 
                 Evidence("The drive-in theatre first opened in 1951 on the edge of Tulsa.", 2, 0.7, "b.txt")]
     found = short_answer("When did the drive-in theatre open?", evidence, nlp)
     assert found is not None and found.text == "1951"
+
+
+def test_a_bridge_answer_continues_the_chain_from_the_file_the_question_names(nlp: Nlp) -> None:
+    # Perrault stands right by the question's "country", but he ruled another country
+    evidence = [Evidence("In 2012, parliament elected Idris Kamal Osman as the new President of Tessaly.", 1, 0.97,
+                         "Tessaly.txt"),
+                Evidence("Anton Perrault ruled as the country's first president until an uprising ousted him.", 2, 0.6,
+                         "Republic of Varnia.txt"),
+                Evidence("Velmora is a town in the central Harran region of Tessaly.", 3, 0.58, "Velmora.txt")]
+    found = short_answer("Who was in charge of the country Velmora is located in?", evidence, nlp)
+    assert found is not None and found.text == "Idris Kamal Osman"
