@@ -23,7 +23,8 @@ STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "
 WORK = frozenset({"WORK_OF_ART"})
 # Nouns that name an amount: "what was the population", "what dose".
 _AMOUNT_NOUNS = (r"(dose|dosage|sample size|rate|score|total|count|figure|temperature|price|cost|salary|budget|"
-                 r"population)\b")
+                 r"population|debt|revenue|income|profit|gdp|length|height|weight|elevation|altitude|distance|"
+                 r"capacity|attendance|enrollment|enrolment)\b")
 # Read on the asking phrase (``asking``), so "an actress who starred in what" asks for a work, not a person.
 # "what is the country of ..." asks as "what country" does.
 _THE = r"(?:(?:is|was|are|were) the )?"

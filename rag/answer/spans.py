@@ -53,7 +53,7 @@ UNTAGGED_NAME = "NAME"  # the label of a capitalised proper noun's phrase that t
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 # A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
 AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
-                    r"hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
+                    r"trillion|hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
                     r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
 # A life's span after a name, "(15 June 1924 – 24 April 2005)": the first date is a birth, the second a death.
 _LIFESPAN = re.compile(r"\(([^()]{0,60}?\d{3,4})\s*[–—-]\s*([^()]{0,40}?\d{3,4})\s*\)")

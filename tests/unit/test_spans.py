@@ -30,6 +30,8 @@ def nlp() -> Nlp:
     ("How strong was the crosswind reported when the student pilot lost control?", NUMBER),
     ("What dose of daratumumab is given during induction?", NUMBER),
     ("What is the planned sample size of the study?", NUMBER),
+    ("What is the debt load carried by the country the journalist was from?", NUMBER),
+    ("What was the attendance at the final?", NUMBER),
     ("He served as chief of staff to which senator, who has served as Deputy Prime Minister?", PERSON),
     ("Who directed the film that was shot in Leland in 1986?", PERSON | frozenset({"ORG"})),
 ])
@@ -47,6 +49,12 @@ def test_a_title_in_quotes_answers_what_show(nlp: Nlp) -> None:
     evidence = [Evidence('She starred in the sitcom "Mad About You" for seven years.', 1, 1.0, "hunt.txt")]
     found = short_answer("The film features an actress who starred in what for seven years?", evidence, nlp)
     assert found is not None and found.text == "Mad About You"
+
+
+def test_an_amount_in_trillions_keeps_its_unit(nlp: Nlp) -> None:
+    evidence = [Evidence("The country held about $1.18 trillion of the debt, the most of any nation.", 1, 1.0, "a.txt")]
+    found = short_answer("What is the debt load carried by the country?", evidence, nlp)
+    assert found is not None and found.text == "$1.18 trillion"
 
 
 def test_a_count_in_words_answers_how_many_times(nlp: Nlp) -> None:
