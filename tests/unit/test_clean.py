@@ -8,6 +8,7 @@ from drive.names import display_name
 from drive.pipeline.graph.clean import (
     common_word_names,
     corrected_label,
+    defined_bodies,
     defined_terms,
     heading_mentions,
     is_date_or_heading,
@@ -171,3 +172,10 @@ def test_a_name_that_ends_in_what_it_names_is_typed_by_it(surface: str, label: s
 def test_a_label_run_into_its_value_is_not_a_name_but_a_title_with_a_colon_is(surface: str, label: str,
                                                                                junk: bool) -> None:
     assert is_label_and_value(surface, label) is junk
+
+
+def test_an_abbreviation_defined_as_a_body_is_an_organisation() -> None:
+    texts = ["Records go to the National Archives and Records Administration (NARA). The United Arab Emirates (UAE) "
+             "signed."]
+    mentions = [MentionRecord(0, s, "GPE", 0, len(s), 0) for s in ("NARA", "UAE")]
+    assert defined_bodies(texts, mentions) == {"NARA"}  # the UAE is a place

@@ -104,6 +104,16 @@ def test_an_organisations_head_word_names_it_in_its_file() -> None:
     assert keys[("GSA", "ORG")] == "gsa"
 
 
+def test_the_body_a_file_names_far_most_often_is_the_one_its_noun_names() -> None:
+    plan = [mention("the Department of Commerce", "ORG", chunk=n) for n in range(6)]
+    plan += [mention("the State Department", "ORG"), mention("the Department", "ORG", chunk=7)]
+    keys = keys_of(plan)
+    assert keys[("the Department", "ORG")] == keys[("the Department of Commerce", "ORG")]
+    # named about as often: "the Department" could be either
+    keys = keys_of([*plan[:2], mention("the Department of Energy", "ORG"), mention("the Department", "ORG", chunk=7)])
+    assert keys[("the Department", "ORG")] == "department"
+
+
 def test_middle_names_left_out_join_the_full_name() -> None:
     keys = keys_of([mention("Helen Elizabeth Hunt", "PERSON"), mention("Helen Hunt", "PERSON"),
                     mention("Hunt", "PERSON"), mention("H. E. Hunt", "PERSON")])

@@ -188,6 +188,22 @@ def long_form(before: str, short: str) -> str | None:
     return candidate[start:]
 
 
+# Words of what an abbreviation stands for when it names a place rather than a body ("United Arab Emirates").
+PLACE_HEADS = _set("nations states kingdom republic emirates community county city district province region territory")
+
+
+def defined_bodies(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
+    """The surfaces among ``mentions`` that these texts define as abbreviations of a body's name, not a place's:
+    "(NARA)" after "National Archives and Records Administration", which the small model may tag a place."""
+    bodies: set[str] = set()
+    for short, found in _definitions(texts):
+        words = {w.lower().strip(".,;:'’") for w in found.split()}
+        heads = words | {w.rstrip("s") for w in words}
+        if heads & NAMED_HEADS and not heads & PLACE_HEADS:
+            bodies.add(short)
+    return {m.surface for m in mentions if m.surface in bodies}
+
+
 def defined_terms(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
     """The surfaces among ``mentions`` that these texts define as abbreviations of terms, not of organisations
     or places: "(KPIs)" after "key performance indicators", "(GCP)" after "Good Clinical Practice", "AE" in a

@@ -45,7 +45,7 @@ def load_chunks(drive: Drive, owner: uuid.UUID, item_id: uuid.UUID) -> list[tupl
 
 def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention], list[RelationRecord]]:
     """Resolved entity mentions and relations of one file's chunk texts (index = chunk index)."""
-    from drive.pipeline.graph.clean import TERM, common_word_names, defined_terms, heading_mentions
+    from drive.pipeline.graph.clean import common_word_names, heading_mentions
     from drive.pipeline.graph.recognize import recognize
     from drive.pipeline.graph.relate import relate
     from drive.pipeline.graph.resolve import resolve_file
@@ -65,10 +65,7 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
         analyses = recognize(distinct, ctx.models.nlp)
     if len(distinct) < len(texts):
         analyses = spread(analyses, distinct, texts)
-    terms = defined_terms(texts, [m for a in analyses for m in a.mentions])
-    if terms:  # kept, for search finds passages through them, but typed as terms, not names
-        analyses = [ChunkAnalysis([replace(m, label=TERM) if m.surface in terms else m for m in a.mentions],
-                                  list(a.pairs)) for a in analyses]
+    analyses = typed_as_defined(texts, analyses)
     mentions = [m for a in analyses for m in a.mentions]
     # Dropped here, so relate ignores their pairs too.
     common, headings = common_word_names(texts, mentions), heading_mentions(texts, mentions)
@@ -78,6 +75,19 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
     if chat is not None:
         relations += _llm_relations(chat, texts, resolved)
     return resolved, relations
+
+
+def typed_as_defined(texts: list[str], analyses: list[ChunkAnalysis]) -> list[ChunkAnalysis]:
+    """The analyses with the abbreviations the file defines typed as it defines them: a term's as a term (kept,
+    for search finds passages through them, but not a name), a body's as an organisation."""
+    from drive.pipeline.graph.clean import TERM, defined_bodies, defined_terms
+
+    found = [m for a in analyses for m in a.mentions]
+    relabel = {s: "ORG" for s in defined_bodies(texts, found)} | {s: TERM for s in defined_terms(texts, found)}
+    if not relabel:
+        return analyses
+    return [ChunkAnalysis([replace(m, label=relabel.get(m.surface, m.label)) for m in a.mentions], list(a.pairs))
+            for a in analyses]
 
 
 def spread(analyses: list[ChunkAnalysis], distinct: list[str], texts: list[str]) -> list[ChunkAnalysis]:

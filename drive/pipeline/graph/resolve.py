@@ -10,7 +10,8 @@ initial its one expansion ("J. Smith" -> "John Smith", only when the file has a 
 
 An organisation's short form that ends in a body's noun (``NAMED_HEADS``: "the Department", "the Board") joins
 the one longer organisation's name of the file whose head word it is ("the Department" -> "U.S. Department of
-Transportation"): documents name a body in full once and by its noun after. Other short
+Transportation"), or the one the file names far more often than the others: documents name a body in full once
+and by its noun after. Other short
 forms do not join: a name inside a longer one is usually a different thing ("Dodge" in "Dodge Challenger",
 "Asia" in "Southeast Asia", "American" in "Native American"), and variants of one name (suffixes, articles,
 punctuation) are folded by ``normalize``.
@@ -48,16 +49,19 @@ def _heads(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return len(shorter) < end + 1 and longer[end - len(shorter):end] == shorter
 
 
-def _roots(keys: Iterable[str], person: bool = True) -> dict[str, str]:
+def _roots(keys: Iterable[str], person: bool = True, counts: dict[str, int] | None = None) -> dict[str, str]:
     """Map each key to the key it merges into (itself when no unique longer form): a person's short name joins
     the longer name holding it; an organisation's short name that ends in a body's noun ("the Department", "the
-    Board") joins the one name it is the head word of."""
+    Board") joins the one name it is the head word of, or the one the file names far more often than any
+    other (``counts``: mentions per key): a department's plan says "Department of Commerce" 15 times, "the
+    State Department" once."""
     split = {k: tuple(k.split()) for k in set(keys)}
     # Longest first (in words, then letters: "john smith" before "j smith"), so a candidate's own root
     # is final before shorter keys look at it.
     ordered = sorted(split, key=lambda k: (-len(split[k]), -len(k), k))
     root: dict[str, str] = {}
     by_word: dict[str, list[str]] = defaultdict(list)  # word -> keys already rooted that contain it
+    said: dict[str, int] = defaultdict(int)  # root -> mentions of the keys rooted in it so far
     for key in ordered:
         words = split[key]
         if person:
@@ -69,9 +73,22 @@ def _roots(keys: Iterable[str], person: bool = True) -> dict[str, str]:
                           if words[-1] in NAMED_HEADS and len(split[other]) > len(words) and _heads(split[other], words)}
         for word in set(words):
             by_word[word].append(key)
+        if not person and len(candidates) > 1 and counts is not None:
+            candidates = _dominant(candidates, said)
         short_enough = len(key.replace(" ", "")) >= 2
         root[key] = candidates.pop() if len(candidates) == 1 and short_enough else key
+        said[root[key]] += counts.get(key, 0) if counts else 0
     return root
+
+
+DOMINANT = 3  # a body the file names this many times as often as each other one with the same noun is "the" one
+
+
+def _dominant(candidates: set[str], said: dict[str, int]) -> set[str]:
+    """The candidate whose names (its own and those joined to it: ``said``) the file says ``DOMINANT`` times as
+    often as any other's, alone; all of them when none does."""
+    first, *rest = sorted(candidates, key=lambda c: (-said[c], c))
+    return {first} if all(said[first] >= DOMINANT * said[c] for c in rest) else candidates
 
 
 def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
@@ -89,5 +106,5 @@ def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
     for key, tags in labels.items():
         by_label[vote_type(tags)].add(key)
     root = {key: key for key in labels} | _roots(by_label.get("PERSON", ()))
-    root |= _roots(by_label.get("ORG", ()), person=False)
+    root |= _roots(by_label.get("ORG", ()), person=False, counts={k: len(tags) for k, tags in labels.items()})
     return [ResolvedMention(mention=m, key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]
