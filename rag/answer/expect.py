@@ -71,9 +71,13 @@ def asking(question: str) -> str:
     "which" inside the sentence opens a relative clause ("an actress who starred in what for seven years")."""
     clause, opening = _clause(question)
     if opening is not None:
-        return clause[opening:]
+        return _NAME_OF.sub(r"\1 ", clause[opening:])
     found = _asked_wh(clause)
-    return clause[found.start():] if found else clause
+    return _NAME_OF.sub(r"\1 ", clause[found.start():] if found else clause)
+
+
+# "what is the name of the band ..." asks as "what band ..." does
+_NAME_OF = re.compile(r"^(what|which) (?:is|was|are|were) the names? of (?:the |a |an )?(?=[\w-])")
 
 
 def _clause(question: str) -> tuple[str, int | None]:

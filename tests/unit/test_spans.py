@@ -10,7 +10,7 @@ import pytest
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.direct import answer_offline
-from rag.answer.expect import DATE, NUMBER, PERSON, WORK, expected_labels, relation
+from rag.answer.expect import DATE, NUMBER, PERSON, PLACE, WORK, expected_labels, relation
 from rag.answer.short import Evidence, short_answer
 from rag.types import Passage
 
@@ -32,6 +32,7 @@ def nlp() -> Nlp:
     ("What is the planned sample size of the study?", NUMBER),
     ("What is the debt load carried by the country the journalist was from?", NUMBER),
     ("What was the attendance at the final?", NUMBER),
+    ("What is the name of the city the river flows through?", PLACE),  # asks as "what city" does
     ("He served as chief of staff to which senator, who has served as Deputy Prime Minister?", PERSON),
     ("Who directed the film that was shot in Leland in 1986?", PERSON | frozenset({"ORG"})),
 ])
