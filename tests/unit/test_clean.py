@@ -14,6 +14,7 @@ from drive.pipeline.graph.clean import (
     is_date_or_heading,
     is_fragment,
     is_label_and_value,
+    typed_by_brand,
 )
 from drive.pipeline.graph.recognize import recognize
 from drive.records import MentionRecord
@@ -179,3 +180,14 @@ def test_an_abbreviation_defined_as_a_body_is_an_organisation() -> None:
              "signed."]
     mentions = [MentionRecord(0, s, "GPE", 0, len(s), 0) for s in ("NARA", "UAE")]
     assert defined_bodies(texts, mentions) == {"NARA"}  # the UAE is a place
+
+
+def test_a_files_brand_types_its_models_and_its_founders() -> None:
+    said = [("Dodge", "ORG"), ("Dodge", "ORG"), ("Dodge Challenger", "ORG"), ("Challenger", "PERSON"),
+            ("Horace", "PERSON"), ("Horace Dodge", "ORG"), ("Dodge Brothers", "ORG"), ("Walter Dodge", "ORG")]
+    said += [("Department", "ORG"), ("Department Learning", "ORG"), ("Target", "ORG"), ("Target Unspecified", "ORG")]
+    text = "The department sets a target for each model: the Challenger, built by Dodge."
+    kinds = typed_by_brand([text], [MentionRecord(0, s, label, 0, len(s), 0) for s, label in said])
+    assert kinds == {"Dodge Challenger": "PRODUCT", "Challenger": "PRODUCT", "Horace Dodge": "PERSON"}
+    # "Dodge Brothers" is a company; nothing says "Walter" is a person's name here; the file writes "department"
+    # and "target" in lowercase: they are its words, not brands

@@ -174,3 +174,10 @@ def test_display_name_prefers_the_fullest_then_most_frequent_form() -> None:
 def test_aliases_are_the_other_distinct_names() -> None:
     forms = ["Holmes", "holmes", "Sherlock Holmes", '"Sherlock Holmes"', "Mr. Holmes", "Holmes's"]
     assert aliases(forms) == ["Holmes", "Mr. Holmes"]
+
+
+def test_a_models_name_alone_joins_its_maker_and_model_name() -> None:
+    keys = keys_of([mention("Dodge Challenger", "PRODUCT"), mention("Challenger", "PRODUCT", chunk=1),
+                    mention("Dodge Charger", "PRODUCT"), mention("Viper", "PRODUCT", chunk=2)])
+    assert keys[("Challenger", "PRODUCT")] == "dodge challenger"
+    assert keys[("Viper", "PRODUCT")] == "viper"  # no maker-and-model name ends with it

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from drive.names import label_position
+from drive.names import label_position, normalize, vote_type
 from drive.records import MentionRecord
 
 
@@ -300,3 +300,39 @@ def corrected_label(surface: str, label: str) -> str:
     if last in LAW_HEADS and label not in _NOT_ORG and words[-1][0].isupper():
         return "LAW"
     return "ORG" if label == "PERSON" and last in BODY_HEADS and words[-1][0].isupper() else label
+
+
+# A brand's name followed by a word that is no body's noun: "Dodge Challenger", "Apple Watch" (not "Dodge
+# Brothers", "Ford Foundation", "Sony Pictures", "NBC News").
+_NOT_MODEL = NAMED_HEADS | BODY_HEADS | _set(
+    "brothers bros motor motors channel records studios press pictures news radio television tv broadcasting "
+    "entertainment music media sports publishing government")
+
+
+def typed_by_brand(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[str, str]:
+    """Surface -> type, for the names a file's own brands show the model mistyped (the small model tags a maker's
+    models and its founders ORG or PERSON at random). A brand is a one-word organisation the file never writes
+    in lowercase ("Dodge"; not "Department", "Target"). An organisation's name that opens with a brand and goes
+    on with a model's name is a product ("Dodge Challenger"), and so is that model's name alone ("Challenger");
+    one that ends with the brand and opens with a one-word person of the file is a person ("Horace Dodge", when
+    "Horace" is a person there)."""
+    found = list(mentions)
+    lower, _ = word_cases(texts)
+    votes: dict[str, list[str]] = {}
+    for m in found:
+        votes.setdefault(normalize(m.surface, m.label), []).append(m.label)
+    voted = {key: vote_type(labels) for key, labels in votes.items()}
+    brands = {k for k, t in voted.items() if t == "ORG" and " " not in k and len(k) >= 3 and not lower[k]}
+    people = {k for k, t in voted.items() if t == "PERSON" and " " not in k}
+    kinds: dict[str, str] = {}
+    for key, label in voted.items():
+        words = key.split()
+        if label != "ORG" or not 2 <= len(words) <= 3 or set(words) & FUNCTION_WORDS:
+            continue
+        if words[0] in brands and not set(words[1:]) & _NOT_MODEL and not any(lower[w] for w in words[1:]):
+            kinds[key] = "PRODUCT"
+        elif words[-1] in brands and words[0] in people:
+            kinds[key] = "PERSON"
+    models = {" ".join(k.split()[1:]) for k, t in kinds.items() if t == "PRODUCT"}
+    kinds |= {k: "PRODUCT" for k, t in voted.items() if k in models and t in ("ORG", "PERSON")}
+    return {m.surface: kinds[key] for m in found if (key := normalize(m.surface, m.label)) in kinds}

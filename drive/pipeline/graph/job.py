@@ -79,11 +79,13 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
 
 def typed_as_defined(texts: list[str], analyses: list[ChunkAnalysis]) -> list[ChunkAnalysis]:
     """The analyses with the abbreviations the file defines typed as it defines them: a term's as a term (kept,
-    for search finds passages through them, but not a name), a body's as an organisation."""
-    from drive.pipeline.graph.clean import TERM, defined_bodies, defined_terms
+    for search finds passages through them, but not a name), a body's as an organisation; and the names its
+    brands show mistyped, as ``typed_by_brand`` types them."""
+    from drive.pipeline.graph.clean import TERM, defined_bodies, defined_terms, typed_by_brand
 
     found = [m for a in analyses for m in a.mentions]
-    relabel = {s: "ORG" for s in defined_bodies(texts, found)} | {s: TERM for s in defined_terms(texts, found)}
+    relabel = typed_by_brand(texts, found) | {s: "ORG" for s in defined_bodies(texts, found)} | {
+        s: TERM for s in defined_terms(texts, found)}
     if not relabel:
         return analyses
     return [ChunkAnalysis([replace(m, label=relabel.get(m.surface, m.label)) for m in a.mentions], list(a.pairs))

@@ -11,10 +11,10 @@ initial its one expansion ("J. Smith" -> "John Smith", only when the file has a 
 An organisation's short form that ends in a body's noun (``NAMED_HEADS``: "the Department", "the Board") joins
 the one longer organisation's name of the file whose head word it is ("the Department" -> "U.S. Department of
 Transportation"), or the one the file names far more often than the others: documents name a body in full once
-and by its noun after. Other short
-forms do not join: a name inside a longer one is usually a different thing ("Dodge" in "Dodge Challenger",
-"Asia" in "Southeast Asia", "American" in "Native American"), and variants of one name (suffixes, articles,
-punctuation) are folded by ``normalize``.
+and by its noun after. A model's name alone joins its one maker-and-model name ("Challenger" -> "Dodge
+Challenger"). Other short forms do not join: a name inside a longer one is usually a different thing ("Dodge" in
+"Dodge Challenger", "Asia" in "Southeast Asia", "American" in "Native American"), and variants of one name
+(suffixes, articles, punctuation) are folded by ``normalize``.
 """
 
 from __future__ import annotations
@@ -91,6 +91,17 @@ def _dominant(candidates: set[str], said: dict[str, int]) -> set[str]:
     return {first} if all(said[first] >= DOMINANT * said[c] for c in rest) else candidates
 
 
+def _models(keys: Iterable[str]) -> dict[str, str]:
+    """A model's name alone joins the one maker-and-model name of the file it ends ("challenger" -> "dodge
+    challenger")."""
+    tails: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        words = key.split()
+        if len(words) > 1:
+            tails[" ".join(words[1:])].add(key)
+    return {key: min(tails[key]) for key in keys if len(tails.get(key, ())) == 1}
+
+
 def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
     """Resolve all mentions of one file; the result is in input order, one per mention.
 
@@ -107,4 +118,5 @@ def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
         by_label[vote_type(tags)].add(key)
     root = {key: key for key in labels} | _roots(by_label.get("PERSON", ()))
     root |= _roots(by_label.get("ORG", ()), person=False, counts={k: len(tags) for k, tags in labels.items()})
+    root |= _models(by_label.get("PRODUCT", ()))
     return [ResolvedMention(mention=m, key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]
