@@ -20,12 +20,14 @@ from drive.names import keys_of, proper_spans, title_key, title_of
 from rag.answer.compose import keywords
 
 STEM = 5  # letters that tell a word's family: "Australia", "Australian"
-# Dates are not links: "born 17 April 1967" does not continue a chain through "25 April 1845".
+# Dates and numbers are not links: "born 17 April 1967" does not continue a chain through "25 April 1845".
 _DATE_WORDS = re.compile(r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
                          r"december)\b")
 
 
 class Sentence(Protocol):
+    """A sentence and the file it comes from (``rag.answer.spans.Evidence``)."""
+
     @property
     def text(self) -> str: ...
 
