@@ -216,11 +216,13 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
     number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
     # A "name" with no capital letter is the tagger's slip ("sturm und drang" tagged PERSON): a plain phrase.
-    ents = [e for e in doc.ents if e.label_ not in NAME_KINDS or any(c.isupper() for c in e.text)]
+    # and a suffix alone ("Jr." of "Hank Williams, Jr.", tagged apart) is no name
+    ents = [e for e in doc.ents if (e.label_ not in NAME_KINDS or any(c.isupper() for c in e.text))
+            and e.text not in _NAME_SUFFIXES]
     # "Columbus, Ohio": a place and the place it lies in, one answer (before its parts, which tie with it)
     found = [(doc[a.start:b.end], "GPE") for a, b in zip(ents, ents[1:], strict=False)
              if a.label_ == b.label_ == "GPE" and b.start == a.end + 1 and doc[a.end].text == ","]
-    found += [(e, e.label_) for e in ents]
+    found += [(_with_suffix(doc, e), e.label_) for e in ents]
     covered = {t for e in ents for t in range(e.start, e.end)}
     if numbers:
         # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
@@ -250,6 +252,18 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
             found.append((chunk, UNTAGGED_NAME if _is_name(chunk) else ""))
     # A form's field name ("Location:", "Aircraft:") labels the answer; it is not one.
     return [(span, label) for span, label in found if span.end >= len(doc) or doc[span.end].text != ":"]
+
+
+_NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
+
+
+def _with_suffix(doc: Any, span: Any) -> Any:
+    """A person's name with the generational suffix the tagger left after its comma: "Hank Williams, Jr." (the
+    son), not "Hank Williams" (the father)."""
+    end = span.end
+    if span.label_ == "PERSON" and end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].text in _NAME_SUFFIXES:
+        return doc[span.start:end + 2]
+    return span
 
 
 def _container(doc: Any, span: Any, noun: str) -> str | None:

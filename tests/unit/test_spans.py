@@ -200,3 +200,10 @@ def test_a_bridge_answer_continues_the_chain_from_the_file_the_question_names(nl
                 Evidence("Velmora is a town in the central Harran region of Tessaly.", 3, 0.58, "Velmora.txt")]
     found = short_answer("Who was in charge of the country Velmora is located in?", evidence, nlp)
     assert found is not None and found.text == "Idris Kamal Osman"
+
+
+def test_a_persons_generational_suffix_stays_with_the_name(nlp: Nlp) -> None:
+    evidence = [Evidence("Audrey Williams was the mother of Hank Williams, Jr. and the wife of Hank Williams, Sr.",
+                         1, 1.0, "audrey.txt")]
+    found = short_answer("Who was Audrey Williams the mother of?", evidence, nlp)
+    assert found is not None and found.text == "Hank Williams, Jr"  # the son, not his father
