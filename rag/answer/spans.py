@@ -51,8 +51,8 @@ NAME_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT",
 CONTAINING_PLACES = frozenset({"state", "country", "nation"})  # asked nouns that name the place a city lies in
 UNTAGGED_NAME = "NAME"  # the label of a capitalised proper noun's phrase that the tagger did not tag
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
-# A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A" or "1R43HD108061".
-AMOUNT = re.compile(r"(?<![\w.])\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
+# A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A", "1R43HD108061" or "RV-8".
+AMOUNT = re.compile(r"(?<![\w.])(?<![A-Za-z]-)\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
                     r"trillion|hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
                     r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
 # A life's span after a name, "(15 June 1924 – 24 April 2005)": the first date is a birth, the second a death.

@@ -12,6 +12,7 @@ from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.direct import answer_offline
 from rag.answer.expect import DATE, NUMBER, PERSON, PLACE, WORK, expected_labels, relation
 from rag.answer.short import Evidence, short_answer
+from rag.answer.spans import AMOUNT
 from rag.types import Passage
 
 
@@ -207,3 +208,12 @@ def test_a_persons_generational_suffix_stays_with_the_name(nlp: Nlp) -> None:
                          1, 1.0, "audrey.txt")]
     found = short_answer("Who was Audrey Williams the mother of?", evidence, nlp)
     assert found is not None and found.text == "Hank Williams, Jr"  # the son, not his father
+
+
+@pytest.mark.parametrize(("text", "amounts"), [
+    ("3 hours in the RV-8 make and model", ["3 hours"]),
+    ("a B-29 over the city, COVID-19 cases", []),
+    ("between 10-15 patients", ["10", "15 patients"]),
+])
+def test_a_number_in_a_models_name_is_no_amount(text: str, amounts: list[str]) -> None:
+    assert [m.group(0) for m in AMOUNT.finditer(text)] == amounts
