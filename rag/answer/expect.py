@@ -159,8 +159,9 @@ def asked_noun(question: str) -> str:
     """The noun the question names its answer by ("awarded what medal" -> "medal", "what kind of university"
     -> "university"), lower-cased as written; "" when it names none or names a date or amount (those are read
     by their kind)."""
-    if kind_of(question):
-        return kind_of(question)
+    kinds = kind_of(question)
+    if kinds:
+        return kinds
     found = _NOUN_AFTER_WH.match(asking(question))
     noun = found.group(1).split()[-1] if found else ""
     return "" if not noun or noun in STOP or noun in NOT_HEADS else noun

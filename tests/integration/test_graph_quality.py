@@ -69,6 +69,26 @@ def test_middle_names_and_initials_join_the_full_name(drive: Drive, svc: DriveSe
     assert not named(g, "Helen Hunt") and not named(g, "J. Smith")
 
 
+DODGE = ("Dodge builds cars in Detroit. The Dodge Challenger is a muscle car made by Dodge. Critics praised the "
+         "Challenger for its V8 engine. Horace Dodge founded the company with his brother John Dodge. Horace was a "
+         "machinist from Niles. Records went to the National Archives and Records Administration (NARA), and NARA "
+         "keeps them.")
+
+
+def test_a_files_brand_and_definitions_type_what_the_model_mistyped(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    # the small model tags "The Dodge Challenger", "Challenger" and "Horace Dodge" ORG in this text
+    add(svc, {"dodge.txt": DODGE})
+    drain(worker)
+    g = snapshot(drive.db, svc.owner).to_json()
+    [car] = named(g, "The Dodge Challenger")  # never written without its article here
+    assert car["type"] == "PRODUCT" and "Challenger" in car["aliases"]
+    [founder] = named(g, "Horace Dodge")
+    assert founder["type"] == "PERSON" and founder["aliases"] == ["Horace"]
+    assert named(g, "Dodge")[0]["type"] == "ORG" and not named(g, "Challenger")
+    assert named(g, "NARA")[0]["type"] == "ORG"
+
+
 def test_migration_merges_one_name_under_several_types(fresh_database: str) -> None:  # noqa: F811
     engine = make_engine(fresh_database)
     try:

@@ -192,13 +192,19 @@ def long_form(before: str, short: str) -> str | None:
 PLACE_HEADS = _set("nations states kingdom republic emirates community county city district province region territory")
 
 
+def _heads(long_form: str) -> set[str]:
+    """The words of what an abbreviation stands for, lower-cased, also without a plural's "s" ("Departments of
+    Labor", "Office of ... Management")."""
+    words = {w.lower().strip(".,;:'’") for w in long_form.split()}
+    return words | {w.rstrip("s") for w in words}
+
+
 def defined_bodies(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> set[str]:
     """The surfaces among ``mentions`` that these texts define as abbreviations of a body's name, not a place's:
     "(NARA)" after "National Archives and Records Administration", which the small model may tag a place."""
     bodies: set[str] = set()
     for short, found in _definitions(texts):
-        words = {w.lower().strip(".,;:'’") for w in found.split()}
-        heads = words | {w.rstrip("s") for w in words}
+        heads = _heads(found)
         if heads & NAMED_HEADS and not heads & PLACE_HEADS:
             bodies.add(short)
     return {m.surface for m in mentions if m.surface in bodies}
@@ -211,9 +217,7 @@ def defined_terms(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> se
     terms: set[str] = set()
     named: set[str] = set()
     for short, found in _definitions(texts):
-        words = {w.lower().strip(".,;:'’") for w in found.split()}
-        heads = words | {w.rstrip("s") for w in words}  # "Department of Labor", "Office of ... Management"
-        (named if heads & NAMED_HEADS else terms).add(short)
+        (named if _heads(found) & NAMED_HEADS else terms).add(short)
     terms -= named  # defined both ways in one file: keep it
     return {m.surface for m in mentions if m.surface in terms or m.surface[:-1] in terms and m.surface.endswith("s")}
 
