@@ -6,10 +6,9 @@ of ``size`` for paragraph breaks, half for the rest), strongest first:
 blank line or heading, line end (keeps ``| table |`` rows whole), sentence end, space, and only
 then anywhere; never just after a heading line, and, unless that level offers no other cut, not between a
 table and the two lines above it (its title) nor between its header and first row. When the cut falls inside a
-paragraph, the next
-chunk starts up to ``overlap`` characters earlier, at the strongest boundary inside that overlap
-(a sentence or line start if there is one, else a word start); after a paragraph break it
-starts cleanly at the new paragraph.
+paragraph, the next chunk starts up to ``overlap`` characters earlier, at the strongest boundary inside that
+overlap (a sentence or line start if there is one, else a word start); after a paragraph break it starts
+cleanly at the new paragraph.
 
 Work is done on offsets, never on copies, so ``c.text`` ends with ``doc.text[c.char_start:c.char_end]``
 by construction; chunks are stripped of surrounding whitespace and whitespace-only ones are skipped.
