@@ -150,11 +150,16 @@ def normalize(surface: str, label: str) -> str:
     return " ".join(tokens)
 
 
+_INNER_QUOTE = re.compile(r"(?:(?<=\s)|^)[\"'‘“«](?=\w)|(?<=\w)[\"’”»](?=\s|$)")
+
+
 def clean_surface(surface: str) -> str:
-    """A surface form fit for display: single spaces, no possessive, no stray edge punctuation."""
+    """A surface form fit for display: single spaces, no possessive, no stray edge punctuation, and no quotes
+    around a name inside it ("the 'Lace Up'" is "the Lace Up": the quote before the name stayed once the
+    edge's was stripped)."""
     text = " ".join(surface.split())
     text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
-    return text
+    return _INNER_QUOTE.sub("", text).strip(_EDGE_PUNCT)
 
 
 _ARTICLE = re.compile(r"^(?:the|a|an) (?=\S)", re.IGNORECASE)

@@ -168,6 +168,7 @@ class MentionRecord:
     start: int
     end: int
     sentence: int
+    ruled: bool = False  # the label comes from what the file itself says (a definition, a brand), not the model
 
 
 @dataclass(frozen=True)

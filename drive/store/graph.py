@@ -41,13 +41,13 @@ def store_graph(
     """Insert one file's mentions and relation evidence (its chunks are already stored)."""
     labels: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
-        labels[m.key].append(m.mention.label)
+        labels[m.key] += [m.mention.label] * (RULED_VOTES if m.mention.ruled else 1)
     ids = _upsert_entities(s, owner, sorted((vote_type(tags), key) for key, tags in labels.items()))
     if mentions:
         s.execute(insert(Mention), [
             {"owner_id": owner, "entity_id": ids[m.key], "chunk_id": chunk_ids[m.mention.chunk_index],
              "item_id": item_id, "surface": m.mention.surface, "label": m.mention.label, "start": m.mention.start,
-             "end": m.mention.end, "sentence": m.mention.sentence}
+             "end": m.mention.end, "sentence": m.mention.sentence, "ruled": m.mention.ruled}
             for m in mentions
         ])
     evidence = [r for r in relations if r.source[1] in ids and r.target[1] in ids and r.chunk_index in chunk_ids
@@ -97,6 +97,12 @@ def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]
     return {k: i for i, k in rows}
 
 
+# A mention a file's own text typed (``MentionRecord.ruled``: "the Dodge Challenger" makes "Challenger" a model
+# there) counts as this many of the model's guesses in the drive-wide type vote: files that never say what
+# "Challenger" is should not outvote the ones that do.
+RULED_VOTES = 10
+
+
 def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
     """Recompute name, aliases, type and the ranking counts (mentions, files, degree) of these entities from
     the mentions and relation evidence they still have.
@@ -111,11 +117,12 @@ def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
     surfaces: dict[int, list[str]] = defaultdict(list)
     labels: dict[int, list[str]] = defaultdict(list)
     files: dict[int, set[uuid.UUID]] = defaultdict(set)
-    for eid, surface, label, item in s.execute(
-        text("SELECT entity_id, surface, label, item_id FROM mentions WHERE entity_id = ANY(:ids)"), {"ids": ids}
+    for eid, surface, label, item, ruled in s.execute(
+        text("SELECT entity_id, surface, label, item_id, ruled FROM mentions WHERE entity_id = ANY(:ids)"),
+        {"ids": ids},
     ).tuples():
         surfaces[eid].append(surface)
-        labels[eid].append(label)
+        labels[eid] += [label] * (RULED_VOTES if ruled else 1)
         files[eid].add(item)
     degree = dict(s.execute(text(
         """SELECT id, count(*) FROM (SELECT source_id AS id FROM relation_evidence WHERE source_id = ANY(:ids)

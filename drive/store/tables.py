@@ -9,6 +9,7 @@ from typing import Any
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     DateTime,
@@ -179,6 +180,7 @@ class Mention(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     sentence: Mapped[int] = mapped_column(Integer)
+    ruled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))  # label set by a file's rule (0017)
 
 
 class RelationEvidence(Base):

@@ -1,5 +1,6 @@
 """A cleaner graph through the real pipeline: one entity per name with its type voted over its mentions
-(and re-voted when a file goes), middle names and initials merged, migration 0011 on an old graph, and a
+(and re-voted when a file goes; what a file's own text says a name is outweighs the model's guesses), middle
+names, initials and a surname alone merged, migration 0011 on an old graph, and a
 one-word name the drive also writes as a common word ranked below real names."""
 
 from __future__ import annotations
@@ -87,6 +88,30 @@ def test_a_files_brand_and_definitions_type_what_the_model_mistyped(
     assert founder["type"] == "PERSON" and founder["aliases"] == ["Horace"]
     assert named(g, "Dodge")[0]["type"] == "ORG" and not named(g, "Challenger")
     assert named(g, "NARA")[0]["type"] == "ORG"
+
+
+DEMON = "Dodge built the Demon 170 in 2023. The Demon 170 runs on E85. Fans still call it the Demon."
+DRAG = "The Demon set a record at the drag strip. Racers feared the Demon."
+LOCKER = ("Foot Locker named Mary Dillon its chief executive in 2022. Dillon aims to grow the chain, and Dillon said "
+          "sales rose. Dodge was founded by John Francis Dodge and Horace Elgin Dodge in Detroit.")
+
+
+def test_what_one_file_says_a_name_is_outweighs_the_models_guesses_elsewhere(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    # the model tags "Demon" PERSON in every file; only demon.txt says it is the Demon 170's name
+    ids = add(svc, {"demon.txt": DEMON, "drag.txt": DRAG, "strip.txt": DRAG.replace("record", "new record"),
+                    "locker.txt": LOCKER})
+    drain(worker)
+    g = snapshot(drive.db, svc.owner).to_json()
+    [demon] = named(g, "Demon")
+    assert (demon["type"], demon["mentions"]) == ("PRODUCT", 6)
+    # a surname tagged an organisation, and a founder tagged one beside his brother, are people
+    [dillon] = named(g, "Mary Dillon")
+    assert dillon["type"] == "PERSON" and dillon["aliases"] == ["Dillon"] and not named(g, "Dillon")
+    assert named(g, "Horace Elgin Dodge")[0]["type"] == "PERSON"
+    svc.delete(ids["demon.txt"])
+    drain(worker)
+    assert named(snapshot(drive.db, svc.owner).to_json(), "Demon")[0]["type"] == "PERSON"
 
 
 def test_migration_merges_one_name_under_several_types(fresh_database: str) -> None:  # noqa: F811

@@ -186,8 +186,21 @@ def test_a_files_brand_types_its_models_and_its_founders() -> None:
     said = [("Dodge", "ORG"), ("Dodge", "ORG"), ("Dodge Challenger", "ORG"), ("Challenger", "PERSON"),
             ("Horace", "PERSON"), ("Horace Dodge", "ORG"), ("Dodge Brothers", "ORG"), ("Walter Dodge", "ORG")]
     said += [("Department", "ORG"), ("Department Learning", "ORG"), ("Target", "ORG"), ("Target Unspecified", "ORG")]
+    said += [("Ulta", "ORG"), ("Ulta Beauty", "ORG"), ("NBIB", "ORG"), ("NBIB Federal", "ORG"), ("Federal", "ORG"),
+             ("Federal Register", "ORG"), ("Federal Workforce", "ORG")]
     text = "The department sets a target for each model: the Challenger, built by Dodge."
     kinds = typed_by_brand([text], [MentionRecord(0, s, label, 0, len(s), 0) for s, label in said])
     assert kinds == {"Dodge Challenger": "PRODUCT", "Challenger": "PRODUCT", "Horace Dodge": "PERSON"}
     # "Dodge Brothers" is a company; nothing says "Walter" is a person's name here; the file writes "department"
-    # and "target" in lowercase: they are its words, not brands
+    # and "target" in lowercase: they are its words, not brands; "Beauty" is never a name alone here, and
+    # "Federal" goes on several organisations' names
+
+
+def test_a_model_is_a_product_also_beside_a_rightly_tagged_or_numbered_product() -> None:
+    said = [("Dodge", "ORG"), ("Dodge Charger", "PRODUCT"), ("Charger", "ORG"), ("Demon 170", "PRODUCT"),
+            ("Demon", "PERSON"), ("Boeing", "ORG"), ("Boeing 747", "PRODUCT"), ("Jet 2", "PRODUCT"), ("Jet", "ORG")]
+    text = "Dodge made the Charger and the Demon; Boeing flew a jet."
+    kinds = typed_by_brand([text], [MentionRecord(0, s, label, 0, len(s), 0) for s, label in said])
+    assert kinds == {"Dodge Charger": "PRODUCT", "Charger": "PRODUCT", "Demon": "PRODUCT"}
+    # a brand is no model of its own numbered product ("Boeing" stays; "747" is never written alone); "jet" is a
+    # word of this file

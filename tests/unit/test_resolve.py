@@ -181,3 +181,60 @@ def test_a_models_name_alone_joins_its_maker_and_model_name() -> None:
                     mention("Dodge Charger", "PRODUCT"), mention("Viper", "PRODUCT", chunk=2)])
     assert keys[("Challenger", "PRODUCT")] == "dodge challenger"
     assert keys[("Viper", "PRODUCT")] == "viper"  # no maker-and-model name ends with it
+
+
+def located(text: str, said: list[tuple[str, str]]) -> list[MentionRecord]:
+    """Mentions of these (surface, label) at their first place in ``text`` after the previous one."""
+    out, at = [], 0
+    for surface, label in said:
+        at = text.index(surface, at)
+        out.append(mention(surface, label, 0, at))
+        at += len(surface)
+    return out
+
+
+def test_a_surname_tagged_an_organisation_joins_the_person_named_before_it() -> None:
+    text = "Foot Locker named Mary Dillon its chief. Dillon aims to grow, and Dillon's plan is Lace Up."
+    resolved = resolve_file(located(text, [("Foot Locker", "ORG"), ("Mary Dillon", "PERSON"), ("Dillon", "ORG"),
+                                          ("Dillon", "ORG")]), [text])
+    assert [(r.key, r.mention.label) for r in resolved[2:]] == [("mary dillon", "PERSON")] * 2
+    assert all(r.mention.ruled for r in resolved[2:]) and not resolved[1].mention.ruled
+
+
+@pytest.mark.parametrize("text, said", [
+    # the company named after its founder
+    ("Henry Ford built the Ford Motor Company. Ford sold the Model T.",
+     [("Henry Ford", "PERSON"), ("Ford Motor Company", "ORG"), ("Ford", "ORG")]),
+    # named before the person: another Dillon, as far as the file says
+    ("Dillon opened in 1990. Mary Dillon shops there.", [("Dillon", "ORG"), ("Mary Dillon", "PERSON")]),
+    # two people of that surname
+    ("Mary Dillon and Tom Dillon met. Dillon spoke.",
+     [("Mary Dillon", "PERSON"), ("Tom Dillon", "PERSON"), ("Dillon", "ORG")]),
+])
+def test_a_surname_alone_stays_apart_when_the_file_leaves_doubt(text: str, said: list[tuple[str, str]]) -> None:
+    resolved = resolve_file(located(text, said), [text])
+    assert [r.key for r in resolved] == [normalize(s, label) for s, label in said]
+
+
+def test_a_first_name_coordinated_with_a_full_name_takes_its_surname() -> None:
+    text = "Founded in 1900 by brothers Horace and John Dodge, the firm made parts. Horace Dodge died in 1920."
+    resolved = resolve_file(located(text, [("Horace", "PERSON"), ("John Dodge", "PERSON"),
+                                          ("Horace Dodge", "PERSON")]), [text])
+    assert [r.key for r in resolved] == ["horace dodge", "john dodge", "horace dodge"]
+    # without the texts (or with a comma between them) the first name stays itself
+    assert resolve_file(located(text, [("Horace", "PERSON"), ("John Dodge", "PERSON")]))[0].key == "horace"
+    listed = "Guests were Horace, John Dodge and others."
+    assert resolve_file(located(listed, [("Horace", "PERSON"), ("John Dodge", "PERSON")]), [listed])[0].key == "horace"
+
+
+def test_a_name_coordinated_with_a_person_of_its_surname_is_a_person() -> None:
+    text = "It was founded by John Francis Dodge and Horace Elgin Dodge. Dodge and Ford Motor Company competed."
+    resolved = resolve_file(located(text, [("John Francis Dodge", "PERSON"), ("Horace Elgin Dodge", "ORG"),
+                                          ("Dodge", "ORG"), ("Ford Motor Company", "ORG")]), [text])
+    assert [(r.mention.label, r.mention.ruled) for r in resolved] == [
+        ("PERSON", False), ("PERSON", True), ("ORG", False), ("ORG", False)]
+
+
+def test_a_quoted_name_shows_without_its_quotes() -> None:
+    assert display_name(["the 'Lace Up'"] * 26 + ["Lace Up'"] * 10 + ["Lace Up"] * 2, "ORG") == "Lace Up"
+    assert display_name(["O'Brien"], "PERSON") == "O'Brien" and display_name(['the "Big Apple"'], "GPE") == "the Big Apple"

@@ -69,7 +69,7 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
     mentions = [m for a in analyses for m in a.mentions]
     # Dropped here, so relate ignores their pairs too.
     common, headings = common_word_names(texts, mentions), heading_mentions(texts, mentions)
-    resolved = resolve_file([m for m in mentions if m.surface not in common and m not in headings])
+    resolved = resolve_file([m for m in mentions if m.surface not in common and m not in headings], texts)
     relations = relate(analyses, resolved)
     chat = ctx.models.chat if ctx.drive.settings.llm_relations else None
     if chat is not None:
@@ -80,16 +80,19 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
 def typed_as_defined(texts: list[str], analyses: list[ChunkAnalysis]) -> list[ChunkAnalysis]:
     """The analyses with the abbreviations the file defines typed as it defines them: a term's as a term (kept,
     for search finds passages through them, but not a name), a body's as an organisation; and the names its
-    brands show mistyped, as ``typed_by_brand`` types them."""
+    brands show mistyped, as ``typed_by_brand`` types them. Only the brands' are ``ruled`` (they weigh in the
+    drive's vote): an abbreviation means what one file defines it as in that file alone ("direct current (DC)"
+    beside "Washington, D.C.")."""
     from drive.pipeline.graph.clean import TERM, defined_bodies, defined_terms, typed_by_brand
 
     found = [m for a in analyses for m in a.mentions]
-    relabel = typed_by_brand(texts, found) | {s: "ORG" for s in defined_bodies(texts, found)} | {
+    ruled = typed_by_brand(texts, found)
+    relabel = ruled | {s: "ORG" for s in defined_bodies(texts, found)} | {
         s: TERM for s in defined_terms(texts, found)}
     if not relabel:
         return analyses
-    return [ChunkAnalysis([replace(m, label=relabel.get(m.surface, m.label)) for m in a.mentions], list(a.pairs))
-            for a in analyses]
+    return [ChunkAnalysis([replace(m, label=relabel[m.surface], ruled=m.surface in ruled) if m.surface in relabel
+                           else m for m in a.mentions], list(a.pairs)) for a in analyses]
 
 
 def spread(analyses: list[ChunkAnalysis], distinct: list[str], texts: list[str]) -> list[ChunkAnalysis]:

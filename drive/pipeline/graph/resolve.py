@@ -12,7 +12,9 @@ An organisation's short form that ends in a body's noun (``NAMED_HEADS``: "the D
 the one longer organisation's name of the file whose head word it is ("the Department" -> "U.S. Department of
 Transportation"), or the one the file names far more often than the others: documents name a body in full once
 and by its noun after. A model's name alone joins its one maker-and-model name ("Challenger" -> "Dodge
-Challenger"). Other short forms do not join: a name inside a longer one is usually a different thing ("Dodge" in
+Challenger"). An organisation's one-word name that is the surname of the file's one person ending with it, named
+before it, joins that person ("Mary Dillon ... Dillon aims"); a first name coordinated with a full name takes its
+surname ("Horace and John Dodge"). Other short forms do not join: a name inside a longer one is usually a different thing ("Dodge" in
 "Dodge Challenger", "Asia" in "Southeast Asia", "American" in "Native American"), and variants of one name
 (suffixes, articles, punctuation) are folded by ``normalize``.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from drive.names import holds_run, normalize, vote_type
 from drive.pipeline.graph.clean import NAMED_HEADS
@@ -102,21 +105,78 @@ def _models(keys: Iterable[str]) -> dict[str, str]:
     return {key: min(tails[key]) for key in keys if len(tails.get(key, ())) == 1}
 
 
-def resolve_file(mentions: list[MentionRecord]) -> list[ResolvedMention]:
+def _surnames(by_label: dict[str, set[str]], root: dict[str, str], first: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """An organisation's one-word name that is the surname of the file's one person who ends with it, named
+    before it, joins that person ("Mary Dillon ... Dillon aims"): the small model tags a surname alone as an
+    organisation. Not when another of the file's names holds the word: "Ford" beside "Ford Motor Company"."""
+    ends: dict[str, set[str]] = defaultdict(set)
+    for key in by_label.get("PERSON", ()):
+        if " " in key:
+            ends[key.split()[-1]].add(root[key])
+    held = {w for label, keys in by_label.items() if label != "PERSON" for k in keys if " " in k for w in k.split()}
+    joined = {}
+    for key in by_label.get("ORG", ()):
+        people = ends.get(key, set())
+        if " " in key or len(people) != 1 or key in held:
+            continue
+        person = next(iter(people))
+        if min(first[k] for k, r in root.items() if r == person) < first[key]:
+            joined[key] = person
+    return joined
+
+
+_AND = (" and ", " & ")
+
+
+def _coordinated(mentions: list[MentionRecord], keys: list[str], texts: list[str]) -> tuple[list[str], set[int]]:
+    """Read "X and Y" of two names where one is a person's full name: a first name before it takes its surname
+    ("brothers Horace and John Dodge": Horace Dodge), and a name sharing its surname is a person too ("John
+    Francis Dodge and Horace Elgin Dodge", the second tagged an organisation). Returns the keys and the indices
+    of the mentions to relabel as people."""
+    out, people = list(keys), set()
+    for i, (a, b) in enumerate(zip(mentions, mentions[1:], strict=False)):
+        if a.chunk_index != b.chunk_index or a.chunk_index >= len(texts):
+            continue
+        if texts[a.chunk_index][a.end:b.start] not in _AND:
+            continue
+        first, second = keys[i].split(), keys[i + 1].split()
+        if a.label == b.label == "PERSON" and len(first) == 1 and len(second) >= 2:
+            out[i] = f"{keys[i]} {second[-1]}"
+        elif len(first) >= 2 and len(second) >= 2 and first[-1] == second[-1] and "PERSON" in (a.label, b.label):
+            people.add(i if b.label == "PERSON" else i + 1)
+    return out, people
+
+
+def resolve_file(mentions: list[MentionRecord], texts: list[str] | None = None) -> list[ResolvedMention]:
     """Resolve all mentions of one file; the result is in input order, one per mention.
 
     Deterministic and independent of the order of ``mentions``. Mentions whose name has no
-    word character at all get an empty key; callers should drop those.
+    word character at all get an empty key; callers should drop those. With the file's ``texts`` (by chunk
+    index), a first name coordinated with a full name takes its surname (``_coordinated``).
     """
     keys = [normalize(m.surface, m.label) for m in mentions]
+    if texts is not None:
+        order = sorted(range(len(mentions)), key=lambda n: (mentions[n].chunk_index, mentions[n].start))
+        read, people = _coordinated([mentions[n] for n in order], [keys[n] for n in order], texts)
+        for n, key in zip(order, read, strict=True):
+            keys[n] = key
+        relabelled = {order[p] for p in people}
+        mentions = [replace(m, label="PERSON", ruled=True) if n in relabelled else m for n, m in enumerate(mentions)]
+        keys = [normalize(m.surface, m.label) if n in relabelled else k
+                for n, (m, k) in enumerate(zip(mentions, keys, strict=True))]
     labels: dict[str, list[str]] = defaultdict(list)
+    first: dict[str, tuple[int, int]] = {}
     for mention, key in zip(mentions, keys, strict=True):
         if key:
             labels[key].append(mention.label)
+            first[key] = min(first.get(key, (mention.chunk_index, mention.start)), (mention.chunk_index, mention.start))
     by_label: dict[str, set[str]] = defaultdict(set)
     for key, tags in labels.items():
         by_label[vote_type(tags)].add(key)
     root = {key: key for key in labels} | _roots(by_label.get("PERSON", ()))
     root |= _roots(by_label.get("ORG", ()), person=False, counts={k: len(tags) for k, tags in labels.items()})
     root |= _models(by_label.get("PRODUCT", ()))
-    return [ResolvedMention(mention=m, key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]
+    surnames = _surnames(by_label, root, first)
+    root |= surnames
+    return [ResolvedMention(mention=replace(m, label="PERSON", ruled=True) if k in surnames else m,
+                            key=root[k] if k else k) for m, k in zip(mentions, keys, strict=True)]
