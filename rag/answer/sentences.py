@@ -9,6 +9,8 @@ _ABBREVIATIONS = frozenset(
         "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "fig", "no",
         "nr", "inc", "ltd", "co", "corp", "dept", "approx", "jan", "feb", "mar", "apr", "jun",
         "jul", "aug", "sep", "sept", "oct", "nov", "dec", "al",
+        # titles written before a name ("... to hold the position is Hon. Winnie Kiiza")
+        "hon", "rev", "gen", "capt", "col", "lt", "sgt", "cmdr", "gov", "sen", "rep", "messrs", "mt",
     }
 )
 _BOUNDARY = re.compile(r"[.!?…][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")

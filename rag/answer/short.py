@@ -140,7 +140,7 @@ def short_answer(question: str, evidence: Sequence[Evidence], nlp: Any) -> Short
         return _choose(question, named, evidence)
     if is_yes_no(question):
         return _yes_no(question, evidence, nlp)
-    found = best_span(question, evidence[:SPAN_SENTENCES], nlp)
+    found = best_span(question, evidence[:SPAN_SENTENCES], nlp, evidence)
     return (hop(question, found, evidence, nlp) or found) if found else None
 
 

@@ -98,8 +98,12 @@ def content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in STOP}
 
 
-def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAnswer | None:
-    """The best-scoring span of the best sentences: of the kind asked for first, then by score."""
+def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
+              read: Sequence[Evidence] | None = None) -> ShortAnswer | None:
+    """The best-scoring span of the best sentences: of the kind asked for first, then by score. The bridge's
+    chain is read in ``read`` (every candidate sentence; default the same): the file the question names may
+    say where it leads in a sentence that shares no other word with the question ("Buyende is a town in the
+    Eastern Region of Uganda")."""
     labels = expected_labels(question)
     preferred = preferred_labels(question)
     asked = content_words(question)
@@ -115,7 +119,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any) -> ShortAns
     kind = {w for w in asked if keywords(w) & role.labels or w == noun}
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
     top = max(e.relevance for e in evidence) or 1.0
-    chain = chain_of(question, evidence)
+    chain = chain_of(question, read or evidence)
     best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(evidence, docs, strict=True):
         linked = 1.0 + CHAIN_BONUS * chain.continues(ev)

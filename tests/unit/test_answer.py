@@ -139,6 +139,12 @@ def test_sentences_survive_pdf_line_wraps_abbreviations_and_bullets() -> None:
                                      "Second finding is there Results: good overall."]
 
 
+def test_a_title_before_a_name_ends_no_sentence() -> None:
+    text = "The current leader of the opposition is Hon. Winnie Kiiza of the FDC. Gen. Tito Okello ruled briefly."
+    assert split_sentences(text) == ["The current leader of the opposition is Hon. Winnie Kiiza of the FDC.",
+                                     "Gen. Tito Okello ruled briefly."]
+
+
 def test_extractive_answer_quotes_the_sentence_with_the_fact_cited_to_its_page(
     found: list[Passage], embedder: MiniLmEmbedder
 ) -> None:
