@@ -14,6 +14,7 @@ DATE = frozenset({"DATE", "TIME"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})
+PRODUCT = frozenset({"PRODUCT"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
 # Words that carry no content in a question (and end the noun after "how many").
 STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "was", "are",
@@ -47,6 +48,8 @@ _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"\b(what|which) (language|nationality)\b"), frozenset({"LANGUAGE", "NORP"})),
     (re.compile(r"\b(what|which) " + _THE + r"([\w-]+ ){0,2}(film|movie|album|song|single|book|novel|series|show|sitcom|"
                 r"play|opera|musical|poem|painting|game|episode)\b"), WORK),
+    (re.compile(r"\b(what|which) " + _THE + r"(make and model|make|model|aircraft|airplane|plane|helicopter|car|"
+                r"vehicle)\b"), PRODUCT),
     (re.compile(r"\b(what|which) " + _THE + r"(company|organi[sz]ation|band|group|team|network|station|label|studio|"
                 r"university|school|party|club|publisher)\b"), ORG),
     (re.compile(r"^(who|whom|whose)\b"), PERSON | ORG),

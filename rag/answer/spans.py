@@ -216,6 +216,23 @@ def _tier(text: str, label: str, labels: frozenset[str], preferred: frozenset[st
     return 2 if label in preferred else 1 if label in labels else 0
 
 
+def _names_number(doc: Any, span: Any) -> bool:
+    """True if a bare number is part of a name, right after a proper noun that does not open its sentence:
+    "Cessna 152", "Apollo 11", "Route 66" (a model, a mission, a road), not "In 2007" or an amount."""
+    if span.start == 0:
+        return False
+    before = doc[span.start - 1]
+    return (before.pos_ == "PROPN" and before.text[:1].isupper() and not before.is_sent_start
+            and before.text.lower() not in _MONTHS)
+
+
+# A model's code: letters then digits, maybe a dash and a suffix ("F172", "RV-8", "PA-31T", "A320"); the tagger
+# calls "Reims F172 M" a law.
+_MODEL_CODE = re.compile(r"\b[A-Z]{1,4}-?\d{1,4}[A-Z]{0,3}\b")
+_MONTHS = frozenset(re.findall(r"\S+", "january february march april may june july august september october november "
+                                      "december jan feb mar apr jun jul aug sep sept oct nov dec"))
+
+
 def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     """Entities (with their label) and noun chunks (label "") of a parsed sentence; with ``numbers``, also every
     number with its unit ("1,364 hours", "$91.37", "57.3%"), which the tagger misses in forms and table rows."""
@@ -226,15 +243,17 @@ def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:
     # "Columbus, Ohio": a place and the place it lies in, one answer (before its parts, which tie with it)
     found = [(doc[a.start:b.end], "GPE") for a, b in zip(ents, ents[1:], strict=False)
              if a.label_ == b.label_ == "GPE" and b.start == a.end + 1 and doc[a.end].text == ","]
-    found += [(_with_suffix(doc, e), e.label_) for e in ents]
+    found += [(_with_suffix(doc, e), "PRODUCT" if _MODEL_CODE.search(e.text) else e.label_) for e in ents]
     covered = {t for e in ents for t in range(e.start, e.end)}
     if numbers:
         # An amount inside a longer entity ("age 85", tagged DATE) is a candidate of its own.
         amounts = {t for e in ents if AMOUNT.fullmatch(e.text) for t in range(e.start, e.end)}
         for match in AMOUNT.finditer(doc.text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is None or (not match.group("unit") and _names_number(doc, span)):
+                continue
             # "8 knots" where the tagger found only "8": the amount with its unit is the candidate
-            if span is not None and not all(t in amounts for t in range(span.start, span.end)):
+            if not all(t in amounts for t in range(span.start, span.end)):
                 found = [(s, k) for s, k in found if not (span.start <= s.start and s.end <= span.end)]
                 found.append((span, "QUANTITY" if match.group("unit") else "CARDINAL"))
                 amounts.update(range(span.start, span.end))

@@ -184,6 +184,13 @@ def test_the_noun_a_question_word_determines_is_read_from_the_parse(nlp: Nlp) ->
                  "When did the drive-in theatre open?", "1951", id="when-is-no-duration"),
     pytest.param(["Audrey Williams was the mother of Hank Williams, Jr. and the wife of Hank Williams, Sr."],
                  "Who was Audrey Williams the mother of?", "Hank Williams, Jr", id="generational-suffix"),
+    pytest.param(["On December 17, 2007, at 1045 coordinated universal time, a Reims F172 M was destroyed when it "
+                  "impacted terrain near Chevroux, France."],
+                 "What make and model of airplane was destroyed near Chevroux?", "Reims F172 M", id="make-and-model"),
+    pytest.param(["The student pilot with little experience flew the Cessna 152 on the day.",
+                  "The pilot reported 3 hours in the accident airplane."],
+                 "How much experience did the pilot have in the make and model?", "3 hours",
+                 id="model-number-no-amount"),
 ])
 def test_the_short_answer_is_of_the_kind_and_extent_asked(nlp: Nlp, sentences: list[str], question: str,
                                                           answer: str) -> None:
