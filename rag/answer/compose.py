@@ -230,22 +230,44 @@ def rank_sentences(query: str, passages: Sequence[Passage], embedder: Embedder) 
     if not candidates:
         return None
     texts = [text for text, _ in candidates]
-    vectors = np.asarray(embedder.embed([query] + texts), dtype=np.float32)
-    relevance = _relevance(vectors[0], query, vectors[1:], texts)
+    ask = asked_part(query)
+    vectors = np.asarray(embedder.embed([query, ask or query] + texts), dtype=np.float32)
+    relevance = _relevance(vectors[0], query, vectors[2:], texts)
+    files = [p.file for p in passages]
+    joined = {f: " ".join(p.text for p in passages if p.file == f) for f in dict.fromkeys(files)}
+    names = list(joined)
+    of_file = dict(zip(names, keyword_overlap(query, [joined[f] for f in names]), strict=True))
+    if ask:  # in the file the names point to, a sentence is also read against what is asked of it alone
+        home = max(names, key=lambda f: of_file[f])
+        inside = np.array([files[n - 1] == home for _, n in candidates])
+        relevance = np.where(inside, np.maximum(relevance, _relevance(vectors[1], ask, vectors[2:], texts)), relevance)
     # A sentence is read in its passage: "Flight Time: 1364 hours" counts when its passage names the aircraft.
     context = keyword_overlap(query, [passages[n - 1].text for n in range(1, len(passages) + 1)])
     in_context = relevance + CONTEXT_WEIGHT * context[[n - 1 for _, n in candidates]]
-    if FILE_WEIGHT:  # ... and in its file: a form line of the report that names the aircraft, not another's
-        files = [p.file for p in passages]
-        joined = {f: " ".join(p.text for p in passages if p.file == f) for f in dict.fromkeys(files)}
-        names = list(joined)
-        of_file = dict(zip(names, keyword_overlap(query, [joined[f] for f in names]), strict=True))
-        in_context += FILE_WEIGHT * np.array([of_file[files[n - 1]] for _, n in candidates], dtype=np.float32)
+    # ... and in its file: a form line of the report that names the aircraft, not another's
+    in_context += FILE_WEIGHT * np.array([of_file[files[n - 1]] for _, n in candidates], dtype=np.float32)
     top = np.argsort(-in_context)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
     typed = ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
     relevance[top] += typed
     in_context[top] += typed
     return Ranked(candidates, vectors[1:], in_context, relevance)
+
+
+_NAME_WORD = re.compile(r"(?<!^)\b(?:[A-Z][\w.'’-]*|\d[\w.,:/-]*)")
+_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+                    r"december)\b", re.IGNORECASE)
+ASK_MIN_NAMES = 3  # name words a question must hold before what it asks of them is read apart
+
+
+def asked_part(query: str) -> str | None:
+    """The question without the names, numbers and dates that say which thing it is about ("What did the
+    Bombardier Global 5000 business jet hit on short final at Vance W. Amory Airport in December 2007?" ->
+    "What did the business jet hit on short final at in?"); None when it names too little to set apart, or
+    keeps too little. The sentence that answers says the asked part ("struck approach lights"), the one that
+    best matches the whole question only repeats the names."""
+    named = _NAME_WORD.findall(query)
+    rest = " ".join(_MONTH.sub(" ", _NAME_WORD.sub(" ", query)).split())
+    return rest if len(named) >= ASK_MIN_NAMES and len(keywords(rest)) >= 2 else None
 
 
 def pick_sentences(

@@ -15,8 +15,10 @@ from rag.answer.compose import (
     NOTHING_FOUND,
     answer_extractive,
     answer_with_llm,
+    asked_part,
     build_context,
     parse_answer,
+    rank_sentences,
 )
 from rag.answer.sentences import split_sentences
 from rag.types import Passage, Turn
@@ -191,3 +193,26 @@ def test_sentences_holding_the_kind_of_answer_asked_for_are_flagged() -> None:
         "Northern Lights came out in 1997 on a small label.",
     ])
     assert flags.tolist() == [0.0, 1.0]
+
+
+REPORT = ("On December 12, 2007, a Bombardier Global 5000, N50DS, sustained substantial damage while landing at Vance "
+          "W. Amory Airport, Charlestown, St. Kitts and Nevis. Vance W. Amory Airport in St. Kitts and Nevis has one "
+          "runway. The Bombardier Global 5000 business jet was built in 2005. "
+          "While on short final approach, the airplane struck approach lights and a fence about 600 feet before the "
+          "runway. The two pilots and two passengers were not injured.")
+OTHER = ("On December 20, 2007, a Cessna 172 struck a fence on landing at Wausau, Wisconsin. The student pilot was "
+         "on a solo flight.")
+
+
+def test_in_the_file_the_names_point_to_the_sentence_that_says_what_is_asked_comes_first(
+        embedder: MiniLmEmbedder) -> None:
+    question = ("What did the Bombardier Global 5000 business jet hit on short final before landing at Vance W. Amory "
+                "Airport, St. Kitts and Nevis, in December 2007?")
+    assert asked_part(question) == "What did the business jet hit on short final before landing at , and , in ?"
+    ranked = rank_sentences(question, [make(REPORT, "ntsb-tkpn.pdf", 1, 1), make(OTHER, "ntsb-wausau.pdf", 1, 2)],
+                            embedder)
+    # it ranks above a sentence that only repeats the question's names
+    assert ranked is not None
+    order = [s.text[:20] for s in ranked.best(len(ranked.candidates))]
+    assert order.index("While on short final") < order.index("Vance W. Amory Airpo")
+    assert asked_part("Who directed the film that starred Kim Novak?") is None  # names too little to set apart
