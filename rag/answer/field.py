@@ -142,8 +142,9 @@ def _patterns(label: list[str]) -> tuple[re.Pattern[str], ...]:
     after = re.compile(rf"\b{words}(?:\s+\w+)?\s*(?:\(s\))?\s*[:=–—]\s*(?:\n\s*)?(?:{_BULLET}\s*)?(?P<value>[^\n]+)",
                        re.IGNORECASE)
     before = re.compile(rf"(?P<value>[^\n.;:()]{{3,80}}?)\s*\(\s*{words}\s*\)", re.IGNORECASE)
-    # "the probable cause(s) of this accident to be:\nThe pilot's improper flare": a line ending in a colon
-    heading = re.compile(rf"\b{words}[^\n:.]{{0,48}}:[ \t]*\n\s*(?:{_BULLET}\s*)?(?P<value>[^\n]+)", re.IGNORECASE)
+    # "the probable cause(s) of this accident to be:\nThe pilot's improper flare": a line ending in a colon; the
+    # words before the colon go on in lowercase ("Sponsor R&D No:" is another field's label)
+    heading = re.compile(rf"(?i:\b{words})[^\n:.A-Z]{{0,48}}:[ \t]*\n\s*(?:{_BULLET}\s*)?(?P<value>[^\n]+)")
     return after, before, heading
 
 

@@ -32,6 +32,9 @@ _AFTER_PREPOSITION = re.compile(r"^\W*(?:in|on|at|to|from|for|by|with|of|during|
 _INNER_COPULA = re.compile(r"\b(?:is|was|are|were)\s+(?:the|a|an)\s+")
 _VERB_NEXT = re.compile(r"(?:have|has|had|be|been|being)\b")
 _ARTICLE = re.compile(r"^(?:the|a|an|its|their|his|her)\s+")
+# Nouns that name only the kind of the answer: "which organization is the sponsor" asks for the sponsor.
+_KINDS = frozenset(re.findall(r"\S+", "organization organisation company agency institution body entity group firm "
+                                      "person one individual"))
 # What may stand between a label and its value: "Primary endpoint: X", "the sponsor is X", "Ceiling - X".
 _LINKERS = frozenset({":", "-", "–", "—", "=", "is", "was", "are", "were", "will", "be", "shall", "the"})
 _ASSIGNS = frozenset({":", "-", "–", "—", "=", "is", "was", "are", "were", "be"})
@@ -69,6 +72,14 @@ def asked_role(question: str) -> Role:
     return Role(object=True, labels=labels, subject=frozenset(keywords(" ".join(subject))))
 
 
+def kind_and_label(question: str) -> bool:
+    """True if the question names its answer's kind and then the label whose value it is: "Which organization is
+    the sponsor of ...?" (the value of "Sponsor:", which is an organisation)."""
+    found = _ASKS.match(asking(question))
+    return bool(found and found.group(1).strip() in _KINDS and re.fullmatch(_COPULA, found.group(2))
+                and _ARTICLE.match(found.group(3)))
+
+
 def asked_label(question: str) -> list[str]:
     """The words naming what the question asks for, in order: "What is the primary endpoint of ..." ->
     primary, endpoint; "What vegetation did ..." -> vegetation; [] when it names none."""
@@ -76,6 +87,8 @@ def asked_label(question: str) -> list[str]:
     if found is None:
         return []
     noun, verb, rest = found.group(1).strip(), found.group(2), found.group(3)
+    if kind_and_label(question):
+        noun = ""  # "which organization is the sponsor of ...": the label is the sponsor, the kind says what it is
     if not noun and re.fullmatch(_COPULA, verb) and _ARTICLE.match(rest):  # "what is the primary outcome in ..."
         noun = _NP_END.split(_ARTICLE.sub("", rest), 1)[0]
     elif not noun and (inner := _INNER_COPULA.search(rest)):  # "what did the NTSB determine was the probable cause"

@@ -7,7 +7,7 @@ import pytest
 
 from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.field import read_amount, read_field
-from rag.answer.roles import Role, asked_label, asked_role
+from rag.answer.roles import Role, asked_label, asked_role, kind_and_label
 from rag.answer.short import Evidence, short_answer
 
 
@@ -140,3 +140,13 @@ def test_a_count_is_the_number_beside_what_is_counted_not_a_section_number() -> 
     found = read_amount("How many participants does the Glasgow feasibility study of virtual reality aim to recruit?",
                         [("glasgow.pdf", text)])
     assert found is not None and found.text == "24 participants"
+
+
+def test_which_organization_is_the_sponsor_reads_the_sponsor_field_not_a_longer_label() -> None:
+    question = "Which organization is the sponsor of the qualitative interview study on day-case urology in England?"
+    assert asked_label(question) == ["sponsor"] and kind_and_label(question)  # read as a field, though it names a kind
+    assert not kind_and_label("Which organization funded the study?")
+    form = ("Qualitative interview study on day-case urology surgery in England\n"
+            "Sponsor R&D No:\nNumber of Study Sites\n\nSponsor:\n• Royal Devon University Healthcare NHS Foundation Trust")
+    found = read_field(question, [("protocol.pdf", form)])
+    assert found is not None and found.text == "Royal Devon University Healthcare NHS Foundation Trust"
