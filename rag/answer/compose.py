@@ -232,7 +232,8 @@ def rank_sentences(query: str, passages: Sequence[Passage], embedder: Embedder) 
     texts = [text for text, _ in candidates]
     ask = asked_part(query)
     vectors = np.asarray(embedder.embed([query, ask or query] + texts), dtype=np.float32)
-    relevance = _relevance(vectors[0], query, vectors[2:], texts)
+    whole = _relevance(vectors[0], query, vectors[2:], texts)  # judges the evidence (support), as it did
+    relevance = whole.copy()
     files = [p.file for p in passages]
     joined = {f: " ".join(p.text for p in passages if p.file == f) for f in dict.fromkeys(files)}
     names = list(joined)
@@ -248,9 +249,9 @@ def rank_sentences(query: str, passages: Sequence[Passage], embedder: Embedder) 
     in_context += FILE_WEIGHT * np.array([of_file[files[n - 1]] for _, n in candidates], dtype=np.float32)
     top = np.argsort(-in_context)[:TYPED_CANDIDATES]  # NER only where a bonus can change the outcome
     typed = ANSWER_TYPE_BONUS * _typed(query, [texts[i] for i in top])
-    relevance[top] += typed
+    whole[top] += typed
     in_context[top] += typed
-    return Ranked(candidates, vectors[1:], in_context, relevance)
+    return Ranked(candidates, vectors[2:], in_context, whole)
 
 
 _NAME_WORD = re.compile(r"(?<!^)\b(?:[A-Z][\w.'’-]*|\d[\w.,:/-]*)")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 
+import numpy as np
 import pytest
 
 from drive.ml.chat import Message
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.fence import DOCUMENTS
+from rag.answer import compose
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -205,14 +207,21 @@ OTHER = ("On December 20, 2007, a Cessna 172 struck a fence on landing at Wausau
 
 
 def test_in_the_file_the_names_point_to_the_sentence_that_says_what_is_asked_comes_first(
-        embedder: MiniLmEmbedder) -> None:
+        embedder: MiniLmEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
     question = ("What did the Bombardier Global 5000 business jet hit on short final before landing at Vance W. Amory "
                 "Airport, St. Kitts and Nevis, in December 2007?")
     assert asked_part(question) == "What did the business jet hit on short final before landing at , and , in ?"
-    ranked = rank_sentences(question, [make(REPORT, "ntsb-tkpn.pdf", 1, 1), make(OTHER, "ntsb-wausau.pdf", 1, 2)],
-                            embedder)
+    passages = [make(REPORT, "ntsb-tkpn.pdf", 1, 1), make(OTHER, "ntsb-wausau.pdf", 1, 2)]
+    ranked = rank_sentences(question, passages, embedder)
     # it ranks above a sentence that only repeats the question's names
     assert ranked is not None
     order = [s.text[:20] for s in ranked.best(len(ranked.candidates))]
     assert order.index("While on short final") < order.index("Vance W. Amory Airpo")
+    # each sentence keeps its own vector (diversity and bridges read them), and the evidence is judged on the
+    # whole question: its relevance there does not rise
+    assert np.allclose(ranked.vectors, embedder.embed([t for t, _ in ranked.candidates]), atol=1e-5)
+    monkeypatch.setattr(compose, "asked_part", lambda _: None)
+    plain = rank_sentences(question, passages, embedder)
+    assert plain is not None and ranked.own is not None and plain.own is not None
+    assert np.allclose(ranked.own, plain.own, atol=1e-5)
     assert asked_part("Who directed the film that starred Kim Novak?") is None  # names too little to set apart
