@@ -114,6 +114,17 @@ def test_what_one_file_says_a_name_is_outweighs_the_models_guesses_elsewhere(
     assert named(snapshot(drive.db, svc.owner).to_json(), "Demon")[0]["type"] == "PERSON"
 
 
+def test_a_list_of_models_makes_its_items_products_in_every_file(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    # the model tags "Challenger" an organisation in both files; one lists it among models
+    add(svc, {"models.txt": "Dodge made models like the Charger and Challenger in Brampton.",
+              "sales.txt": "The Challenger sold well in 2023. Buyers waited for the Challenger."})
+    drain(worker)
+    g = snapshot(drive.db, svc.owner).to_json()
+    assert [(e["type"], e["mentions"]) for e in named(g, "Challenger")] == [("PRODUCT", 3)]
+    assert named(g, "Charger")[0]["type"] == "PRODUCT" and named(g, "Dodge")[0]["type"] == "ORG"
+
+
 def test_migration_merges_one_name_under_several_types(fresh_database: str) -> None:  # noqa: F811
     engine = make_engine(fresh_database)
     try:

@@ -14,9 +14,9 @@ from drive.pipeline.graph.clean import (
     is_date_or_heading,
     is_fragment,
     is_label_and_value,
-    typed_by_brand,
 )
 from drive.pipeline.graph.recognize import recognize
+from drive.pipeline.graph.retype import typed_by_brand, typed_by_kind
 from drive.records import MentionRecord
 
 
@@ -204,3 +204,17 @@ def test_a_model_is_a_product_also_beside_a_rightly_tagged_or_numbered_product()
     assert kinds == {"Dodge Charger": "PRODUCT", "Charger": "PRODUCT", "Demon": "PRODUCT"}
     # a brand is no model of its own numbered product ("Boeing" stays; "747" is never written alone); "jet" is a
     # word of this file
+
+
+def test_a_list_says_what_its_items_are() -> None:
+    text = ("Vehicles like the Dodge Charger and Challenger became legends. Automakers such as Dodge, Ford or GM "
+            "compete; cities like Reno draw buyers. Dillon said models sold well, and Ford agreed.")
+    said = [("the Dodge Charger", "ORG"), ("Challenger", "ORG"), ("Dodge", "ORG"), ("Ford", "PERSON"), ("GM", "ORG"),
+            ("Reno", "PERSON"), ("Dillon", "ORG"), ("Ford", "PERSON")]
+    mentions, at = [], 0
+    for surface, label in said:
+        at = text.index(surface, at)
+        mentions.append(MentionRecord(0, surface, label, at, at + len(surface), 0))
+        at += len(surface)
+    assert typed_by_kind([text], mentions) == {"the Dodge Charger": "PRODUCT", "Challenger": "PRODUCT", "Dodge": "ORG",
+                                               "Ford": "ORG", "GM": "ORG", "Reno": "GPE"}

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from drive.names import label_position, normalize, vote_type
+from drive.names import label_position
 from drive.records import MentionRecord
 
 
@@ -304,53 +304,3 @@ def corrected_label(surface: str, label: str) -> str:
     if last in LAW_HEADS and label not in _NOT_ORG and words[-1][0].isupper():
         return "LAW"
     return "ORG" if label == "PERSON" and last in BODY_HEADS and words[-1][0].isupper() else label
-
-
-# A brand's name followed by a word that is no body's noun: "Dodge Challenger", "Apple Watch" (not "Dodge
-# Brothers", "Ford Foundation", "Sony Pictures", "NBC News").
-_NOT_MODEL = NAMED_HEADS | BODY_HEADS | _set(
-    "brothers bros motor motors channel records studios press pictures news radio television tv broadcasting "
-    "entertainment music media sports publishing government")
-
-
-MODEL_IN_ORGS = 2  # the brand-and-model name itself, and one more
-
-
-def typed_by_brand(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[str, str]:
-    """Surface -> type, for the names a file's own brands show the model mistyped (the small model tags a maker's
-    models and its founders ORG or PERSON at random). A brand is a one-word organisation the file never writes
-    in lowercase ("Dodge"; not "Department", "Target"). An organisation's name that opens with a brand and goes
-    on with a model's name that the file also writes alone is a product ("Dodge Challenger" beside "Challenger";
-    not "Ulta Beauty"), and so is that model's name alone, also when the model tagged the maker-and-model name
-    right; one that ends with the brand and opens with a
-    one-word person of the file is a person ("Horace Dodge", when "Horace" is a person there). A numbered
-    product's name without its number is a product too ("Demon" of "Demon 170"), unless it is a brand."""
-    found = list(mentions)
-    lower, _ = word_cases(texts)
-    votes: dict[str, list[str]] = {}
-    for m in found:
-        votes.setdefault(normalize(m.surface, m.label), []).append(m.label)
-    voted = {key: vote_type(labels) for key, labels in votes.items()}
-    brands = {k for k, t in voted.items() if t == "ORG" and " " not in k and len(k) >= 3 and not lower[k]}
-    people = {k for k, t in voted.items() if t == "PERSON" and " " not in k}
-    # A word that opens or goes on many of the file's organisations' names is a qualifier ("Federal" of "Federal
-    # Register", "Federal Workforce"), no model's name
-    in_orgs = Counter(w for k, t in voted.items() if t == "ORG" and " " in k for w in set(k.split()))
-    peoples = {k for k, t in voted.items() if t in ("NORP", "GPE", "LOC")}  # "ACSI American": no model
-    kinds: dict[str, str] = {}
-    models: set[str] = set()
-    for key, label in voted.items():
-        words = key.split()
-        if label not in ("ORG", "PRODUCT") or not 2 <= len(words) <= 3 or set(words) & FUNCTION_WORDS:
-            continue
-        if (words[0] in brands and not set(words[1:]) & _NOT_MODEL and not any(lower[w] for w in words[1:])
-                and in_orgs[words[1]] <= MODEL_IN_ORGS and not set(words[1:]) & peoples
-                and " ".join(words[1:]) in voted):
-            kinds[key] = "PRODUCT"
-            models.add(" ".join(words[1:]))
-        elif label == "ORG" and words[-1] in brands and words[0] in people:
-            kinds[key] = "PERSON"
-        elif label == "PRODUCT" and words[-1].isdigit() and not lower[words[0]] and words[0] not in brands:
-            models.add(" ".join(words[:-1]))
-    kinds |= {k: "PRODUCT" for k, t in voted.items() if k in models and t in ("ORG", "PERSON")}
-    return {m.surface: kinds[key] for m in found if (key := normalize(m.surface, m.label)) in kinds}
