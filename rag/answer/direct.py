@@ -33,7 +33,7 @@ from rag.answer.compose import (
     rank_sentences,
 )
 from rag.answer.expect import NUMBER, expected_labels
-from rag.answer.field import read_amount, read_field
+from rag.answer.field import read_amount, read_field, read_named_amount
 from rag.answer.roles import kind_and_label
 from rag.answer.short import Evidence, ShortAnswer, compare, is_open, is_yes_no, options, short_answer
 from rag.answer.table import read_cell
@@ -251,7 +251,8 @@ def _read_as_written(question: str, passages: Sequence[Passage], further: Sequen
     files = {p.file for p in passages}
     pool = [*passages, *(p for p in further if p.file in files)]
     texts = [(p.file, p.text) for p in pool]
-    found = read_amount(question, texts, similar) if expected_labels(question) & NUMBER else (
+    found = (read_amount(question, texts, similar) or read_named_amount(question, texts)) if expected_labels(
+        question) & NUMBER else (
         None if expected_labels(question) and not kind_and_label(question) else read_field(question, texts))
     return _Read(found.text, found.passage, found.line, pool[found.passage - 1]) if found else None
 

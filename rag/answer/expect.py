@@ -213,7 +213,7 @@ def measure_cues(question: str) -> frozenset[str]:
             if word in STOP:
                 break
             words.append(word)
-        return frozenset(_plain(w) for w in words)
+        return frozenset(singular(w) for w in words)
     return frozenset(_CUES[found.group(1)])
 
 
@@ -221,15 +221,16 @@ def amount_label(question: str) -> frozenset[str]:
     """The noun that names the amount asked for ("what was the population of ..." -> population), whose value
     follows it ("a population of 6,960", "the sample size required is 1,151"); empty when there is none."""
     named = _NAMED.search(question.lower())
-    return frozenset(_plain(w) for w in named.group(1).split()) if named else frozenset()
+    return frozenset(singular(w) for w in named.group(1).split()) if named else frozenset()
 
 
 def follows_label(doc: Any, span: Any, label: frozenset[str], reach: int = 6) -> bool:
     """Does a word of the label stand within ``reach`` words before the amount?"""
-    return any(_plain(t.lower_) in label for t in doc[max(0, span.start - reach):span.start])
+    return any(singular(t.lower_) in label for t in doc[max(0, span.start - reach):span.start])
 
 
-def _plain(word: str) -> str:
+def singular(word: str) -> str:
+    """A plural noun without its "s" ("sizes" -> "size"; not "class")."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
@@ -237,4 +238,4 @@ def measures(doc: Any, span: Any, cues: frozenset[str]) -> bool:
     """Does a word of the amount or just around it say it measures what is asked ("age 85", "85 years old",
     "57.3%")?"""
     around = [*doc[max(0, span.start - 2) : span.end + 4]]
-    return any(_plain(t.lower_) in cues for t in around)
+    return any(singular(t.lower_) in cues for t in around)

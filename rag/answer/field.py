@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.compose import keywords
-from rag.answer.expect import measure_cues
+from rag.answer.expect import amount_label, measure_cues, singular
 from rag.answer.roles import asked_label
 from rag.answer.sentences import split_sentences
 from rag.answer.short import Evidence, amount_digits, amount_of
@@ -85,6 +85,32 @@ def read_amount(question: str, passages: Sequence[tuple[str, str]], similar: Sim
     if similar is None:
         return None
     return _amount_by_meaning(_asked_phrase(question, cues), sentences, similar, whole)
+
+
+LABEL_REACH = 6  # words between a named amount's noun and its value: "the sample size required per institution is"
+
+
+def read_named_amount(question: str, passages: Sequence[tuple[str, str]]) -> Field | None:
+    """For "what minimum sample size ... was calculated": the amount within LABEL_REACH words after the noun
+    that names it ("the minimum sample size required per institution is 1,151"), read in the file the question
+    is about (as ``read_amount`` finds it), better-ranked passages first; None when the question names no such
+    noun or no amount follows one. A protocol states it pages away from the words that name the study."""
+    label = amount_label(question)
+    if not label:
+        return None
+    home = _home(keywords(question) - keywords(" ".join(label)), passages)
+    for n, (file, text) in enumerate(passages, start=1):
+        if file != home:
+            continue
+        for sentence in split_sentences(text):
+            for m in AMOUNT.finditer(sentence):
+                before = re.findall(r"[^\W\d_]+", sentence[:m.start()].lower())[-LABEL_REACH:]
+                if {singular(w) for w in before} & label and not _YEAR.fullmatch(m.group(0)):
+                    return Field(m.group(0), n, sentence)
+    return None
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def _asked_phrase(question: str, cues: frozenset[str]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from drive.ml.nlp import Nlp, load_nlp
-from rag.answer.field import read_amount, read_field
+from rag.answer.field import read_amount, read_field, read_named_amount
 from rag.answer.roles import Role, asked_label, asked_role, kind_and_label
 from rag.answer.short import Evidence, short_answer
 
@@ -150,3 +150,15 @@ def test_which_organization_is_the_sponsor_reads_the_sponsor_field_not_a_longer_
             "Sponsor R&D No:\nNumber of Study Sites\n\nSponsor:\n• Royal Devon University Healthcare NHS Foundation Trust")
     found = read_field(question, [("protocol.pdf", form)])
     assert found is not None and found.text == "Royal Devon University Healthcare NHS Foundation Trust"
+
+
+def test_a_named_amount_is_read_where_its_file_states_it_pages_away() -> None:
+    question = "What minimum sample size per institution was calculated for the hepatitis C screening study in Colombia?"
+    protocol = [("protocol.pdf", "Hepatitis C screening study in hospitals in Colombia. In 2021, 878 cases were reported, "
+                                 "an incidence of 1.70 per 100,000 inhabitants."),
+                ("other.pdf", "The sample size of the walking trial is 90 women."),
+                ("protocol.pdf", "With a design effect of 3 and 280,186 people served in 2021, the minimum sample size "
+                                 "required per institution is 1,151 and the maximum is 4,519.")]
+    found = read_named_amount(question, protocol)
+    assert found is not None and (found.text, found.passage) == ("1,151", 3)
+    assert read_named_amount("How many patients enrolled in the trial?", protocol) is None  # names no amount noun
