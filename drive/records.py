@@ -168,7 +168,7 @@ class MentionRecord:
     start: int
     end: int
     sentence: int
-    ruled: bool = False  # the label comes from what the file itself says (a definition, a brand), not the model
+    ruled: bool = False  # the label comes from what the file itself says (a brand, a list), not the model
 
 
 @dataclass(frozen=True)

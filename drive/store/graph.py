@@ -41,7 +41,7 @@ def store_graph(
     """Insert one file's mentions and relation evidence (its chunks are already stored)."""
     labels: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
-        labels[m.key] += [m.mention.label] * (RULED_VOTES if m.mention.ruled else 1)
+        labels[m.key] += votes(m.mention.label, m.mention.ruled)
     ids = _upsert_entities(s, owner, sorted((vote_type(tags), key) for key, tags in labels.items()))
     if mentions:
         s.execute(insert(Mention), [
@@ -103,6 +103,11 @@ def _upsert_entities(s: Session, owner: uuid.UUID, idents: list[tuple[str, str]]
 RULED_VOTES = 10
 
 
+def votes(label: str, ruled: bool) -> list[str]:
+    """A mention's label as the type vote counts it."""
+    return [label] * (RULED_VOTES if ruled else 1)
+
+
 def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
     """Recompute name, aliases, type and the ranking counts (mentions, files, degree) of these entities from
     the mentions and relation evidence they still have.
@@ -122,7 +127,7 @@ def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
         {"ids": ids},
     ).tuples():
         surfaces[eid].append(surface)
-        labels[eid] += [label] * (RULED_VOTES if ruled else 1)
+        labels[eid] += votes(label, ruled)
         files[eid].add(item)
     degree = dict(s.execute(text(
         """SELECT id, count(*) FROM (SELECT source_id AS id FROM relation_evidence WHERE source_id = ANY(:ids)

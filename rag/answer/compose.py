@@ -255,8 +255,9 @@ def rank_sentences(query: str, passages: Sequence[Passage], embedder: Embedder) 
 
 
 _NAME_WORD = re.compile(r"(?<!^)\b(?:[A-Z][\w.'’-]*|\d[\w.,:/-]*)")
-_MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-                    r"december)\b", re.IGNORECASE)
+MONTHS = frozenset(re.findall(r"\S+", "january february march april may june july august september october november "
+                                     "december jan feb mar apr jun jul aug sep sept oct nov dec"))
+_MONTH = re.compile(r"\b(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 ASK_MIN_NAMES = 3  # name words a question must hold before what it asks of them is read apart
 
 

@@ -251,9 +251,11 @@ def _read_as_written(question: str, passages: Sequence[Passage], further: Sequen
     files = {p.file for p in passages}
     pool = [*passages, *(p for p in further if p.file in files)]
     texts = [(p.file, p.text) for p in pool]
-    found = (read_amount(question, texts, similar) or read_named_amount(question, texts)) if expected_labels(
-        question) & NUMBER else (
-        None if expected_labels(question) and not kind_and_label(question) else read_field(question, texts))
+    labels = expected_labels(question)
+    if labels & NUMBER:
+        found = read_amount(question, texts, similar) or read_named_amount(question, texts)
+    else:  # a field answers a question of no kind, or one that names its kind and then the field's label
+        found = read_field(question, texts) if not labels or kind_and_label(question) else None
     return _Read(found.text, found.passage, found.line, pool[found.passage - 1]) if found else None
 
 

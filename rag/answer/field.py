@@ -88,6 +88,7 @@ def read_amount(question: str, passages: Sequence[tuple[str, str]], similar: Sim
 
 
 LABEL_REACH = 6  # words between a named amount's noun and its value: "the sample size required per institution is"
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")  # "the 2021 census population": a year is no amount of it
 
 
 def read_named_amount(question: str, passages: Sequence[tuple[str, str]]) -> Field | None:
@@ -108,9 +109,6 @@ def read_named_amount(question: str, passages: Sequence[tuple[str, str]]) -> Fie
                 if {singular(w) for w in before} & label and not _YEAR.fullmatch(m.group(0)):
                     return Field(m.group(0), n, sentence)
     return None
-
-
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def _asked_phrase(question: str, cues: frozenset[str]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from drive.names import title_key, title_of
 from rag.answer.chain import chain_of
-from rag.answer.compose import keywords
+from rag.answer.compose import MONTHS, keywords
 from rag.answer.expect import (
     DATE,
     NOT_HEADS,
@@ -223,14 +223,12 @@ def _names_number(doc: Any, span: Any) -> bool:
         return False
     before = doc[span.start - 1]
     return (before.pos_ == "PROPN" and before.text[:1].isupper() and not before.is_sent_start
-            and before.text.lower() not in _MONTHS)
+            and before.text.lower() not in MONTHS)
 
 
 # A model's code: letters then digits, maybe a dash and a suffix ("F172", "RV-8", "PA-31T", "A320"); the tagger
 # calls "Reims F172 M" a law.
 _MODEL_CODE = re.compile(r"\b[A-Z]{1,4}-?\d{1,4}[A-Z]{0,3}\b")
-_MONTHS = frozenset(re.findall(r"\S+", "january february march april may june july august september october november "
-                                      "december jan feb mar apr jun jul aug sep sept oct nov dec"))
 
 
 def _spans(doc: Any, numbers: bool = False) -> list[tuple[Any, str]]:

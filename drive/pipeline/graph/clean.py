@@ -22,29 +22,29 @@ from drive.names import label_position
 from drive.records import MentionRecord
 
 
-def _set(words: str) -> frozenset[str]:
+def word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-MONTHS = _set(
+MONTHS = word_set(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
-WEEKDAYS = _set("monday tuesday wednesday thursday friday saturday sunday")
-PERIODS = _set("day days week weeks month months quarter quarters year years period periods")
+WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
+PERIODS = word_set("day days week weeks month months quarter quarters year years period periods")
 PERIOD_ENDS = frozenset({"ended", "ending", "end", "ends", "to", "through", "thru"})
-NUMBER_WORDS = _set(
+NUMBER_WORDS = word_set(
     "one two three four five six seven eight nine ten eleven twelve first second third fourth fifth"
 )
 # "Table 3", "Figure 2.1", "Section 4", "Item 7", "Exhibit 10": references to parts of a document.
-PART_WORDS = _set(
+PART_WORDS = word_set(
     "table tables figure fig page pages section sections appendix exhibit chart schedule note notes item "
     "attachment annex part chapter step row column line"
 )
-DATE_WORDS = MONTHS | WEEKDAYS | PERIODS | PERIOD_ENDS | NUMBER_WORDS | _set(
+DATE_WORDS = MONTHS | WEEKDAYS | PERIODS | PERIOD_ENDS | NUMBER_WORDS | word_set(
     "fiscal calendar the of and last next prior previous current each per annual quarterly monthly"
 )
-FUNCTION_WORDS = _set("of and for de du la le von van der den del da di on in at to by with")
+FUNCTION_WORDS = word_set("of and for de du la le von van der den del da di on in at to by with")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NUMBER = re.compile(r"^[\d.,:/-]+$")
 _ROMAN = re.compile(r"^[ivxlc]+$")
@@ -148,7 +148,7 @@ TERM = "TERM"  # the type of an abbreviation defined as a term
 # Words of what an abbreviation stands for when it names an organisation or a place ("Federal Aviation
 # Administration (FAA)", "Department of Labor (DOL)", "United Nations (UN)"); without one it is a term ("Good
 # Clinical Practice (GCP)", "key performance indicators (KPIs)").
-NAMED_HEADS = _set(
+NAMED_HEADS = word_set(
     "agency administration office department ministry board bureau council commission committee authority "
     "service services division directorate institute institutes institution center centre centers laboratory laboratories "
     "university college school academy association society federation union league foundation fund trust "
@@ -189,7 +189,7 @@ def long_form(before: str, short: str) -> str | None:
 
 
 # Words of what an abbreviation stands for when it names a place rather than a body ("United Arab Emirates").
-PLACE_HEADS = _set("nations states kingdom republic emirates community county city district province region territory")
+PLACE_HEADS = word_set("nations states kingdom republic emirates community county city district province region territory")
 
 
 def _heads(long_form: str) -> set[str]:
@@ -237,8 +237,8 @@ def _definitions(texts: Iterable[str]) -> Iterable[tuple[str, str]]:
 
 
 # Lowercase words a name may start with: articles and the particles of family names.
-_LOWER_STARTS = _set("the a an de du da di del della der den van von la le al el bin ibn")
-_JOINING_ENDS = FUNCTION_WORDS | _set("the a an or & -")  # as written: "Pasadena, LA" ends in a name
+_LOWER_STARTS = word_set("the a an de du da di del della der den van von la le al el bin ibn")
+_JOINING_ENDS = FUNCTION_WORDS | word_set("the a an or & -")  # as written: "Pasadena, LA" ends in a name
 _SUFFIX_AFTER_COMMA = re.compile(r"^(inc|ltd|llc|llp|lp|plc|co|corp|sa|ag|nv|bv|gmbh|jr|sr|ii|iii|iv)\.?$", re.I)
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.){1,3}[A-Z]?\.?$|^[A-Z]{2,4}$")  # "D.C.", "U.S.A.", "NY"
 
@@ -284,12 +284,12 @@ def is_label_and_value(surface: str, label: str) -> bool:
 # A name's last word that says what kind of thing it names, whatever the model tagged: "Exeter Hospital" is no
 # person, "the Independent Safety Board Act" no organisation. Only words that are not also surnames (not
 # "House", "Court", "Church", "Bank").
-BODY_HEADS = _set(
+BODY_HEADS = word_set(
     "agency administration office department ministry board bureau council commission committee authority "
     "institute institution center centre laboratory university college school academy association society "
     "federation foundation corporation company inc incorporated ltd llc hospital clinic museum library"
 )
-LAW_HEADS = _set("act acts amendment statute ordinance")
+LAW_HEADS = word_set("act acts amendment statute ordinance")
 _NOT_ORG = frozenset({"GPE", "LOC", "FAC"})  # "Exeter Hospital" may be tagged a building or a place: it stays
 
 

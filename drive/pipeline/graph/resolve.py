@@ -14,9 +14,9 @@ Transportation"), or the one the file names far more often than the others: docu
 and by its noun after. A model's name alone joins its one maker-and-model name ("Challenger" -> "Dodge
 Challenger"). An organisation's one-word name that is the surname of the file's one person ending with it, named
 before it, joins that person ("Mary Dillon ... Dillon aims"); a first name coordinated with a full name takes its
-surname ("Horace and John Dodge"). Other short forms do not join: a name inside a longer one is usually a different thing ("Dodge" in
-"Dodge Challenger", "Asia" in "Southeast Asia", "American" in "Native American"), and variants of one name
-(suffixes, articles, punctuation) are folded by ``normalize``.
+surname ("Horace and John Dodge"). Other short forms do not join: a name inside a longer one is usually a
+different thing ("Dodge" in "Dodge Challenger", "Asia" in "Southeast Asia", "American" in "Native American"),
+and variants of one name (suffixes, articles, punctuation) are folded by ``normalize``.
 """
 
 from __future__ import annotations

@@ -15,16 +15,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from drive.names import normalize, vote_type
-from drive.pipeline.graph.clean import BODY_HEADS, FUNCTION_WORDS, NAMED_HEADS, word_cases
+from drive.pipeline.graph.clean import BODY_HEADS, FUNCTION_WORDS, NAMED_HEADS, word_cases, word_set
 from drive.records import MentionRecord
-
-
-def set_of(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 # A brand's name followed by a word that is no body's noun: "Dodge Challenger", "Apple Watch" (not "Dodge
 # Brothers", "Ford Foundation", "Sony Pictures", "NBC News").
-_NOT_MODEL = NAMED_HEADS | BODY_HEADS | set_of(
+_NOT_MODEL = NAMED_HEADS | BODY_HEADS | word_set(
     "brothers bros motor motors channel records studios press pictures news radio television tv broadcasting "
     "entertainment music media sports publishing government")
 
@@ -38,9 +34,9 @@ def typed_by_brand(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[
     in lowercase ("Dodge"; not "Department", "Target"). An organisation's name that opens with a brand and goes
     on with a model's name that the file also writes alone is a product ("Dodge Challenger" beside "Challenger";
     not "Ulta Beauty"), and so is that model's name alone, also when the model tagged the maker-and-model name
-    right; one that ends with the brand and opens with a
-    one-word person of the file is a person ("Horace Dodge", when "Horace" is a person there). A numbered
-    product's name without its number is a product too ("Demon" of "Demon 170"), unless it is a brand."""
+    right; one that ends with the brand and opens with a one-word person of the file is a person ("Horace
+    Dodge", when "Horace" is a person there). A numbered product's name without its number is a product too
+    ("Demon" of "Demon 170"), unless it is a brand."""
     found = list(mentions)
     lower, _ = word_cases(texts)
     votes: dict[str, list[str]] = {}
@@ -74,11 +70,11 @@ def typed_by_brand(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[
 
 # The nouns a list's items are kinds of, by the type they give them: "models such as the Charger and Challenger".
 _KIND_NOUNS = {
-    "PRODUCT": set_of("model models vehicle vehicles car cars truck trucks aircraft airplane airplanes plane planes "
+    "PRODUCT": word_set("model models vehicle vehicles car cars truck trucks aircraft airplane airplanes plane planes "
                       "helicopter helicopters product products device devices phone phones engine engines"),
-    "ORG": set_of("company companies firm firms brand brands manufacturer manufacturers automaker automakers "
+    "ORG": word_set("company companies firm firms brand brands manufacturer manufacturers automaker automakers "
                   "carmaker carmakers retailer retailers"),
-    "GPE": set_of("city cities country countries state states town towns"),
+    "GPE": word_set("city cities country countries state states town towns"),
 }
 _KIND_OF = {noun: kind for kind, nouns in _KIND_NOUNS.items() for noun in nouns}
 _LIST_OPENS = re.compile(r"\b(" + "|".join(sorted(_KIND_OF, key=len, reverse=True)) + r")\s+(?:such as|like|including)\s+",

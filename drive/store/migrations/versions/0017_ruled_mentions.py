@@ -1,9 +1,9 @@
-"""Which mentions a file's own text typed (a definition, a brand and its models), for the drive-wide type vote.
+"""Which mentions a file's own text typed (a brand and its models, a list of models), for the drive-wide type vote.
 
 Why: an entity's type is a vote over its mentions' labels across the drive, and the small NER model's labels
-are noisy. Where a file says what a name is ("the Dodge Challenger": a model of the brand Dodge; "Institutional
-Review Board (IRB)"), the graph job relabels that file's mentions; the other files' mentions of the same name
-keep the model's guess ("Challenger" an organisation), which outvoted the files that knew. A ruled mention now
+are noisy. Where a file says what a name is ("the Dodge Challenger" beside "Challenger": a model of the brand
+Dodge), the graph job relabels that file's mentions; the other files' mentions of the same name keep the
+model's guess ("Challenger" an organisation), which outvoted the files that knew. A ruled mention now
 weighs more in the vote (``drive.store.graph.RULED_VOTES``). Existing mentions are unruled until their file's
 graph job runs again.
 
