@@ -228,12 +228,18 @@ _TITLE_SMALL_WORDS = _LABEL_JOINERS | frozenset(re.findall(r"\S+", "a an with de
 MAX_TITLE_WORDS = 10
 
 
-def _continues_label(rest: str) -> bool:
+_SLASH_WRAP = re.compile(r"/[\s|]+")
+
+
+def _continues_label(rest: str, opens: bool = False) -> bool:
     """True if ``rest``, the text after a mention, finishes a field label: capitalised words, joining words and
     slashes up to a colon on the same line or cell ("Restraint| Used:", "Turbulence Severity| /\nForecast/
-    Actual:", a label wrapped after its slash)."""
+    Actual:", a label wrapped after its slash); after a comma too when the name ``opens`` its line or cell
+    ("Observation Facility, Elevation:", two fields under one label)."""
     label, colon, _ = rest.partition(":")
-    label = label.lstrip(" .").replace("/\n", "/ ")
+    # "Visibility (RVR):", "Observation Facility, Elevation:", a label wrapped after its slash into the next
+    # cell ("Turbulence Severity / |\n|  | Forecast/Actual:")
+    label = _SLASH_WRAP.sub("/ ", label.lstrip(" .),") if opens else label.lstrip(" .)"))
     if not colon or "\n" in label or "|" in label:
         return False
     words = re.findall(r"[^\s/]+|/", label)
@@ -255,8 +261,8 @@ def label_position(text_: str, start: int, end: int) -> bool | None:
     # After a label on its line, a name is that label's value, with the next label after it ("Location:
     # Madill, OK Accident Number:"), not part of that next label.
     value = ":" in text_[line_start:start]
-    if text_[start:end].rstrip().endswith(":") or text_[end:end + 3].lstrip(" .").startswith(":") or (
-            not value and _continues_label(text_[end:end + LABEL_LOOKAHEAD])):
+    if text_[start:end].rstrip().endswith(":") or text_[end:end + 3].lstrip(" .)").startswith(":") or (
+            not value and _continues_label(text_[end:end + LABEL_LOOKAHEAD], not text_[line_start:start].strip())):
         return True
     alone = not text_[line_start:start].strip(" \t•*-–·#") and not text_[end:line_end].strip(" \t./")
     return None if alone else False

@@ -11,6 +11,7 @@ from drive.pipeline.graph.clean import (
     defined_bodies,
     defined_terms,
     heading_mentions,
+    is_bare_body,
     is_date_or_heading,
     is_fragment,
     is_label_and_value,
@@ -94,6 +95,35 @@ def test_a_name_that_begins_a_field_label_is_part_of_the_label() -> None:
     names = [at(texts, "John Smith"), at(texts, "Acme Corp."), at(texts, "OK"), at(texts, "Cessna 152")]
     # ", said:" is a sentence, not a label; a label's value stays a name with the next label after it
     assert heading_mentions(texts, labels + names) == set(labels)
+
+
+def test_labels_joined_by_a_comma_wrapped_after_a_slash_or_holding_an_abbreviation_are_labels() -> None:
+    texts = ["| Observation Facility, Elevation: TLH, 81 ft msl | Distance from Accident Site: |\n"
+             "| Lowest Ceiling: None | Visibility (RVR): |\n| Wind Direction: 290\u00b0 | Turbulence Severity / |\n"
+             "|  | Forecast/Actual: |\nPilot John Smith, Cessna and the Federal Aviation Administration (FAA) met."]
+    labels = [at(texts, "Observation Facility"), at(texts, "RVR"), at(texts, "Turbulence Severity")]
+    names = [at(texts, "TLH"), at(texts, "John Smith"), at(texts, "FAA")]
+    assert heading_mentions(texts, labels + names) == set(labels)
+
+
+def test_a_name_only_in_a_line_written_in_capitals_is_not_a_name() -> None:
+    texts = ["Findings\n1. (C) DIRECTIONAL CONTROL - NOT MAINTAINED - PILOT IN COMMAND\n2. NTSB REVIEW - DONE - FAA",
+             "The NTSB reviewed the findings."]
+    shouted = [at(texts, "COMMAND"), at(texts, "FAA")]
+    calm = [at(texts, "NTSB"), at(texts, "NTSB", chunk=1)]  # also written in a sentence of the file
+    assert heading_mentions(texts, shouted + calm) == set(shouted)
+
+
+@pytest.mark.parametrize(("surface", "bare"), [("the Department", True), ("Agency", True), ("The Department’s", True),
+                                              ("Government", True), ("Department of State", False),
+                                              ("Acme", False), ("the Congress", False)])
+def test_a_bodys_noun_alone_refers_back_and_is_no_name(surface: str, bare: bool) -> None:
+    assert is_bare_body(surface) is bare
+
+
+def test_the_recogniser_types_a_states_code_after_a_place_as_a_place() -> None:
+    [analysis] = recognize(["David Witt; Federal Aviation Administration; San Jose, CA reported the accident."])
+    assert {m.surface: m.label for m in analysis.mentions}.get("CA") == "GPE"
 
 
 def test_a_name_in_a_running_header_of_the_file_is_boilerplate_but_the_same_name_in_a_sentence_is_not() -> None:
@@ -180,6 +210,12 @@ def test_an_abbreviation_defined_as_a_body_is_an_organisation() -> None:
              "signed."]
     mentions = [MentionRecord(0, s, "GPE", 0, len(s), 0) for s in ("NARA", "UAE")]
     assert defined_bodies(texts, mentions) == {"NARA"}  # the UAE is a place
+
+
+def test_an_abbreviation_spelling_a_departments_name_after_of_is_the_department() -> None:
+    texts = ["Partners: the Department of Housing and Urban\nDevelopment (HUD) and Good Clinical Practice (GCP)."]
+    mentions = [MentionRecord(0, s, "ORG", 0, len(s), 0) for s in ("HUD", "GCP")]
+    assert defined_bodies(texts, mentions) == {"HUD"} and defined_terms(texts, mentions) == {"GCP"}
 
 
 def test_a_files_brand_types_its_models_and_its_founders() -> None:

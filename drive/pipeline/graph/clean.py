@@ -6,7 +6,10 @@ by position, in headings or as defined terms ("Unaudited", "Status", "Target Act
 whose words the same file also writes in lowercase, about as often as capitalised, is a common word there.
 Names with a function word ("Department of State") or a word the file never writes in lowercase ("OPM",
 "Vertigo") are kept: those are the shapes real names have. ``heading_mentions`` finds the mentions that are
-field labels ("Runway Surface Condition:"), or headings and table cells made of the file's common words.
+field labels ("Runway Surface Condition:", "Observation Facility, Elevation:"), headings and table cells made of
+the file's common words, and names found only in lines written in capitals ("PILOT IN COMMAND"), where the small
+model reads every word as a name. ``is_bare_body`` tells a body's noun alone ("the Department"), which refers
+back to a name, from the name.
 ``defined_terms`` finds the abbreviations a file defines as something that is not an organisation or a place
 ("key performance indicators (KPIs)", "Code of Federal Regulations (CFR)"), which the small model tags ORG:
 they stay in the graph (search finds passages through them) with the type ``TERM``.
@@ -109,7 +112,8 @@ def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -
 def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
     """The mentions that are field labels, or that fill a line or a table cell alone either with words this
     file also writes in lowercase ("| Target Met |") or more than once ("Performance Indicators" heading each
-    section): headings, not names. A title or a name in a list ("Vertigo", "John Smith") is kept: its words
+    section), or that stand in a line written in capitals and nowhere else in the file: headings, not names.
+    A title or a name in a list ("Vertigo", "John Smith") is kept: its words
     are not common words of the file and it stands alone once. ``texts`` are the file's chunks, indexed by
     ``MentionRecord.chunk_index``."""
     lower, _ = word_cases(texts)
@@ -117,16 +121,32 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
     position = {m: label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
     alone = Counter(m.surface for m in mentions if position[m] is None)
     running = _repeated_lines(texts)
+    calm = _written_calm(texts)
     found = set()
     for m in mentions:
         words = [w.lower() for w in _WORD.findall(m.surface) if w.lower() not in FUNCTION_WORDS]
         common = bool(words) and all(lower[w] for w in words)
+        line = _line_of(texts[m.chunk_index], m.start, m.end)
         if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)) or (
-                running and _line_of(texts[m.chunk_index], m.start, m.end) in running):
+                running and line in running) or (_shouted(line) and m.surface not in calm):
             found.add(m)
     return found
 
 
+def _shouted(line: str) -> bool:
+    """A line in capitals ("2. (C) DIRECTIONAL CONTROL - NOT MAINTAINED - PILOT IN COMMAND"): the tagger
+    reads its words as names."""
+    words = [w for w in _WORD.findall(line) if len(w) > 1]
+    return len(words) >= SHOUTED_WORDS and not any(c.islower() for c in line)
+
+
+def _written_calm(texts: list[str]) -> str:
+    """The file's lines that are not in capitals: a name in a capitals line is kept if the file also writes
+    it in one of these ("NTSB")."""
+    return "\n".join(line for text in texts for line in text.split("\n") if not _shouted(line))
+
+
+SHOUTED_WORDS = 3  # a line of at least this many words, none in lowercase, is written in capitals
 REPEATED_LINE_CHUNKS = 4  # a line in this many of a file's chunks is a running header or footer
 
 
@@ -227,9 +247,13 @@ def _definitions(texts: Iterable[str]) -> Iterable[tuple[str, str]]:
     first on a line of a list of abbreviations, followed by the long form and nothing else."""
     for text in texts:
         for m in _DEFINED.finditer(text):
-            found = long_form(text[max(0, m.start() - 120):m.start()], m.group(1))
-            if found:
-                yield m.group(1), found
+            before = text[max(0, m.start() - 120):m.start()]
+            found = long_form(before, m.group(1))
+            if found:  # "Department of Housing and Urban Development (HUD)" spells only its last words
+                # "Department of Housing and Urban Development (HUD)": the letters spell only what follows "of"
+                ahead = before.split()[:-len(found.split())][-2:]
+                body = len(ahead) == 2 and ahead[0].lower() in NAMED_HEADS and ahead[1] in ("of", "for", "on")
+                yield m.group(1), f"{ahead[0]} {ahead[1]} {found}" if body else found
         for m in _GLOSSARY.finditer(text):
             meaning = m.group(2).strip()
             if long_form(meaning, m.group(1)) == meaning:
@@ -290,6 +314,17 @@ BODY_HEADS = word_set(
     "federation foundation corporation company inc incorporated ltd llc hospital clinic museum library"
 )
 LAW_HEADS = word_set("act acts amendment statute ordinance")
+
+
+def is_bare_body(surface: str) -> bool:
+    """A body's noun alone ("the Department", "Agency", "Government"): how a file refers back to the body it
+    names in full, not a name of its own."""
+    words = surface.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    return len(words) == 1 and words[0].lower().strip(".,’'s") in BODY_HEADS | {"government", "nation"}
+
+
 _NOT_ORG = frozenset({"GPE", "LOC", "FAC"})  # "Exeter Hospital" may be tagged a building or a place: it stays
 
 

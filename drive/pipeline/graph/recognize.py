@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drive.ml.nlp import Nlp, load_nlp
-from drive.pipeline.graph.clean import corrected_label, is_date_or_heading, is_fragment, is_label_and_value
+from drive.pipeline.graph.clean import (
+    corrected_label,
+    is_bare_body,
+    is_date_or_heading,
+    is_fragment,
+    is_label_and_value,
+    word_set,
+)
 from drive.records import MentionRecord
 
 if TYPE_CHECKING:
@@ -80,6 +87,7 @@ def _keep(ent: Span) -> bool:
         and not is_date_or_heading(ent.text)
         and not is_fragment(ent.text)
         and not is_label_and_value(ent.text, ent.label_)
+        and not is_bare_body(ent.text)
     )
 
 
@@ -263,6 +271,20 @@ def linking_preposition(first: Span, second: Span, found: DepPath) -> str | None
     return " ".join(t.text.lower() for t in [*modifiers[-1:], head, prep])
 
 
+US_STATES = word_set("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
+                     "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC")
+
+
+def _label(ent: Span) -> str:
+    """The mention's type: a state's postal code after a place and a comma is a place ("San Jose, CA", which
+    the small model tags an organisation); otherwise ``corrected_label``."""
+    doc = ent.doc
+    after_place = ent.start >= 2 and doc[ent.start - 1].text == "," and doc[ent.start - 2].text[:1].isupper()
+    if ent.text in US_STATES and after_place:
+        return "GPE"
+    return corrected_label(ent.text, ent.label_)
+
+
 def analyze_doc(doc: Doc, chunk_index: int) -> ChunkAnalysis:
     """Mentions and same-sentence pairs of one parsed text."""
     starts = [s.start for s in doc.sents]
@@ -271,7 +293,7 @@ def analyze_doc(doc: Doc, chunk_index: int) -> ChunkAnalysis:
         MentionRecord(
             chunk_index=chunk_index,
             surface=e.text,
-            label=corrected_label(e.text, e.label_),
+            label=_label(e),
             start=e.start_char,
             end=e.end_char,
             sentence=bisect_right(starts, e.start) - 1,
