@@ -239,3 +239,29 @@ def measures(doc: Any, span: Any, cues: frozenset[str]) -> bool:
     "57.3%")?"""
     around = [*doc[max(0, span.start - 2) : span.end + 4]]
     return any(singular(t.lower_) in cues for t in around)
+
+
+# Nouns by which a sentence says what its subject is ("Madonna is a biography by ..."), and the kind they give it.
+def _nouns(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SAID_KINDS = (
+    (_nouns("film movie album song single book novel biography memoir series show sitcom play opera musical poem "
+            "painting game episode documentary magazine newspaper"), "WORK_OF_ART"),
+    (_nouns("city town village state country county province island river lake mountain region district capital "
+            "municipality suburb neighborhood"), "GPE"),
+    (_nouns("company band group team network station label studio university school party club organization "
+            "organisation agency corporation publisher"), "ORG"),
+)
+
+
+def said_to_be(span: Any) -> str | None:
+    """The kind its own sentence gives a name that is the subject of "is/was a <noun>": "Madonna is a biography"
+    makes that Madonna a work, whatever the tagger said; None when the sentence does not say."""
+    head = span.root
+    verb = head.head
+    if head.dep_ != "nsubj" or verb.text.lower() not in ("is", "was", "are", "were"):
+        return None
+    nouns = [c.text.lower() for c in verb.children if c.dep_ == "attr" and c.pos_ == "NOUN"]
+    return next((kind for noun in nouns for words, kind in _SAID_KINDS if noun in words), None)

@@ -35,6 +35,7 @@ from rag.answer.expect import (
     measures,
     preferred_labels,
     relation,
+    said_to_be,
 )
 from rag.answer.roles import asked_role, fits, labelled_values
 
@@ -143,7 +144,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
             # Of the kind asked for first ("who" -> a person), then of a related kind, then anything; an amount
             # whose neighbours say it measures what is asked goes before other amounts. Kind and score are
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
-            tier = _tier(text, label, labels, preferred)
+            tier = _tier(text, said_to_be(span) or label, labels, preferred)
             tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
             tier -= 1 if labels == DATE and tier == 2 and _DURATION.match(text) else 0  # "when": "364 days" is no time
             tier += 1 if tier == 2 and labels & NUMBER and (

@@ -217,3 +217,11 @@ def test_a_bridge_answer_continues_the_chain_from_the_file_the_question_names(nl
 ])
 def test_a_number_in_a_models_name_is_no_amount(text: str, amounts: list[str]) -> None:
     assert [m.group(0) for m in AMOUNT.finditer(text)] == amounts
+
+
+def test_a_name_its_sentence_calls_a_film_answers_what_film_whatever_the_tagger_said(nlp: Nlp) -> None:
+    # the small model tags "Maximum Overdrive" a person; "is a 1986 American horror film" says what it is
+    evidence = [Evidence("Maximum Overdrive is a 1986 American horror film in which Emilio Estevez stars as Bill "
+                         "Robinson, a young man working at the Dixie Boy truck stop near Wilmington.", 1, 1.0, "m.txt")]
+    found = short_answer("In what film did Emilio Estevez play a man working at a truck stop?", evidence, nlp)
+    assert found is not None and found.text == "Maximum Overdrive"
