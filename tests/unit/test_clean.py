@@ -106,6 +106,15 @@ def test_labels_joined_by_a_comma_wrapped_after_a_slash_or_holding_an_abbreviati
     assert heading_mentions(texts, labels + names) == set(labels)
 
 
+def test_the_right_column_of_a_form_read_across_is_a_heading_but_a_name_ending_one_line_is_not() -> None:
+    texts = ["Description Type Status\nReduce the average Target Reduced\nout-of-pocket share of Actual\n"
+             "Reduce energy Target Reduced\nintensity from prior FY Actual\nReduce the Target Reduced\n"
+             "proportion of grantees Actual\nThe plan was signed by Xavier Becerra\nand sent on."]
+    column = [at(texts, "Target Reduced", nth=n) for n in range(3)]
+    name = at(texts, "Xavier Becerra")  # ends one line only
+    assert heading_mentions(texts, [*column, name]) == set(column)
+
+
 def test_a_name_only_in_a_line_written_in_capitals_is_not_a_name() -> None:
     texts = ["Findings\n1. (C) DIRECTIONAL CONTROL - NOT MAINTAINED - PILOT IN COMMAND\n2. NTSB REVIEW - DONE - FAA",
              "The NTSB reviewed the findings."]

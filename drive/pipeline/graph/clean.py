@@ -112,7 +112,8 @@ def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -
 def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
     """The mentions that are field labels, or that fill a line or a table cell alone either with words this
     file also writes in lowercase ("| Target Met |") or more than once ("Performance Indicators" heading each
-    section), or that stand in a line written in capitals and nowhere else in the file: headings, not names.
+    section), that end their lines as a form's right column does, or that stand in a line written in capitals
+    and nowhere else in the file: headings, not names.
     A title or a name in a list ("Vertigo", "John Smith") is kept: its words
     are not common words of the file and it stands alone once. ``texts`` are the file's chunks, indexed by
     ``MentionRecord.chunk_index``."""
@@ -120,6 +121,7 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
     mentions = list(mentions)
     position = {m: label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
     alone = Counter(m.surface for m in mentions if position[m] is None)
+    edge = _at_right_edge(texts, mentions)
     running = _repeated_lines(texts)
     calm = _written_calm(texts)
     found = set()
@@ -127,10 +129,28 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
         words = [w.lower() for w in _WORD.findall(m.surface) if w.lower() not in FUNCTION_WORDS]
         common = bool(words) and all(lower[w] for w in words)
         line = _line_of(texts[m.chunk_index], m.start, m.end)
-        if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)) or (
+        if position[m] is True or (position[m] is None and (common or alone[m.surface] > 1)) or m.surface in edge or (
                 running and line in running) or (_shouted(line) and m.surface not in calm):
             found.add(m)
     return found
+
+
+EDGE_MENTIONS = 3  # a name that ends its line at least this many times in a file, and nearly always does, ...
+EDGE_SHARE = 0.9  # ... is the right column of a layout the text was read across ("Reduce the Target Reduced⏎")
+
+
+def _at_right_edge(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
+    """The surfaces that end their line after other words (not alone in it) in nearly all of their mentions:
+    a two-column form read line by line puts its right column's labels ("Target", "Actual") there."""
+    ends: Counter[str] = Counter()
+    total = Counter(m.surface for m in mentions)
+    for m in mentions:
+        text = texts[m.chunk_index]
+        stop = text.find("\n", m.end)
+        after = text[m.end:stop if stop >= 0 else len(text)]
+        before = text[text.rfind("\n", 0, m.start) + 1:m.start]
+        ends[m.surface] += stop >= 0 and not after.strip() and bool(before.strip())
+    return {s for s, n in ends.items() if n >= EDGE_MENTIONS and n >= EDGE_SHARE * total[s]}
 
 
 def _shouted(line: str) -> bool:
