@@ -115,6 +115,14 @@ def test_the_right_column_of_a_form_read_across_is_a_heading_but_a_name_ending_o
     assert heading_mentions(texts, [*column, name]) == set(column)
 
 
+def test_an_abbreviation_written_against_a_number_each_time_numbers_things_and_names_none() -> None:
+    texts = ["KPI 6.2.1 Applicants rose. KPI 6.2.2 Hires fell. Observation Time: 1920 CST. The NTSB met the FAA in "
+             "2022. The NTSB wrote."]
+    numbering = [at(texts, "KPI"), at(texts, "KPI", nth=1)]
+    names = [at(texts, "CST"), at(texts, "NTSB"), at(texts, "NTSB", nth=1), at(texts, "FAA")]  # CST: once only
+    assert heading_mentions(texts, numbering + names) == set(numbering)
+
+
 def test_a_name_only_in_a_line_written_in_capitals_is_not_a_name() -> None:
     texts = ["Findings\n1. (C) DIRECTIONAL CONTROL - NOT MAINTAINED - PILOT IN COMMAND\n2. NTSB REVIEW - DONE - FAA",
              "The NTSB reviewed the findings."]

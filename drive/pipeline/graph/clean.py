@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from drive.names import label_position
+from drive.names import beside_number, label_position
 from drive.records import MentionRecord
 
 
@@ -112,8 +112,9 @@ def common_word_names(texts: Iterable[str], mentions: Iterable[MentionRecord]) -
 def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set[MentionRecord]:
     """The mentions that are field labels, or that fill a line or a table cell alone either with words this
     file also writes in lowercase ("| Target Met |") or more than once ("Performance Indicators" heading each
-    section), that end their lines as a form's right column does, or that stand in a line written in capitals
-    and nowhere else in the file: headings, not names.
+    section), that end their lines as a form's right column does, abbreviations written against a number each
+    time ("KPI 6.2.1"), or names that stand in a line written in capitals and nowhere else in the file: headings
+    and numbering, not names.
     A title or a name in a list ("Vertigo", "John Smith") is kept: its words
     are not common words of the file and it stands alone once. ``texts`` are the file's chunks, indexed by
     ``MentionRecord.chunk_index``."""
@@ -121,7 +122,7 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
     mentions = list(mentions)
     position = {m: label_position(texts[m.chunk_index], m.start, m.end) for m in mentions}
     alone = Counter(m.surface for m in mentions if position[m] is None)
-    edge = _at_right_edge(texts, mentions)
+    edge = _at_right_edge(texts, mentions) | _numbering(texts, mentions)
     running = _repeated_lines(texts)
     calm = _written_calm(texts)
     found = set()
@@ -151,6 +152,19 @@ def _at_right_edge(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
         before = text[text.rfind("\n", 0, m.start) + 1:m.start]
         ends[m.surface] += stop >= 0 and not after.strip() and bool(before.strip())
     return {s for s, n in ends.items() if n >= EDGE_MENTIONS and n >= EDGE_SHARE * total[s]}
+
+
+NUMBERING_MENTIONS = 2
+
+
+def _numbering(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
+    """The abbreviations a file writes against a number nearly every time: they number or qualify things ("KPI
+    6.2.1", "FY 2022", "1920 CST", "14 CFR"), they do not name one."""
+    numbered: Counter[str] = Counter()
+    total = Counter(m.surface for m in mentions)
+    for m in mentions:
+        numbered[m.surface] += beside_number(texts[m.chunk_index], m.start, m.end)
+    return {s for s, n in numbered.items() if n >= NUMBERING_MENTIONS and n >= EDGE_SHARE * total[s]}
 
 
 def _shouted(line: str) -> bool:
