@@ -11,7 +11,6 @@ from drive.pipeline.graph.clean import (
     defined_bodies,
     defined_terms,
     heading_mentions,
-    is_bare_body,
     is_date_or_heading,
     is_fragment,
     is_label_and_value,
@@ -129,13 +128,6 @@ def test_a_name_only_in_a_line_written_in_capitals_is_not_a_name() -> None:
     shouted = [at(texts, "COMMAND"), at(texts, "FAA")]
     calm = [at(texts, "NTSB"), at(texts, "NTSB", chunk=1)]  # also written in a sentence of the file
     assert heading_mentions(texts, shouted + calm) == set(shouted)
-
-
-@pytest.mark.parametrize(("surface", "bare"), [("the Department", True), ("Agency", True), ("The Department’s", True),
-                                              ("Government", True), ("Department of State", False),
-                                              ("Acme", False), ("the Congress", False)])
-def test_a_bodys_noun_alone_refers_back_and_is_no_name(surface: str, bare: bool) -> None:
-    assert is_bare_body(surface) is bare
 
 
 def test_the_recogniser_types_a_states_code_after_a_place_as_a_place() -> None:

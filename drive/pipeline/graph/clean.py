@@ -8,8 +8,7 @@ Names with a function word ("Department of State") or a word the file never writ
 "Vertigo") are kept: those are the shapes real names have. ``heading_mentions`` finds the mentions that are
 field labels ("Runway Surface Condition:", "Observation Facility, Elevation:"), headings and table cells made of
 the file's common words, and names found only in lines written in capitals ("PILOT IN COMMAND"), where the small
-model reads every word as a name. ``is_bare_body`` tells a body's noun alone ("the Department"), which refers
-back to a name, from the name.
+model reads every word as a name.
 ``defined_terms`` finds the abbreviations a file defines as something that is not an organisation or a place
 ("key performance indicators (KPIs)", "Code of Federal Regulations (CFR)"), which the small model tags ORG:
 they stay in the graph (search finds passages through them) with the type ``TERM``.
@@ -348,15 +347,6 @@ BODY_HEADS = word_set(
     "federation foundation corporation company inc incorporated ltd llc hospital clinic museum library"
 )
 LAW_HEADS = word_set("act acts amendment statute ordinance")
-
-
-def is_bare_body(surface: str) -> bool:
-    """A body's noun alone ("the Department", "Agency", "Government"): how a file refers back to the body it
-    names in full, not a name of its own."""
-    words = surface.split()
-    if words and words[0].lower() == "the":
-        words = words[1:]
-    return len(words) == 1 and words[0].lower().strip(".,’'s") in BODY_HEADS | {"government", "nation"}
 
 
 _NOT_ORG = frozenset({"GPE", "LOC", "FAC"})  # "Exeter Hospital" may be tagged a building or a place: it stays

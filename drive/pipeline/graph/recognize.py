@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from drive.ml.nlp import Nlp, load_nlp
 from drive.pipeline.graph.clean import (
     corrected_label,
-    is_bare_body,
     is_date_or_heading,
     is_fragment,
     is_label_and_value,
@@ -87,7 +86,6 @@ def _keep(ent: Span) -> bool:
         and not is_date_or_heading(ent.text)
         and not is_fragment(ent.text)
         and not is_label_and_value(ent.text, ent.label_)
-        and not is_bare_body(ent.text)
     )
 
 
