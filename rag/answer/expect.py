@@ -241,11 +241,11 @@ def measures(doc: Any, span: Any, cues: frozenset[str]) -> bool:
     return any(singular(t.lower_) in cues for t in around)
 
 
-# Nouns by which a sentence says what its subject is ("Madonna is a biography by ..."), and the kind they give it.
 def _nouns(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Nouns by which a sentence says what its subject is ("Madonna is a biography by ..."), and the kind they give it.
 _SAID_KINDS = (
     (_nouns("film movie album song single book novel biography memoir series show sitcom play opera musical poem "
             "painting game episode documentary magazine newspaper"), "WORK_OF_ART"),

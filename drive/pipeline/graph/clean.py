@@ -135,8 +135,8 @@ def heading_mentions(texts: list[str], mentions: Iterable[MentionRecord]) -> set
     return found
 
 
-EDGE_MENTIONS = 3  # a name that ends its line at least this many times in a file, and nearly always does, ...
-EDGE_SHARE = 0.9  # ... is the right column of a layout the text was read across ("Reduce the Target Reduced⏎")
+NEARLY_ALL = 0.9  # of a name's mentions in a file: where it stands this often is where the file always puts it
+EDGE_MENTIONS = 3  # a name ending its line this many times, nearly always, is a right column read across
 
 
 def _at_right_edge(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
@@ -150,10 +150,10 @@ def _at_right_edge(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
         after = text[m.end:stop if stop >= 0 else len(text)]
         before = text[text.rfind("\n", 0, m.start) + 1:m.start]
         ends[m.surface] += stop >= 0 and not after.strip() and bool(before.strip())
-    return {s for s, n in ends.items() if n >= EDGE_MENTIONS and n >= EDGE_SHARE * total[s]}
+    return {s for s, n in ends.items() if n >= EDGE_MENTIONS and n >= NEARLY_ALL * total[s]}
 
 
-NUMBERING_MENTIONS = 2
+NUMBERING_MENTIONS = 2  # an abbreviation written against a number this many times, nearly always, numbers
 
 
 def _numbering(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
@@ -163,7 +163,7 @@ def _numbering(texts: list[str], mentions: list[MentionRecord]) -> set[str]:
     total = Counter(m.surface for m in mentions)
     for m in mentions:
         numbered[m.surface] += beside_number(texts[m.chunk_index], m.start, m.end)
-    return {s for s, n in numbered.items() if n >= NUMBERING_MENTIONS and n >= EDGE_SHARE * total[s]}
+    return {s for s, n in numbered.items() if n >= NUMBERING_MENTIONS and n >= NEARLY_ALL * total[s]}
 
 
 def _shouted(line: str) -> bool:
@@ -282,8 +282,7 @@ def _definitions(texts: Iterable[str]) -> Iterable[tuple[str, str]]:
         for m in _DEFINED.finditer(text):
             before = text[max(0, m.start() - 120):m.start()]
             found = long_form(before, m.group(1))
-            if found:  # "Department of Housing and Urban Development (HUD)" spells only its last words
-                # "Department of Housing and Urban Development (HUD)": the letters spell only what follows "of"
+            if found:  # "Department of Housing and Urban Development (HUD)": the letters spell what follows "of"
                 ahead = before.split()[:-len(found.split())][-2:]
                 body = len(ahead) == 2 and ahead[0].lower() in NAMED_HEADS and ahead[1] in ("of", "for", "on")
                 yield m.group(1), f"{ahead[0]} {ahead[1]} {found}" if body else found
@@ -347,8 +346,6 @@ BODY_HEADS = word_set(
     "federation foundation corporation company inc incorporated ltd llc hospital clinic museum library"
 )
 LAW_HEADS = word_set("act acts amendment statute ordinance")
-
-
 _NOT_ORG = frozenset({"GPE", "LOC", "FAC"})  # "Exeter Hospital" may be tagged a building or a place: it stays
 
 
