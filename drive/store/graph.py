@@ -216,13 +216,14 @@ _BEFORE = 300  # characters read before a mention: enough to find its line's sta
 
 def heading_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int, str, int]]) -> set[int]:
     """Those of these entities (id, name, files mentioning it) that are headings of the owner's drive (see
-    HEADING_SHARE), judged on a few of their mentions in each of up to HEADING_FILES of their files."""
+    HEADING_SHARE) or sit in a template line (see TEMPLATE_SHARE), judged on a few of their mentions in each of
+    up to HEADING_FILES of their files."""
     ids = [eid for eid, _, files in entities if files >= HEADING_MIN_FILES]
     if not ids:
         return set()
     # Bounded per entity through the (entity_id, item_id) index: the hubs of a large drive have 10,000s.
     rows = s.execute(text(
-        """SELECT e.id, m.start - w.lo, m."end" - w.lo, substr(c.text, w.lo + 1, m."end" - w.lo + :after)
+        """SELECT e.id, f.item_id, m.start - w.lo, m."end" - w.lo, substr(c.text, w.lo + 1, m."end" - w.lo + :after)
            FROM unnest(CAST(:ids AS bigint[])) AS e(id),
                 LATERAL (SELECT DISTINCT item_id FROM mentions WHERE entity_id = e.id LIMIT :files) f,
                 LATERAL (SELECT chunk_id, start, "end" FROM mentions
@@ -231,12 +232,44 @@ def heading_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[int,
         {"o": owner, "ids": ids, "files": HEADING_FILES, "each": HEADING_EACH, "before": _BEFORE,
          "after": LABEL_LOOKAHEAD}).tuples()
     placed: dict[int, list[bool]] = defaultdict(list)
-    for eid, start, end, window in rows:
+    lines: dict[int, list[tuple[str, uuid.UUID]]] = defaultdict(list)
+    for eid, item_id, start, end, window in rows:
         position = label_position(window, start, end)
         form_or_heading = position is True or (
             not in_table_body(window, start) and (position is None or in_title_line(window, start, end)))
         placed[eid].append(form_or_heading or beside_number(window, start, end))
-    return {eid for eid, found in placed.items() if sum(found) >= HEADING_SHARE * len(found)}
+        lines[eid].append(("" if in_table_body(window, start) else _line_of(window, start, end), item_id))
+    headings = {eid for eid, found in placed.items() if sum(found) >= HEADING_SHARE * len(found)}
+    return headings | {eid for eid, found in lines.items() if _in_template_lines(found)}
+
+
+# An entity whose mentions mostly sit in one line that several files write word for word, digits aside ("PDF
+# formatted using TopLeaf XML publisher", a form's printed footer), is part of a template, not a thing the files
+# are about. The line must hold more than the name (a name alone on its line is a heading, judged above) and be
+# no table row: the same row in several files is a value the files share ("| Globex | Denver | 1200 |").
+TEMPLATE_SHARE = 0.5
+TEMPLATE_EXTRA_WORDS = 2
+_DIGITS = re.compile(r"\d+")
+
+
+def _line_of(window: str, start: int, end: int) -> str:
+    """The mention's line within the window read around it, digits as 0, with the name replaced by a mark,
+    or "" when the line holds fewer than TEMPLATE_EXTRA_WORDS words besides the name."""
+    stop = window.find("\n", end)
+    before, after = window[window.rfind("\n", 0, start) + 1:start], window[end:stop if stop >= 0 else len(window)]
+    if len((before + " " + after).split()) < TEMPLATE_EXTRA_WORDS:
+        return ""
+    return _DIGITS.sub("0", " ".join(before.split()) + " @ " + " ".join(after.split()))
+
+
+def _in_template_lines(found: list[tuple[str, uuid.UUID]]) -> bool:
+    """True if most of these (line, file) of an entity's mentions are lines that HEADING_MIN_FILES files share."""
+    files: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for line, item_id in found:
+        if line:
+            files[line].add(item_id)
+    shared = sum(1 for line, _ in found if line and len(files[line]) >= HEADING_MIN_FILES)
+    return shared >= TEMPLATE_SHARE * len(found) and shared > 0
 
 
 # A one-word person's name that is the first or last word of this many other people's names in the drive

@@ -255,6 +255,20 @@ def test_a_heading_of_many_files_ranks_below_the_names_in_their_text(
     assert demoted()["Aviation Accident Final Report"] is False
 
 
+def test_a_name_in_a_footer_that_files_print_word_for_word_ranks_below_the_names_in_their_text(
+        drive: Drive, svc: DriveService, worker: Worker) -> None:
+    def memo(person: str, year: int) -> str:
+        return (f"{person} moved to Portland in {year}. In Portland, {person} opened a bakery that sells rye bread.\n\n"
+                f"Typeset in {year} with the Initech Publishing Services toolkit for Portland clients.")
+
+    add(svc, {"a.txt": memo("Maria Lopez", 2019), "b.txt": memo("John Baker", 2020), "c.txt": memo("Ann Cole", 2021)})
+    drain(worker)
+    flags = {e.name.removeprefix("the "): e.common for e in snapshot(drive.db, svc.owner).entities}
+    assert flags.get("Initech Publishing Services") is True  # only ever in the footer the three files share
+    assert flags.get("Portland") is False  # in the footer too, but mostly in each file's own sentences
+    assert flags.get("Maria Lopez") is False
+
+
 def test_a_common_word_alias_inside_a_longer_name_of_the_question_does_not_bring_its_entity(
         drive: Drive, svc: DriveService, worker: Worker) -> None:
     from rag.search.local import match_entities

@@ -22,14 +22,14 @@ from drive.records import MentionRecord
 
 @pytest.mark.parametrize("surface", ["Three Months Ended", "September 30, 2023", "Fiscal Year 2023", "Table 3",
                                      "Figure 2.1", "$5 million", "12%", "Section IV", "the Year Ended",
-                                     "Strategy 4.1.1", "Tactic 2.3.1."])
+                                     "Strategy 4.1.1", "Tactic 2.3.1.", "CST", "1100 CST"])
 def test_dates_periods_amounts_and_document_parts_are_not_names(surface: str) -> None:
     assert is_date_or_heading(surface)
 
 
 @pytest.mark.parametrize("surface", ["Seven Years' War", "Second World War", "Theresa May", "Demon 170",
                                      "Boeing 737", "Item 7A", "Chinese New Year", "Unaudited", "Vertigo",
-                                     "Windows 3.1", "Python 3.11"])
+                                     "Windows 3.1", "Python 3.11", "Eastern Airlines"])
 def test_names_with_a_number_or_a_date_word_are_kept(surface: str) -> None:
     assert not is_date_or_heading(surface)
 

@@ -43,7 +43,9 @@ PART_WORDS = word_set(
     "table tables figure fig page pages section sections appendix exhibit chart schedule note notes item "
     "attachment annex part chapter step row column line"
 )
-DATE_WORDS = MONTHS | WEEKDAYS | PERIODS | PERIOD_ENDS | NUMBER_WORDS | word_set(
+# The abbreviations of time zones, which a clock time carries ("1100 CST", "Departure Time: CST").
+TIME_ZONES = word_set("utc gmt est edt cst cdt mst mdt pst pdt akst akdt hst wet west cet cest eet eest bst jst kst")
+DATE_WORDS = MONTHS | WEEKDAYS | PERIODS | PERIOD_ENDS | NUMBER_WORDS | TIME_ZONES | word_set(
     "fiscal calendar the of and last next prior previous current each per annual quarterly monthly"
 )
 FUNCTION_WORDS = word_set("of and for de du la le von van der den del da di on in at to by with")
@@ -61,7 +63,7 @@ def _words(surface: str) -> list[str]:
 
 
 def is_date_or_heading(surface: str) -> bool:
-    """A date or period made only of date words ("September 30, 2023", "Three Months Ended"), an amount
+    """A date, time or period made only of date words ("September 30, 2023", "Three Months Ended", "CST"), an amount
     ("$5 million", "12%"), a reference to a document part ("Table 3", "Item 7A" is not: "7A" has a letter) or an
     outline's numbered item ("Strategy 4.1.1")."""
     words = [w.lower() for w in _words(surface)]
@@ -70,7 +72,7 @@ def is_date_or_heading(surface: str) -> bool:
     if any(c in surface for c in "$€£¥%"):
         return True
     dated = all(w in DATE_WORDS or _NUMBER.match(w) for w in words)
-    if dated and any(w in MONTHS or w in WEEKDAYS or w in PERIODS for w in words):
+    if dated and any(w in MONTHS or w in WEEKDAYS or w in PERIODS or w in TIME_ZONES for w in words):
         return True
     rest = words[1:]
     if rest and _OUTLINE.match(surface.split()[-1]):  # "Strategy 4.1.1", "Tactic 2.3.1.": an outline's item
