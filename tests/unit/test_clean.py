@@ -16,7 +16,7 @@ from drive.pipeline.graph.clean import (
     is_label_and_value,
 )
 from drive.pipeline.graph.recognize import recognize
-from drive.pipeline.graph.retype import typed_by_brand, typed_by_kind
+from drive.pipeline.graph.retype import typed_by_brand, typed_by_kind, typed_by_version
 from drive.records import MentionRecord
 
 
@@ -227,6 +227,14 @@ def test_an_abbreviation_spelling_a_departments_name_after_of_is_the_department(
     assert defined_bodies(texts, mentions) == {"HUD"} and defined_terms(texts, mentions) == {"GCP"}
 
 
+def test_an_abbreviation_in_a_list_of_departments_is_a_department_the_file_names_elsewhere() -> None:
+    texts = ["The test runs at the Departments of Energy (DOE), Veterans Affairs (VA), and Housing and Urban "
+             "Development (HUD), and uses Good Clinical Practice (GCP).",
+             "Contacts\nDepartment of Housing and Urban\nDevelopment\nDepartment of Veterans Affairs"]
+    mentions = [MentionRecord(0, s, "ORG", 0, len(s), 0) for s in ("DOE", "VA", "HUD", "GCP")]
+    assert defined_bodies(texts, mentions) == {"DOE", "VA", "HUD"} and defined_terms(texts, mentions) == {"GCP"}
+
+
 def test_a_files_brand_types_its_models_and_its_founders() -> None:
     said = [("Dodge", "ORG"), ("Dodge", "ORG"), ("Dodge Challenger", "ORG"), ("Challenger", "PERSON"),
             ("Horace", "PERSON"), ("Horace Dodge", "ORG"), ("Dodge Brothers", "ORG"), ("Walter Dodge", "ORG")]
@@ -263,3 +271,12 @@ def test_a_list_says_what_its_items_are() -> None:
         at += len(surface)
     assert typed_by_kind([text], mentions) == {"the Dodge Charger": "PRODUCT", "Challenger": "PRODUCT", "Dodge": "ORG",
                                                "Ford": "ORG", "GM": "ORG", "Reno": "GPE"}
+
+
+def test_a_name_written_with_a_version_is_a_product() -> None:
+    text = ("Data were analysed in SPSS version 26 and Stata v17. Channel 4 aired it; KPI 2.2.1 was met. Roe v. Wade "
+            "stands; Acme, version 2 of the plan, failed.")
+    said = [("SPSS", "ORG"), ("Stata", "PERSON"), ("Channel 4", "ORG"), ("KPI", "ORG"), ("Roe", "PERSON"),
+            ("Acme", "ORG")]
+    mentions = [MentionRecord(0, s, label, text.index(s), text.index(s) + len(s), 0) for s, label in said]
+    assert typed_by_version([text], mentions) == {"SPSS": "PRODUCT", "Stata": "PRODUCT"}

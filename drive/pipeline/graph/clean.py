@@ -280,18 +280,40 @@ def defined_terms(texts: Iterable[str], mentions: Iterable[MentionRecord]) -> se
 def _definitions(texts: Iterable[str]) -> Iterable[tuple[str, str]]:
     """(abbreviation, what it stands for) as the texts define them: in parentheses after the long form, or
     first on a line of a list of abbreviations, followed by the long form and nothing else."""
+    texts = list(texts)
+    whole = " ".join(" ".join(texts).split())
     for text in texts:
         for m in _DEFINED.finditer(text):
             before = text[max(0, m.start() - 120):m.start()]
             found = long_form(before, m.group(1))
-            if found:  # "Department of Housing and Urban Development (HUD)": the letters spell what follows "of"
-                ahead = before.split()[:-len(found.split())][-2:]
-                body = len(ahead) == 2 and ahead[0].lower() in NAMED_HEADS and ahead[1] in ("of", "for", "on")
-                yield m.group(1), f"{ahead[0]} {ahead[1]} {found}" if body else found
+            if found:
+                yield m.group(1), _with_body(found, before, whole)
         for m in _GLOSSARY.finditer(text):
             meaning = m.group(2).strip()
             if long_form(meaning, m.group(1)) == meaning:
                 yield m.group(1), meaning
+
+
+_BODY_OF = re.compile(r"\b([A-Za-z]+) (of|for|on) $")
+
+
+def _is_head(word: str) -> bool:
+    return word.lower() in NAMED_HEADS or word.lower().removesuffix("s") in NAMED_HEADS
+
+
+def _with_body(found: str, before: str, whole: str) -> str:
+    """What an abbreviation stands for, with the body's noun the letters do not spell: "Department of Housing and
+    Urban Development (HUD)" spells only what follows "of"; so does "Departments of Energy (DOE), Veterans Affairs
+    (VA), and Housing and Urban Development (HUD)", where the file names "Department of Housing and Urban
+    Development" elsewhere."""
+    said = " ".join(before.split())
+    written = _BODY_OF.search(said[:said.rfind(found)] if said.endswith(found) else "")
+    if written and _is_head(written.group(1)):
+        return f"{written.group(1)} {written.group(2)} {found}"
+    for named in re.finditer(r"\b([A-Za-z]+) (?:of|for|on) " + re.escape(found) + r"\b", whole):
+        if _is_head(named.group(1)):
+            return named.group(0)
+    return found
 
 
 # Lowercase words a name may start with: articles and the particles of family names.

@@ -3,7 +3,8 @@
 The model tags a maker's models and its founders ORG or PERSON at random, and the items of a list at random too.
 A file says better: a brand followed by a model's name ("Dodge Challenger" beside "Challenger") makes the model a
 product (``typed_by_brand``); "models such as the Charger and Challenger", "cities like Reno and Elko" say what
-their items are (``typed_by_kind``, Hearst's patterns). What these rules decide holds for the name in every file,
+their items are (``typed_by_kind``, Hearst's patterns); a version makes a product ("SPSS version 26",
+``typed_by_version``). What these rules decide holds for the name in every file,
 so the graph job stores their mentions as ``ruled`` and the drive's type vote weighs them more
 (``drive.store.graph.RULED_VOTES``).
 """
@@ -106,3 +107,13 @@ def typed_by_kind(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[s
                 kinds[m.surface] = kind
                 at = m.end
     return kinds
+
+
+_VERSION = re.compile(r"^\s+(?:version\s+|v(?=\d))\d+(?:\.\d+)*\b", re.IGNORECASE)
+
+
+def typed_by_version(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[str, str]:
+    """Surface -> "PRODUCT", for the names a file writes with a version ("SPSS version 26", "Stata v17"): things
+    have versions, organisations and people do not. A bare number is no version ("Channel 4", "KPI 2.2.1")."""
+    return {m.surface: "PRODUCT" for m in mentions if m.label != "PRODUCT" and m.chunk_index < len(texts)
+            and _VERSION.match(texts[m.chunk_index][m.end:m.end + 40])}
