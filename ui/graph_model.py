@@ -50,8 +50,8 @@ def matches(entity: EntityView, query: str) -> bool:
 def importance(snap: GraphSnapshot) -> dict[str, float]:
     """How much an entity matters to this drive: its mentions (dampened), how central it is (weighted
     degree, relative to the best connected), in how many files it appears (a name that ties files
-    together), and whether it is boilerplate: on (nearly) every file of a drive of several, like the
-    regulator's name on every filing, it drops to a fifth."""
+    together), and whether it is boilerplate (on (nearly) every file of a drive of several, like the
+    regulator's name on every filing) or names no thing of it (``common``): see ``entity_importance``."""
     degree: dict[str, float] = {}
     for r in snap.relationships:
         degree[r.source] = degree.get(r.source, 0.0) + r.weight

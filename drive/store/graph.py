@@ -150,6 +150,8 @@ def refresh_entities(s: Session, entity_ids: Iterable[int]) -> None:
 BOILERPLATE_MIN_FILES = 4
 BOILERPLATE_SPREAD = 0.8
 REPEATED_SHARE = 0.5
+BOILERPLATE_WEIGHT = 0.2  # of an entity's importance
+DEMOTED_WEIGHT = 0.05  # ("Target" of 150 mentions in performance tables: below a name of three, not above it)
 
 # The HAVING clause that keeps an entity (e, its mentions m, their chunks c) that is not boilerplate.
 NOT_BOILERPLATE = """(t.n < :min_files OR count(DISTINCT m.item_id) < :spread * t.n)
@@ -160,13 +162,15 @@ def entity_importance(mentions: int, degree: float, files: int, top_degree: floa
                       common: bool = False) -> float:
     """How much an entity matters to a drive of ``all_files`` files (with mentions): its mentions (dampened),
     its weighted degree relative to the best connected entity's ``top_degree``, in how many files it
-    appears, and a fifth of that when it is boilerplate (on nearly every file of a drive of several) or a
-    ``common`` word, heading or shared part of people's names (``demoted_entities``). The graph page's SQL ranking
+    appears; a fifth of that when it is boilerplate (on nearly every file of a drive of several), a twentieth
+    when it is a ``common`` word, heading, template or shared part of people's names (``demoted_entities``): no
+    thing of the drive, it ranks below the names of a few mentions. The graph page's SQL ranking
     (``graph_page._SCORE``) computes the same formula before ``common``, which is read for its top rows."""
     spread = files / all_files if all_files else 0.0
     boilerplate = all_files >= BOILERPLATE_MIN_FILES and spread >= BOILERPLATE_SPREAD
     return (math.log1p(mentions) * (0.5 + degree / (top_degree or 1.0))
-            * (1 + math.log(max(1, files))) * (0.2 if boilerplate or common else 1.0))
+            * (1 + math.log(max(1, files))) * (BOILERPLATE_WEIGHT if boilerplate else 1.0)
+            * (DEMOTED_WEIGHT if common else 1.0))
 
 
 # A one-word name ("Agency", "the Government") that at least COMMON_MIN_FILES of the drive's files, and at
@@ -205,7 +209,7 @@ def common_word_entities(s: Session, owner: uuid.UUID, entities: Iterable[tuple[
 # An entity that at least HEADING_MIN_FILES files mention, and whose mentions nearly all sit where forms and
 # headings put words (a field label, a line or cell alone, a title-case line) or, for an abbreviation, against a
 # number ("FY 2022", "14 CFR"), is a heading or a qualifier of the drive ("Meteorological Information",
-# "Aviation Accident Final Report", "FY"), not a thing: it ranks a fifth, like a common word. A real name is
+# "Aviation Accident Final Report", "FY"), not a thing: it ranks like a common word (DEMOTED_WEIGHT). A real name is
 # also written in running text, and a value in a table's rows is never a heading. Each file drops its own
 # labels and headings at graph time; this sees the names that are a heading once in each of many files.
 HEADING_SHARE = 0.9

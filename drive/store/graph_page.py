@@ -19,7 +19,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from drive.store.db import Database
-from drive.store.graph import BOILERPLATE_MIN_FILES, BOILERPLATE_SPREAD, demoted_entities, entity_importance
+from drive.store.graph import (
+    BOILERPLATE_MIN_FILES,
+    BOILERPLATE_SPREAD,
+    BOILERPLATE_WEIGHT,
+    demoted_entities,
+    entity_importance,
+)
 from drive.store.graph_view import EntityView, RelationshipView
 
 MAX_NODES = 150
@@ -74,7 +80,8 @@ _DRIVE = """SELECT
 # graph.entity_importance in SQL over the counts refresh_entities keeps (float8 throughout, as in Python).
 _SCORE = """ln(1 + e.mentions::float8) * (0.5 + e.degree::float8 / CAST(:top AS float8))
     * (1 + ln(greatest(1, e.files)::float8))
-    * CASE WHEN :all_files >= :min_files AND e.files::float8 / :all_files >= :spread THEN 0.2 ELSE 1.0 END"""
+    * CASE WHEN :all_files >= :min_files AND e.files::float8 / :all_files >= :spread
+           THEN CAST(:boilerplate AS float8) ELSE 1.0 END"""
 
 
 def _where(filters: GraphFilters) -> tuple[str, dict[str, Any]]:
@@ -127,14 +134,30 @@ def select(db: Database, owner: uuid.UUID, filters: GraphFilters, cap: int = MAX
         top, files = float(top or 1), float(files)  # no relationships at all: every degree is 0 of 1
         matched = int(s.execute(text(f"SELECT count(*) FROM entities e WHERE {where}"),
                                 {"o": owner, **params}).scalar_one())
+        scored, common = _most_important(s, where, {"o": owner, "top": top, "all_files": files, **params}, cap)
+        return _drawn(s, owner, _entities(s, owner, [r.id for r in scored], common), matched)
+
+
+def _most_important(s: Session, where: str, params: dict[str, Any], cap: int) -> tuple[list[Any], set[int]]:
+    """The ``cap`` most important entities passing ``where`` and the demoted among those read. SQL ranks before
+    demotion; an entity it did not return scores at most what the last returned one scores undemoted, so reading
+    ever more rows until the cap-th scores above that gives what the whole snapshot would."""
+    n = cap + MARGIN
+    while True:
         rows = s.execute(text(f"""SELECT e.id, e.name, e.mentions, e.files, e.degree FROM entities e WHERE {where}
                                   ORDER BY {_SCORE} DESC, e.name COLLATE "C" LIMIT :n"""),
-                         {"o": owner, "n": cap + MARGIN, "top": top, "all_files": files,
-                          "min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD, **params}).all()
-        common = demoted_entities(s, owner, [(r.id, r.name, r.files) for r in rows])
-        scored = sorted(rows, key=lambda r: (-entity_importance(r.mentions, r.degree, r.files, top, int(files),
-                                                                r.id in common), r.name))[:cap]
-        return _drawn(s, owner, _entities(s, owner, [r.id for r in scored], common), matched)
+                         {"n": n, "min_files": BOILERPLATE_MIN_FILES, "spread": BOILERPLATE_SPREAD,
+                          "boilerplate": BOILERPLATE_WEIGHT, **params}).all()
+        common = demoted_entities(s, params["o"], [(r.id, r.name, r.files) for r in rows])
+        scored = sorted(rows, key=lambda r: (-_importance(r, params, common), r.name))[:cap]
+        if len(rows) < n or (len(scored) == cap
+                             and _importance(scored[-1], params, common) > _importance(rows[-1], params, set())):
+            return scored, common
+        n *= 4
+
+
+def _importance(r: Any, params: dict[str, Any], common: set[int]) -> float:
+    return entity_importance(r.mentions, r.degree, r.files, params["top"], int(params["all_files"]), r.id in common)
 
 
 def neighbourhood(db: Database, owner: uuid.UUID, entity_id: int, cap: int = MAX_NODES) -> DrawnGraph:

@@ -16,7 +16,13 @@ from drive.pipeline.graph.clean import (
     is_label_and_value,
 )
 from drive.pipeline.graph.recognize import recognize
-from drive.pipeline.graph.retype import typed_by_brand, typed_by_kind, typed_by_version
+from drive.pipeline.graph.retype import (
+    counted_abbreviations,
+    typed_by_brand,
+    typed_by_kind,
+    typed_by_quotes,
+    typed_by_version,
+)
 from drive.records import MentionRecord
 
 
@@ -275,8 +281,28 @@ def test_a_list_says_what_its_items_are() -> None:
 
 def test_a_name_written_with_a_version_is_a_product() -> None:
     text = ("Data were analysed in SPSS version 26 and Stata v17. Channel 4 aired it; KPI 2.2.1 was met. Roe v. Wade "
-            "stands; Acme, version 2 of the plan, failed.")
+            "stands; Acme, version 2 of the plan, failed. A Dodge V8 roared.")
     said = [("SPSS", "ORG"), ("Stata", "PERSON"), ("Channel 4", "ORG"), ("KPI", "ORG"), ("Roe", "PERSON"),
-            ("Acme", "ORG")]
+            ("Acme", "ORG"), ("Dodge", "ORG")]
     mentions = [MentionRecord(0, s, label, text.index(s), text.index(s) + len(s), 0) for s, label in said]
     assert typed_by_version([text], mentions) == {"SPSS": "PRODUCT", "Stata": "PRODUCT"}
+
+
+def test_an_abbreviation_counted_with_a_or_an_is_a_common_noun() -> None:
+    text = ("Buyers get a VIN with six digits. He earned an MBA from Yale. An FBI agent and a UK hit; the NBA, and "
+            "an IRB, approve it.")
+    said = ["VIN", "MBA", "Yale", "FBI", "UK", "NBA", "IRB"]
+    mentions = [MentionRecord(0, s, "ORG", text.index(s), text.index(s) + len(s), 0) for s in said]
+    assert counted_abbreviations([text], mentions) == {"VIN", "MBA", "IRB"}
+
+
+def test_a_name_a_file_writes_between_quotes_is_a_title() -> None:
+    text = ("Dillon unveiled the 'Lace Up' plan. 'Lace Up,' she said, works. He starred in “Tai Chi Summit”. "
+            "Dodge's 'Hellcat' beat Ford. The law \"Prop 8\" passed.")
+    said = [("the 'Lace Up'", "ORG"), ("Lace Up", "PERSON"), ("Tai Chi Summit", "PERSON"), ("Dodge", "ORG"),
+            ("Hellcat", "PRODUCT"), ("Ford", "ORG"), ("Prop 8", "LAW")]
+    at = {"Lace Up": text.index("'Lace Up,") + 1}  # the second time, as the comma's quotes close it
+    mentions = [MentionRecord(0, s, label, at.get(s, text.index(s)), at.get(s, text.index(s)) + len(s), 0)
+                for s, label in said]
+    assert typed_by_quotes([text], mentions) == {"the 'Lace Up'": "WORK_OF_ART", "Lace Up": "WORK_OF_ART",
+                                                 "Tai Chi Summit": "WORK_OF_ART"}

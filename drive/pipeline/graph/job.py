@@ -79,17 +79,24 @@ def find_graph(ctx: JobContext, texts: list[str]) -> tuple[list[ResolvedMention]
 
 def typed_as_defined(texts: list[str], analyses: list[ChunkAnalysis]) -> list[ChunkAnalysis]:
     """The analyses with the abbreviations the file defines typed as it defines them: a term's as a term (kept,
-    for search finds passages through them, but not a name), a body's as an organisation; and the names its
-    brands, lists and versions show mistyped (``drive.pipeline.graph.retype``). Only those are ``ruled`` (they weigh in the
-    drive's vote): an abbreviation means what one file defines it as in that file alone ("direct current (DC)"
-    beside "Washington, D.C.")."""
+    for search finds passages through them, but not a name), a body's as an organisation; those it counts ("a VIN
+    with") as terms too, those it quotes as titles; and the names its brands, lists and versions show mistyped
+    (``drive.pipeline.graph.retype``). Only those are ``ruled`` (they weigh in the drive's vote): an abbreviation
+    means what one file defines it as in that file alone ("direct current (DC)" beside "Washington, D.C.")."""
     from drive.pipeline.graph.clean import TERM, defined_bodies, defined_terms
-    from drive.pipeline.graph.retype import typed_by_brand, typed_by_kind, typed_by_version
+    from drive.pipeline.graph.retype import (
+        counted_abbreviations,
+        typed_by_brand,
+        typed_by_kind,
+        typed_by_quotes,
+        typed_by_version,
+    )
 
     found = [m for a in analyses for m in a.mentions]
     ruled = typed_by_kind(texts, found) | typed_by_brand(texts, found) | typed_by_version(texts, found)
-    relabel = ruled | {s: "ORG" for s in defined_bodies(texts, found)} | {
-        s: TERM for s in defined_terms(texts, found)}
+    terms = defined_terms(texts, found) | counted_abbreviations(texts, found)
+    relabel = typed_by_quotes(texts, found) | ruled | {s: "ORG" for s in defined_bodies(texts, found)} | {
+        s: TERM for s in terms}
     if not relabel:
         return analyses
     return [ChunkAnalysis([replace(m, label=relabel[m.surface], ruled=m.surface in ruled) if m.surface in relabel

@@ -109,7 +109,7 @@ def typed_by_kind(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[s
     return kinds
 
 
-_VERSION = re.compile(r"^\s+(?:version\s+|v(?=\d))\d+(?:\.\d+)*\b", re.IGNORECASE)
+_VERSION = re.compile(r"^\s+(?:[Vv]ersion\s+|v(?=\d))\d+(?:\.\d+)*\b")  # "V8" is an engine
 
 
 def typed_by_version(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[str, str]:
@@ -117,3 +117,46 @@ def typed_by_version(texts: list[str], mentions: Iterable[MentionRecord]) -> dic
     have versions, organisations and people do not. A bare number is no version ("Channel 4", "KPI 2.2.1")."""
     return {m.surface: "PRODUCT" for m in mentions if m.label != "PRODUCT" and m.chunk_index < len(texts)
             and _VERSION.match(texts[m.chunk_index][m.end:m.end + 40])}
+
+
+# "a VIN with", "an MBA from", "an IRB, FDA": an abbreviation counted with "a" or "an" and followed by no noun it
+# would qualify ("an FBI agent", "a UK hit") is a common noun, not a body's name.
+_COUNTED = re.compile(r"\b[Aa]n?\s+$")
+_NO_NOUN_AFTER = re.compile(r"^(?:[.,;:)]|\s+(?:with|from|for|that|which|who|of|as|and|or|to|in|on|at|by|is|was|are|"
+                            r"were|will|must|may|can|should)\b)")
+_ABBREVIATION = re.compile(r"^[A-Z]{2,6}s?$")
+
+
+def counted_abbreviations(texts: list[str], mentions: Iterable[MentionRecord]) -> set[str]:
+    """The abbreviations a file counts as common nouns ("assigned a VIN with the same digits"); the graph job
+    types them as terms in that file, as it does the abbreviations a file defines as terms."""
+    return {m.surface for m in mentions if _ABBREVIATION.match(m.surface) and m.chunk_index < len(texts)
+            and _COUNTED.search(texts[m.chunk_index][max(0, m.start - 4):m.start])
+            and _NO_NOUN_AFTER.match(texts[m.chunk_index][m.end:m.end + 12])}
+
+
+# A name a file writes between quotes is a title ("the 'Lace Up' plan", "'Tai Chi Summit'"), whatever the model
+# guessed; the kinds that are titles already (a law, an event, a product) keep theirs.
+_QUOTES_OPEN, _QUOTES_CLOSE = "'\"‘“", "'\"’”"
+_UNTITLED = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "NORP"})
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def _quoted(text: str, m: MentionRecord) -> bool:
+    core = _ARTICLE.sub("", m.surface)
+    opens = core[:1] in _QUOTES_OPEN or text[m.start - 1:m.start] in tuple(_QUOTES_OPEN) and core == m.surface
+    after = text[m.end:m.end + 2]  # "'Lace Up,' she said": a comma or full stop may sit inside the quotes
+    closes = (len(core) > 1 and core[-1] in _QUOTES_CLOSE) or after[:1] in tuple(_QUOTES_CLOSE) or (
+        after[:1] in (",", ".") and after[1:] in tuple(_QUOTES_CLOSE))
+    return bool(opens and closes)
+
+
+def typed_by_quotes(texts: list[str], mentions: Iterable[MentionRecord]) -> dict[str, str]:
+    """Surface -> "WORK_OF_ART", for the names a file writes between quotes at least half the times it writes
+    them."""
+    said: dict[str, list[bool]] = {}
+    for m in mentions:
+        if m.label in _UNTITLED and m.chunk_index < len(texts):
+            said.setdefault(m.surface, []).append(_quoted(texts[m.chunk_index], m))
+    return {surface: "WORK_OF_ART" for surface, quoted in said.items() if 2 * sum(quoted) >= len(quoted) > 0
+            and any(quoted)}
