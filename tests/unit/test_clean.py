@@ -306,3 +306,13 @@ def test_a_name_a_file_writes_between_quotes_is_a_title() -> None:
                 for s, label in said]
     assert typed_by_quotes([text], mentions) == {"the 'Lace Up'": "WORK_OF_ART", "Lace Up": "WORK_OF_ART",
                                                  "Tai Chi Summit": "WORK_OF_ART"}
+
+
+def test_an_abbreviation_counted_once_among_many_names_is_still_a_name() -> None:
+    text = "DOL hires. A DOL that harnesses talent grows. DOL trains. DOL pays. The VIN, a VIN with digits."
+    mentions, at = [], 0
+    for surface in ("DOL", "DOL", "DOL", "DOL", "VIN", "VIN"):
+        at = text.index(surface, at)
+        mentions.append(MentionRecord(0, surface, "ORG", at, at + len(surface), 0))
+        at += len(surface)
+    assert counted_abbreviations([text], mentions) == {"VIN"}

@@ -227,6 +227,21 @@ def test_a_first_name_coordinated_with_a_full_name_takes_its_surname() -> None:
     assert resolve_file(located(listed, [("Horace", "PERSON"), ("John Dodge", "PERSON")]), [listed])[0].key == "horace"
 
 
+def test_a_name_cut_at_a_lines_end_joins_the_longer_name_its_next_line_goes_on_with() -> None:
+    text = ("OPM runs the Federal Employees Health\nBenefits (FEHB) Program. Federal Employees Health Benefits cover "
+            "millions; the Federal Employees Health Benefits Program grew. The Federal Reserve\nBank of Boston and "
+            "the Federal Reserve\nsaid so.")
+    said = [("Federal Employees Health", "ORG"), ("Federal Employees Health Benefits", "ORG"),
+            ("Federal Employees Health Benefits Program", "ORG"), ("The Federal Reserve", "ORG"),
+            ("the Federal Reserve", "ORG")]
+    resolved = resolve_file(located(text, said), [text])
+    keys = [r.key for r in resolved]
+    assert keys[0] == keys[1] == "federal employees health benefits"  # "(FEHB)" ends what the next line goes on with
+    cut = resolved[0].mention  # stretched over the next line's word: its surface, an alias, holds the whole name
+    assert cut.surface == "Federal Employees Health Benefits" and text[cut.start:cut.end].endswith("\nBenefits")
+    assert keys[3] == keys[4] == "federal reserve"  # no longer name of the file goes on with "Bank" or "said"
+
+
 def test_a_name_coordinated_with_a_person_of_its_surname_is_a_person() -> None:
     text = "It was founded by John Francis Dodge and Horace Elgin Dodge. Dodge and Ford Motor Company competed."
     resolved = resolve_file(located(text, [("John Francis Dodge", "PERSON"), ("Horace Elgin Dodge", "ORG"),

@@ -21,6 +21,7 @@ and variants of one name (suffixes, articles, punctuation) are folded by ``norma
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -147,12 +148,44 @@ def _coordinated(mentions: list[MentionRecord], keys: list[str], texts: list[str
     return out, people
 
 
+_WRAPPED = re.compile(r"^[ \t]*\n[ \t]*((?:\S+[ \t]*){1,4})")
+_WORD = re.compile(r"\S+")
+
+
+def _wrapped(mentions: list[MentionRecord], keys: list[str], texts: list[str]) -> tuple[list[MentionRecord], list[str]]:
+    """Join a name cut at a line's end to the one longer name of the file that its next line goes on with, and
+    stretch the mention over the words it lost: "the Federal Employees Health" + "Benefits (FEHB) Program" -> "the
+    Federal Employees Health Benefits", when the file names that too (the small model stops a name at a line break
+    that a PDF's layout put inside it). Its surface must hold them: the cut one, an alias, would find the longer
+    name for any question with the word "Federal"."""
+    longer = sorted({k for k in keys if k})
+    out, outs = list(mentions), list(keys)
+    for i, (m, key) in enumerate(zip(mentions, keys, strict=True)):
+        text = texts[m.chunk_index] if key and m.chunk_index < len(texts) else ""
+        after = _WRAPPED.match(text[m.end:m.end + 80])
+        if after is None:
+            continue
+        words = list(_WORD.finditer(after.group(1)))
+        going_on = [w.group(0).strip(".,;:()'\"’").lower() for w in words]
+        found = [k for k in longer if k.startswith(key + " ") and _goes_on(k[len(key) + 1:].split(), going_on)]
+        if len(found) == 1:
+            end = m.end + after.start(1) + words[len(found[0][len(key) + 1:].split()) - 1].end()
+            out[i] = replace(m, surface=" ".join(text[m.start:end].split()), end=end)
+            outs[i] = found[0]
+    return out, outs
+
+
+def _goes_on(rest: list[str], words: list[str]) -> bool:
+    return len(rest) <= len(words) and rest == words[:len(rest)]
+
+
 def resolve_file(mentions: list[MentionRecord], texts: list[str] | None = None) -> list[ResolvedMention]:
     """Resolve all mentions of one file; the result is in input order, one per mention.
 
     Deterministic and independent of the order of ``mentions``. Mentions whose name has no
     word character at all get an empty key; callers should drop those. With the file's ``texts`` (by chunk
-    index), a first name coordinated with a full name takes its surname (``_coordinated``).
+    index), a first name coordinated with a full name takes its surname (``_coordinated``) and a name cut at a
+    line's end joins the longer name its next line goes on with (``_wrapped``).
     """
     keys = [normalize(m.surface, m.label) for m in mentions]
     if texts is not None:
@@ -164,6 +197,7 @@ def resolve_file(mentions: list[MentionRecord], texts: list[str] | None = None) 
         mentions = [replace(m, label="PERSON", ruled=True) if n in relabelled else m for n, m in enumerate(mentions)]
         keys = [normalize(m.surface, m.label) if n in relabelled else k
                 for n, (m, k) in enumerate(zip(mentions, keys, strict=True))]
+        mentions, keys = _wrapped(mentions, keys, texts)
     labels: dict[str, list[str]] = defaultdict(list)
     first: dict[str, tuple[int, int]] = {}
     for mention, key in zip(mentions, keys, strict=True):
