@@ -273,7 +273,7 @@ def _in_template_lines(found: list[tuple[str, uuid.UUID]]) -> bool:
         if line:
             files[line].add(item_id)
     shared = sum(1 for line, _ in found if line and len(files[line]) >= HEADING_MIN_FILES)
-    return shared >= TEMPLATE_SHARE * len(found) and shared > 0
+    return bool(found) and shared >= TEMPLATE_SHARE * len(found)
 
 
 # A one-word person's name that is the first or last word of this many other people's names in the drive

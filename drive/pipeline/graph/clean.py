@@ -310,10 +310,21 @@ def _with_body(found: str, before: str, whole: str) -> str:
     written = _BODY_OF.search(said[:said.rfind(found)] if said.endswith(found) else "")
     if written and _is_head(written.group(1)):
         return f"{written.group(1)} {written.group(2)} {found}"
-    for named in re.finditer(r"\b([A-Za-z]+) (?:of|for|on) " + re.escape(found) + r"\b", whole):
-        if _is_head(named.group(1)):
-            return named.group(0)
-    return found
+    return _named_body(found, whole) or found
+
+
+def _named_body(found: str, whole: str) -> str | None:
+    """"Department of <found>" as the file writes it somewhere, or None (plain substring search: a long report
+    defines hundreds of abbreviations)."""
+    for joiner in (" of ", " for ", " on "):
+        at = whole.find(joiner + found)
+        while at >= 0:
+            end = at + len(joiner) + len(found)
+            head = whole[whole.rfind(" ", 0, at) + 1:at].lstrip("(\"'“‘[")
+            if (end == len(whole) or not whole[end].isalnum()) and _is_head(head):
+                return f"{head}{joiner}{found}"
+            at = whole.find(joiner + found, at + 1)
+    return None
 
 
 # Lowercase words a name may start with: articles and the particles of family names.

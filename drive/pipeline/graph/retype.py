@@ -137,7 +137,7 @@ def counted_abbreviations(texts: list[str], mentions: Iterable[MentionRecord]) -
             text = texts[m.chunk_index]
             said.setdefault(m.surface, []).append(bool(_COUNTED.search(text[max(0, m.start - 4):m.start])
                                                        and _NO_NOUN_AFTER.match(text[m.end:m.end + 12])))
-    return {surface for surface, counted in said.items() if any(counted) and 2 * sum(counted) >= len(counted)}
+    return {surface for surface, counted in said.items() if 2 * sum(counted) >= len(counted)}
 
 
 # A name a file writes between quotes is a title ("the 'Lace Up' plan", "'Tai Chi Summit'"), whatever the model
@@ -149,7 +149,7 @@ _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 def _quoted(text: str, m: MentionRecord) -> bool:
     core = _ARTICLE.sub("", m.surface)
-    opens = core[:1] in _QUOTES_OPEN or text[m.start - 1:m.start] in tuple(_QUOTES_OPEN) and core == m.surface
+    opens = (core != "" and core[0] in _QUOTES_OPEN) or (core == m.surface and text[m.start - 1:m.start] in tuple(_QUOTES_OPEN))
     after = text[m.end:m.end + 2]  # "'Lace Up,' she said": a comma or full stop may sit inside the quotes
     closes = (len(core) > 1 and core[-1] in _QUOTES_CLOSE) or after[:1] in tuple(_QUOTES_CLOSE) or (
         after[:1] in (",", ".") and after[1:] in tuple(_QUOTES_CLOSE))
@@ -163,5 +163,4 @@ def typed_by_quotes(texts: list[str], mentions: Iterable[MentionRecord]) -> dict
     for m in mentions:
         if m.label in _UNTITLED and m.chunk_index < len(texts):
             said.setdefault(m.surface, []).append(_quoted(texts[m.chunk_index], m))
-    return {surface: "WORK_OF_ART" for surface, quoted in said.items() if 2 * sum(quoted) >= len(quoted) > 0
-            and any(quoted)}
+    return {surface: "WORK_OF_ART" for surface, quoted in said.items() if 2 * sum(quoted) >= len(quoted)}
