@@ -267,6 +267,8 @@ def test_a_name_in_a_footer_that_files_print_word_for_word_ranks_below_the_names
     assert flags.get("Initech Publishing Services") is True  # only ever in the footer the three files share
     assert flags.get("Portland") is False  # in the footer too, but mostly in each file's own sentences
     assert flags.get("Maria Lopez") is False
+    ranked = [e.name.removeprefix("the ") for e in graph_page.select(drive.db, svc.owner, GraphFilters(), 20).nodes]
+    assert ranked.index("Initech Publishing Services") > ranked.index("Maria Lopez")  # in three files, she in one
 
 
 def test_a_common_word_alias_inside_a_longer_name_of_the_question_does_not_bring_its_entity(

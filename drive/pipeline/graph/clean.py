@@ -297,10 +297,6 @@ def _definitions(texts: Iterable[str]) -> Iterable[tuple[str, str]]:
 _BODY_OF = re.compile(r"\b([A-Za-z]+) (of|for|on) $")
 
 
-def _is_head(word: str) -> bool:
-    return word.lower() in NAMED_HEADS or word.lower().removesuffix("s") in NAMED_HEADS
-
-
 def _with_body(found: str, before: str, whole: str) -> str:
     """What an abbreviation stands for, with the body's noun the letters do not spell: "Department of Housing and
     Urban Development (HUD)" spells only what follows "of"; so does "Departments of Energy (DOE), Veterans Affairs
@@ -308,7 +304,7 @@ def _with_body(found: str, before: str, whole: str) -> str:
     Development" elsewhere."""
     said = " ".join(before.split())
     written = _BODY_OF.search(said[:said.rfind(found)] if said.endswith(found) else "")
-    if written and _is_head(written.group(1)):
+    if written and _heads(written.group(1)) & NAMED_HEADS:
         return f"{written.group(1)} {written.group(2)} {found}"
     return _named_body(found, whole) or found
 
@@ -321,7 +317,7 @@ def _named_body(found: str, whole: str) -> str | None:
         while at >= 0:
             end = at + len(joiner) + len(found)
             head = whole[whole.rfind(" ", 0, at) + 1:at].lstrip("(\"'“‘[")
-            if (end == len(whole) or not whole[end].isalnum()) and _is_head(head):
+            if (end == len(whole) or not whole[end].isalnum()) and _heads(head) & NAMED_HEADS:
                 return f"{head}{joiner}{found}"
             at = whole.find(joiner + found, at + 1)
     return None
