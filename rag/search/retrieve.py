@@ -5,6 +5,7 @@ Every query here is scoped by ``owner_id``: a user's question only ever reaches 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -82,11 +83,12 @@ def vector_search(scope: Scope, qvec: Any, k: int = 20) -> list[Passage]:
     return _passages(rows, "vector")
 
 
-# Cover-density ranking (ts_rank_cd, which rewards the question's words close together) costs ~60 µs a chunk
-# against ~5 µs for ts_rank: the cheaper rank shortlists, the better one orders. bench/scale.py, 1M chunks, a
-# user with 100k: keyword p95 190 -> 100 ms; on the dev drives the top 10 are the same (real-docs: 4 of 63
-# questions differ lower in the top 30).
+# The cheap ts_rank shortlists, BM25 orders the shortlist (it once was cover density, ts_rank_cd: ~60 µs a chunk
+# against ~5 µs; bench/scale.py, 1M chunks, a user with 100k: keyword p95 190 -> 100 ms with the shortlist).
 SHORTLIST = 1000
+# BM25's usual constants: term frequency saturates after a few repeats; long chunks are normalised in part.
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 def _query_words(question: str) -> list[str]:
@@ -99,32 +101,60 @@ def keyword_query(question: str) -> str | None:
 
 
 def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
+    """The owner's chunks holding the question's words, ranked by BM25: a rare word ("Belen", "Sorrell") weighs
+    more than a common one ("aircraft", "hours"), which PostgreSQL's own ts_rank does not do."""
     s, owner, filters = scope.session, scope.owner, scope.filters
     query = keyword_query(question)
     if query is None:
         return []
     where, params = _filter_sql(filters)
-    stats = term_stats(s, owner, " ".join(_query_words(question)))
+    words = " ".join(_query_words(question))
+    stats = term_stats(s, owner, words)
     chosen = selecting(stats) if stats is not None else ()
     # The rarest words choose the candidates when the others would bring too many; all the words rank them,
-    # cheaply first (SHORTLIST).
+    # cheaply first (SHORTLIST), then by BM25. A word's chunk count is read in the shortlist, or from the
+    # statistics when they list it as more common (the shortlist holds only part of a common word's chunks).
     pick = "CAST(:rare AS tsquery)" if stats is not None and len(chosen) < len(stats.lexemes) else "q"
+    listed = {t: f for t, f in stats.freqs.items() if t in stats.lexemes} if stats is not None else {}
     rows = s.execute(
         text(f"""WITH shortlist AS MATERIALIZED (
                      SELECT c.id, c.tsv
                      FROM chunks c JOIN items i ON i.id = c.item_id, to_tsquery('english', :query) q
                      WHERE c.owner_id = :owner AND c.tsv @@ {pick}{where}
                      ORDER BY ts_rank(c.tsv, q, 32) DESC, c.id LIMIT :shortlist),
+                 terms AS MATERIALIZED (
+                     SELECT sl.id, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
+                            length(sl.tsv) AS len
+                     FROM shortlist sl, unnest(sl.tsv) u
+                     WHERE u.lexeme = ANY(CAST(:lexemes AS text[]))),
+                 idf AS (
+                     SELECT lexeme, ln(1 + (greatest(:rows, n) - n + 0.5) / (n + 0.5)) AS w
+                     FROM (SELECT t.lexeme, greatest(count(*), coalesce(
+                               (CAST(:listed AS jsonb) ->> t.lexeme)::float * :rows, 0)) AS n
+                           FROM terms t GROUP BY t.lexeme) df),
+                 average AS (SELECT greatest(avg(len), 1) AS len FROM terms),
                  ranked AS MATERIALIZED (
-                     SELECT sl.id, ts_rank_cd(sl.tsv, q, 32) AS score
-                     FROM shortlist sl, to_tsquery('english', :query) q
-                     ORDER BY score DESC, sl.id LIMIT :k)
+                     SELECT t.id, sum(idf.w * t.tf * (:k1 + 1)
+                                      / (t.tf + :k1 * (1 - :b + :b * t.len / average.len))) AS score
+                     FROM terms t JOIN idf USING (lexeme), average
+                     GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k)
                  {_SELECT}, ranked.score
                  FROM ranked JOIN chunks c ON c.id = ranked.id JOIN items i ON i.id = c.item_id
                  ORDER BY ranked.score DESC, c.id"""),
-        {"query": query, "rare": tsquery_of(chosen), "owner": owner, "k": k, "shortlist": SHORTLIST, **params},
+        {"query": query, "rare": tsquery_of(chosen), "owner": owner, "k": k, "shortlist": SHORTLIST,
+         "lexemes": list(stats.lexemes) if stats else _lexemes(s, words), "listed": json.dumps(listed),
+         "rows": stats.rows if stats else _rows(s, owner), "k1": BM25_K1, "b": BM25_B, **params},
     ).all()
     return _passages(rows, "keyword")
+
+
+def _lexemes(s: Any, words: str) -> list[str]:
+    """The words' lexemes, when the table has no statistics yet (``term_stats`` reads them otherwise)."""
+    return list(s.execute(text("SELECT tsvector_to_array(to_tsvector('english', :w))"), {"w": words}).scalar_one())
+
+
+def _rows(s: Any, owner: Any) -> int:
+    return int(s.execute(text("SELECT count(*) FROM chunks WHERE owner_id = :owner"), {"owner": owner}).scalar_one())
 
 
 def chunks_by_id(scope: Scope, ids: list[int], source: str) -> list[Passage]:

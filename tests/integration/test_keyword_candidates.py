@@ -1,4 +1,5 @@
-"""Keyword search on a drive where one word is everywhere: the rare word still finds its file, for its owner only."""
+"""Keyword search on a drive where one word is everywhere: the rare word still finds its file, for its owner only,
+and ranks it above files that only repeat the question's common words."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_a_rare_word_finds_its_file_when_common_words_no_longer_choose(
     with drive.db.engine.begin() as conn:
         conn.execute(text("ANALYZE chunks"))
     everything = search(drive, svc.owner)
-    assert "zanzibar.txt" in everything and len(everything) == 11  # ranked by word density, without rarity
+    assert "zanzibar.txt" in everything and len(everything) == 11  # every file holding a word
     # As on a drive of millions of chunks: "quarterly" and "report" too common to choose. The frequencies are set
     # here because the statistics are the whole table's, and other tests' files share it.
     listed = {"quarter": 0.5, "report": 0.6, "mention": 0.0001}
@@ -54,3 +55,17 @@ def test_a_rare_word_finds_its_file_when_common_words_no_longer_choose(
     assert "theirs.txt" not in everything + pruned
     assert search(drive, other.owner) == ["theirs.txt"]
 
+
+
+def test_a_rare_word_outweighs_common_words_said_many_times(svc: DriveService, worker: Worker, drive: Drive) -> None:
+    for n in range(6):
+        body = (f"Flight log {n}. Flight time: {300 + n} hours total, all aircraft. The pilot logged the hours of "
+                "each aircraft; the pilot's aircraft hours were recorded by the pilot.")
+        svc.upload(io.BytesIO(body.encode()), f"log-{n}.txt")
+    svc.upload(io.BytesIO(b"The accident at Belen: the aircraft ground looped on landing."), "belen.txt")
+    drain(worker)
+    with drive.db.session() as s:
+        found = [p.file for p in keyword_search(Scope(s, svc.owner), "How many aircraft hours did the pilot have "
+                                                                     "when he ground looped at Belen?", k=10)]
+    assert found[0] == "belen.txt"  # "Belen" and "looped" are in one file; "pilot", "hours", "aircraft" in all
+    assert len(found) == 7
