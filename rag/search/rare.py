@@ -28,15 +28,15 @@ class TermStats:
     freqs: dict[str, float]  # share of all chunks holding a lexeme, for the lexemes the statistics list
 
 
-def selecting(stats: TermStats, budget: int | None = None) -> tuple[str, ...]:
+def selecting(stats: TermStats, budget: int | None = None, one_listed: bool = True) -> tuple[str, ...]:
     """The lexemes that choose candidates: every lexeme too rare for the statistics to list (it may be in no chunk
     at all), then the listed ones, rarest first, while the chunks holding any of them (estimated as if words were
-    independent) fit the budget; at least one listed lexeme."""
+    independent) fit the budget; at least one listed lexeme unless ``one_listed`` is False."""
     budget = BUDGET if budget is None else budget
     chosen = [t for t in stats.lexemes if t not in stats.freqs]
     missing = 1.0  # the share of chunks holding none of the chosen listed lexemes
     for term in sorted((t for t in stats.lexemes if t in stats.freqs), key=lambda t: (stats.freqs[t], t)):
-        if missing < 1.0 and stats.rows * (1 - missing * (1 - stats.freqs[term])) > budget:
+        if (missing < 1.0 or not one_listed) and stats.rows * (1 - missing * (1 - stats.freqs[term])) > budget:
             break
         chosen.append(term)
         missing *= 1 - stats.freqs[term]

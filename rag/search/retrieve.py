@@ -91,6 +91,33 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 
+# Candidates (``pick``: all the words, or the rarest), shortlisted cheaply, then ranked by BM25.
+_BM25 = """WITH shortlist AS MATERIALIZED (
+        SELECT c.id, c.tsv
+        FROM chunks c JOIN items i ON i.id = c.item_id, to_tsquery('english', :query) q
+        WHERE c.owner_id = :owner AND c.tsv @@ {pick}{where}
+        ORDER BY {order}ts_rank(c.tsv, q, 32) DESC, c.id LIMIT :shortlist),
+    terms AS MATERIALIZED (
+        SELECT sl.id, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
+               length(sl.tsv) AS len
+        FROM shortlist sl, unnest(sl.tsv) u
+        WHERE u.lexeme = ANY(CAST(:lexemes AS text[]))),
+    idf AS (
+        SELECT lexeme, ln(1 + (greatest(:rows, n) - n + 0.5) / (n + 0.5)) AS w
+        FROM (SELECT t.lexeme, greatest(count(*), coalesce(
+                  (CAST(:listed AS jsonb) ->> t.lexeme)::float * :rows, 0)) AS n
+              FROM terms t GROUP BY t.lexeme) df),
+    average AS (SELECT greatest(avg(len), 1) AS len FROM terms),
+    ranked AS MATERIALIZED (
+        SELECT t.id, sum(idf.w * t.tf * (:k1 + 1)
+                         / (t.tf + :k1 * (1 - :b + :b * t.len / average.len))) AS score
+        FROM terms t JOIN idf USING (lexeme), average
+        GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k)
+    {select}, ranked.score
+    FROM ranked JOIN chunks c ON c.id = ranked.id JOIN items i ON i.id = c.item_id
+    ORDER BY ranked.score DESC, c.id"""
+
+
 def _query_words(question: str) -> list[str]:
     return list(dict.fromkeys(w.lower() for w in _WORD.findall(question) if len(w) > 1 or w.isdigit()))
 
@@ -115,35 +142,17 @@ def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
     # cheaply first (SHORTLIST), then by BM25. A word's chunk count is read in the shortlist, or from the
     # statistics when they list it as more common (the shortlist holds only part of a common word's chunks).
     pick = "CAST(:rare AS tsquery)" if stats is not None and len(chosen) < len(stats.lexemes) else "q"
+    # Chunks holding the words rare enough to fit the shortlist enter it first: ts_rank alone would fill it with
+    # chunks repeating the common words ("pilot", "hours") and leave out the one that says "Belen".
+    first = selecting(stats, SHORTLIST, one_listed=False) if stats is not None else ()
+    order = "c.tsv @@ CAST(:first AS tsquery) DESC, " if first else ""
     listed = {t: f for t, f in stats.freqs.items() if t in stats.lexemes} if stats is not None else {}
     rows = s.execute(
-        text(f"""WITH shortlist AS MATERIALIZED (
-                     SELECT c.id, c.tsv
-                     FROM chunks c JOIN items i ON i.id = c.item_id, to_tsquery('english', :query) q
-                     WHERE c.owner_id = :owner AND c.tsv @@ {pick}{where}
-                     ORDER BY ts_rank(c.tsv, q, 32) DESC, c.id LIMIT :shortlist),
-                 terms AS MATERIALIZED (
-                     SELECT sl.id, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
-                            length(sl.tsv) AS len
-                     FROM shortlist sl, unnest(sl.tsv) u
-                     WHERE u.lexeme = ANY(CAST(:lexemes AS text[]))),
-                 idf AS (
-                     SELECT lexeme, ln(1 + (greatest(:rows, n) - n + 0.5) / (n + 0.5)) AS w
-                     FROM (SELECT t.lexeme, greatest(count(*), coalesce(
-                               (CAST(:listed AS jsonb) ->> t.lexeme)::float * :rows, 0)) AS n
-                           FROM terms t GROUP BY t.lexeme) df),
-                 average AS (SELECT greatest(avg(len), 1) AS len FROM terms),
-                 ranked AS MATERIALIZED (
-                     SELECT t.id, sum(idf.w * t.tf * (:k1 + 1)
-                                      / (t.tf + :k1 * (1 - :b + :b * t.len / average.len))) AS score
-                     FROM terms t JOIN idf USING (lexeme), average
-                     GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k)
-                 {_SELECT}, ranked.score
-                 FROM ranked JOIN chunks c ON c.id = ranked.id JOIN items i ON i.id = c.item_id
-                 ORDER BY ranked.score DESC, c.id"""),
-        {"query": query, "rare": tsquery_of(chosen), "owner": owner, "k": k, "shortlist": SHORTLIST,
-         "lexemes": list(stats.lexemes) if stats else _lexemes(s, words), "listed": json.dumps(listed),
-         "rows": stats.rows if stats else _rows(s, owner), "k1": BM25_K1, "b": BM25_B, **params},
+        text(_BM25.format(pick=pick, order=order, where=where, select=_SELECT)),
+        {"query": query, "rare": tsquery_of(chosen), "first": tsquery_of(first), "owner": owner, "k": k,
+         "shortlist": SHORTLIST, "lexemes": list(stats.lexemes) if stats else _lexemes(s, words),
+         "listed": json.dumps(listed), "rows": stats.rows if stats else _rows(s, owner), "k1": BM25_K1, "b": BM25_B,
+         **params},
     ).all()
     return _passages(rows, "keyword")
 

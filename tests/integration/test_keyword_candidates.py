@@ -13,7 +13,7 @@ from drive.core import Drive
 from drive.jobs.drain import drain
 from drive.jobs.worker import Worker
 from drive.service import DriveService
-from rag.search import rare
+from rag.search import rare, retrieve
 from rag.search.retrieve import keyword_search
 from rag.types import Scope
 
@@ -69,3 +69,21 @@ def test_a_rare_word_outweighs_common_words_said_many_times(svc: DriveService, w
                                                                      "when he ground looped at Belen?", k=10)]
     assert found[0] == "belen.txt"  # "Belen" and "looped" are in one file; "pilot", "hours", "aircraft" in all
     assert len(found) == 7
+
+
+def test_the_rare_word_enters_the_shortlist_before_files_repeating_common_words(
+    svc: DriveService, worker: Worker, drive: Drive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(6):
+        body = f"Flight log {n}. The pilot logged {300 + n} hours in the aircraft; pilot hours, aircraft hours."
+        svc.upload(io.BytesIO(body.encode()), f"log-{n}.txt")
+    svc.upload(io.BytesIO(b"The accident at Belen: the aircraft ground looped."), "belen.txt")
+    drain(worker)
+    with drive.db.engine.begin() as conn:
+        conn.execute(text("ANALYZE chunks"))
+    # As on a drive where the common words match far more chunks than the shortlist holds.
+    monkeypatch.setattr(rare, "_listed", lambda *_: {"pilot": 0.5, "hour": 0.5, "aircraft": 0.5})
+    monkeypatch.setattr(retrieve, "SHORTLIST", 3)
+    with drive.db.session() as s:
+        found = [p.file for p in keyword_search(Scope(s, svc.owner), "Pilot hours in the aircraft at Belen?", k=3)]
+    assert found[0] == "belen.txt"
