@@ -49,7 +49,8 @@ def tsquery_of(lexemes: tuple[str, ...]) -> str:
 
 
 def term_stats(session: Any, owner: Any, words: str) -> TermStats | None:
-    """The statistics for ``words`` among ``owner``'s chunks; None before the table was first analysed."""
+    """The statistics for ``words`` among ``owner``'s chunks (no word listed before the table was first
+    analysed: every word then counts as rare); None when the words hold no lexeme (only stop words)."""
     row = session.execute(
         text("""SELECT ARRAY(SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', :words)))) AS lexemes,
                        (SELECT greatest(last_analyze, last_autoanalyze) FROM pg_stat_user_tables
@@ -60,8 +61,6 @@ def term_stats(session: Any, owner: Any, words: str) -> TermStats | None:
         return None
     database = str(session.get_bind().url)
     freqs = _listed(session, database, row.analysed)
-    if not freqs:
-        return None
     return TermStats(tuple(row.lexemes), _owner_rows(session, database, owner), freqs)
 
 

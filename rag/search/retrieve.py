@@ -135,35 +135,26 @@ def keyword_search(scope: Scope, question: str, k: int = 20) -> list[Passage]:
     if query is None:
         return []
     where, params = _filter_sql(filters)
-    words = " ".join(_query_words(question))
-    stats = term_stats(s, owner, words)
-    chosen = selecting(stats) if stats is not None else ()
+    stats = term_stats(s, owner, " ".join(_query_words(question)))
+    if stats is None:  # only stop words
+        return []
+    chosen = selecting(stats)
     # The rarest words choose the candidates when the others would bring too many; all the words rank them,
     # cheaply first (SHORTLIST), then by BM25. A word's chunk count is read in the shortlist, or from the
     # statistics when they list it as more common (the shortlist holds only part of a common word's chunks).
-    pick = "CAST(:rare AS tsquery)" if stats is not None and len(chosen) < len(stats.lexemes) else "q"
+    pick = "CAST(:rare AS tsquery)" if len(chosen) < len(stats.lexemes) else "q"
     # Chunks holding the words rare enough to fit the shortlist enter it first: ts_rank alone would fill it with
     # chunks repeating the common words ("pilot", "hours") and leave out the one that says "Belen".
-    first = selecting(stats, SHORTLIST, one_listed=False) if stats is not None else ()
-    order = "c.tsv @@ CAST(:first AS tsquery) DESC, " if first else ""
-    listed = {t: f for t, f in stats.freqs.items() if t in stats.lexemes} if stats is not None else {}
+    first = selecting(stats, SHORTLIST, one_listed=False)
+    order = "c.tsv @@ CAST(:first AS tsquery) DESC, " if first and len(first) < len(stats.lexemes) else ""
+    listed = {t: f for t, f in stats.freqs.items() if t in stats.lexemes}
     rows = s.execute(
         text(_BM25.format(pick=pick, order=order, where=where, select=_SELECT)),
         {"query": query, "rare": tsquery_of(chosen), "first": tsquery_of(first), "owner": owner, "k": k,
-         "shortlist": SHORTLIST, "lexemes": list(stats.lexemes) if stats else _lexemes(s, words),
-         "listed": json.dumps(listed), "rows": stats.rows if stats else _rows(s, owner), "k1": BM25_K1, "b": BM25_B,
-         **params},
+         "shortlist": SHORTLIST, "lexemes": list(stats.lexemes), "listed": json.dumps(listed), "rows": stats.rows,
+         "k1": BM25_K1, "b": BM25_B, **params},
     ).all()
     return _passages(rows, "keyword")
-
-
-def _lexemes(s: Any, words: str) -> list[str]:
-    """The words' lexemes, when the table has no statistics yet (``term_stats`` reads them otherwise)."""
-    return list(s.execute(text("SELECT tsvector_to_array(to_tsvector('english', :w))"), {"w": words}).scalar_one())
-
-
-def _rows(s: Any, owner: Any) -> int:
-    return int(s.execute(text("SELECT count(*) FROM chunks WHERE owner_id = :owner"), {"owner": owner}).scalar_one())
 
 
 def chunks_by_id(scope: Scope, ids: list[int], source: str) -> list[Passage]:
