@@ -476,3 +476,17 @@ def test_a_name_the_best_passages_file_states_elsewhere_in_view_supports_the_ans
 
     # The first report's own header, further down the list, names the place: that report is about Belen.
     assert strength("report0.pdf") > strength("unrelated.pdf")
+
+
+def test_a_sentence_of_another_file_naming_the_first_hops_place_is_cited_as_the_next_hop() -> None:
+    # "Hirakata" links the biography to the sentence that answers, which says none of the question's words
+    question = "What plane dropped the bomb on the birthplace of the wrestler?"
+    texts = [("The wrestler Kenzo Ota was born in Hirakata, Osaka.", "Kenzo Ota.txt"),
+             ("A bomb was dropped on a city by a plane.", "Bombs.txt"),
+             ("The plane flew over many cities in Osaka.", "Planes.txt"),
+             ("Wrestlers from Osaka often travel by plane.", "Travel.txt"),
+             ("The Silver Hawk struck Hirakata in 1945.", "Silver Hawk.txt")]
+    cited = _supporting_files(question, texts, [0.9, 0.6, 0.6, 0.55, 0.5])
+    assert cited[:2] == ["Kenzo Ota.txt", "Silver Hawk.txt"]
+    unlinked = [*texts[:4], ("The Silver Hawk struck Tsuda in 1945.", "Silver Hawk.txt")]
+    assert "Silver Hawk.txt" not in _supporting_files(question, unlinked, [0.9, 0.6, 0.6, 0.55, 0.5])
