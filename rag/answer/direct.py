@@ -10,18 +10,17 @@ of drives that lack their gold files.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from drive.ml.embedder import Embedder
-from rag.answer.bridge import bridge_bonus, file_titles, holding_files, linked_files, named_files, reached
+from rag.answer.asked import folded, phrases
+from rag.answer.bridge import bridge_bonus, reached
 from rag.answer.compose import (
     EXTRACTIVE_LEAD,
     NOTHING_FOUND,
@@ -36,12 +35,12 @@ from rag.answer.expect import NUMBER, expected_labels
 from rag.answer.field import read_amount, read_field, read_named_amount
 from rag.answer.roles import kind_and_label
 from rag.answer.short import Evidence, ShortAnswer, compare, is_open, is_yes_no, options, short_answer
+from rag.answer.supporting import SUPPORTING, supporting
 from rag.answer.table import read_cell
 from rag.types import Answer, Passage
 
 NOT_FOUND = "I couldn't find this in your files."
 CLOSEST_LEAD = "Closest matches:"
-SUPPORTING = 4  # the short answer's sentence and at most three that complete it
 KEY_POINTS = 7  # an open question's answer: this many sentences, from different files where they fit
 SUPPORT_PASSAGES = 5
 FOUND_THRESHOLD = 0.55  # bench/answers.py: the highest keeping found=true >= 0.95 on all three dev sets
@@ -51,13 +50,6 @@ PART_NAME_WEIGHT = 0.5
 FRAMING = keywords("change changed changes changing trend trends evolve evolved evolution "
                    "discussed mentioned covered described addressed talked")
 _OVER_TIME = re.compile(r"\bover (?:time|the years)\b", re.IGNORECASE)
-NEW_FILE_BONUS = 0.6
-COVER_WEIGHT = 0.5
-# A new file's sentence that names what a chosen sentence names is the chain's next hop ("born in Hiroshima" ->
-# "the bomb dropped on Hiroshima"); 0.3 / 0.6 / 1.0 measured, 0.6 and 1.0 alike on all three dev sets.
-LINK_BONUS = 0.6
-LINK_FILES = 2  # a name that more files in view say ("Windhoek" in five biographies) links nothing in particular
-RELEVANCE_FLOOR = 0.5
 
 
 def support(question: str, passages: Sequence[Passage], ranked: Ranked) -> float:
@@ -87,8 +79,8 @@ def names_held(names: Sequence[str], passages: Sequence[Passage]) -> float:
     """The share of the question's names that the passages (or their files' names) hold whole; a name held only
     in part counts half the share of its words that one passage holds ("Kerry Saxby-Junna" asks about her:
     passages holding "Kerry" and "Saxby" apart are about someone else)."""
-    said = f" {_folded(' '.join([p.text for p in passages] + [p.file for p in passages]))} "
-    bags = [set(_folded(f"{p.text} {p.file}").split()) for p in passages]
+    said = f" {folded(' '.join([p.text for p in passages] + [p.file for p in passages]))} "
+    bags = [set(folded(f"{p.text} {p.file}").split()) for p in passages]
     total = 0.0
     for name in names:
         if f" {name} " in said:
@@ -97,67 +89,6 @@ def names_held(names: Sequence[str], passages: Sequence[Passage]) -> float:
         words = name.split()
         total += PART_NAME_WEIGHT * max((sum(w in bag for w in words) / len(words) for bag in bags), default=0.0)
     return total / len(names)
-
-
-_PHRASE_TOKEN = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
-_POSSESSIVE = re.compile(r"['’]s\b")
-_LOWER_SUFFIX = re.compile(r"-[a-z][\w-]*$")
-NAME_JOINERS = frozenset({"of", "the", "de", "la", "du", "von", "van", "der", "del", "&"})
-# Capitalised words that open or frame a question rather than name something; months and days are dates, which
-# documents write in many ways ("December 2007", "12/15/2007").
-NOT_NAMES = frozenset({
-    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "is", "are", "was",
-    "were", "the", "a", "an", "in", "on", "at", "to", "from", "by", "for", "with", "as", "after", "before", "during",
-    "if", "and", "or", "both", "this", "that", "these", "those", "it", "its", "his", "her", "their", "according",
-    "besides", "about", "under", "since", "until", "between", "among", "of", "not", "no", "yes", "i", "we", "you",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-})
-
-
-def phrases(question: str) -> list[str]:
-    """The names the question mentions, whole and folded: runs of capitalised words, numbers after them and
-    joiners inside them ("Flute Sonata in C" stops at "in", "Bank of America" does not stop at "of"). A
-    sentence's first word counts only when the next one is capitalised too ("David Jones is ...")."""
-    tokens = [m.group(0) for m in _PHRASE_TOKEN.finditer(question)]
-    runs: list[list[str]] = [[]]
-    opening = True
-    for i, token in enumerate(tokens):
-        if not token[:1].isalnum():
-            before = tokens[i - 1] if i else ""
-            if token == "." and len(before) == 1 and before.isupper():
-                continue  # an initial: "Hyman B. Samuels"
-            runs.append([])
-            opening = token in "?!" or (token == "." and len(before) >= 3)
-            continue
-        word = _POSSESSIVE.sub("", token)
-        if word[:1].isupper():  # "GIRFT-funded": the name is GIRFT
-            word = _LOWER_SUFFIX.sub("", word)
-        following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        capital = word[:1].isupper() and word.lower() not in NOT_NAMES
-        if opening:
-            capital = capital and following[:1].isupper()
-        opening = False
-        if capital or (runs[-1] and (word[:1].isdigit() or word.lower() in NAME_JOINERS)):
-            runs[-1].append(word)
-            if word != token:  # "EPA's Safer Choice" is EPA, then Safer Choice; "GIRFT-funded" ends at GIRFT
-                runs.append([])
-        else:
-            runs.append([])
-    found = []
-    for run in runs:
-        while run and run[-1].lower() in NAME_JOINERS:
-            run.pop()
-        if run:
-            found.append(_folded(" ".join(run)))
-    return list(dict.fromkeys(f for f in found if f))
-
-
-def _folded(text: str) -> str:
-    """Lower case, no accents ("Akinoshū" is asked as "Akinoshu"), no possessive "'s", words separated by single
-    spaces: how names are compared."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[^\W_]+", _POSSESSIVE.sub("", plain)))
 
 
 def _capitalised(question: str) -> list[str]:
@@ -268,88 +199,6 @@ def cosines(embedder: Embedder, phrase: str, words: list[str]) -> list[float]:
     vectors = np.asarray(embedder.embed([phrase, *words]), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     return [float(v) for v in vectors[1:] @ vectors[0]]
-
-
-def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
-               k: int = SUPPORTING) -> list[ScoredSentence]:
-    """The sentence the short answer comes from, then the sentences that best complete it: relevant, holding
-    the question's words that the chosen ones lack (a bridge question's other hop), from files not yet used,
-    so that an answer joining facts from several files cites each of them."""
-    every = ranked.best(len(ranked.candidates))
-    top = every[0].relevance if every else 0.0
-    pool = [s for s in every if s.relevance >= RELEVANCE_FLOOR * top]
-    chosen = [s for s in pool if short and s.text == short.sentence][:1] or pool[:1]
-    if short:  # what else the short answer rests on (a comparison's other amount) comes next
-        rested = {e.text for e in short.also}
-        chosen += [s for s in every if s.text in rested and s not in chosen][:k - 1]
-    for start in _chain_start(question, every, passages):  # cited even when it says little of what is asked
-        if len(chosen) < k and passages[start.passage - 1].file not in {passages[c.passage - 1].file for c in chosen}:
-            chosen.append(start)
-    weights = term_weights(question, [s.text for s in pool])
-    linking = _linking(question, pool, passages) if k == SUPPORTING else frozenset()  # key points do not chain
-    while len(chosen) < k:
-        texts = {s.text for s in chosen}
-        rest = [s for s in pool if s.text not in texts]
-        if not rest:
-            break
-        links = linking & frozenset().union(*(_names_in(c.text) for c in chosen))
-        chosen.append(max(rest, key=partial(_gain, chosen=list(chosen), passages=passages, weights=weights,
-                                            links=links)))
-    return chosen
-
-
-def _linking(question: str, pool: Sequence[ScoredSentence], passages: Sequence[Passage]) -> frozenset[str]:
-    """The names that can link two files: said in at most ``LINK_FILES`` files of the pool, not named by the
-    question and not made of its words only ("Leader of the Opposition" for "opposition leader"), for those
-    the question's own words already find."""
-    files: dict[str, set[str]] = {}
-    for s in pool:
-        for name in _names_in(s.text):
-            files.setdefault(name, set()).add(passages[s.passage - 1].file)
-    asked, words = set(phrases(question)), keywords(question)
-    return frozenset(n for n, where in files.items()
-                     if len(where) <= LINK_FILES and n not in asked and not keywords(n) <= words)
-
-
-@lru_cache(maxsize=4096)
-def _names_in(sentence: str) -> frozenset[str]:
-    return frozenset(phrases(sentence))
-
-
-def _chain_start(question: str, every: Sequence[ScoredSentence], passages: Sequence[Passage]) -> list[ScoredSentence]:
-    """The best sentence of the file the question names, and of a file that one's sentences name: the hops a
-    chain starts with ("What country was the author of Brand a citizen of?": "Brand is a play by Henrik Ibsen",
-    then Ibsen's file), whatever their words share with the question. A title named whole is a link; failing
-    one, a title that holds a name of the first hop's best sentence ("a Hong Kong film" -> "British Hong Kong").
-    Following a third hop the same way was measured and lost more than it gained (README)."""
-    found: list[ScoredSentence] = []
-    for file in named_files(question, passages)[:1]:
-        own = [s for s in every if passages[s.passage - 1].file == file]
-        all_titles = file_titles(p.file for p in passages)
-        titles = {f: key for f, key in all_titles.items() if f != file}
-        linked = set().union(*(linked_files(s.text, titles) for s in own)) or \
-            set().union(*(holding_files(s.text, titles, all_titles.get(file, "")) for s in own[:1]))
-        found += own[:1] + [s for s in every if passages[s.passage - 1].file in linked][:1]
-    return found
-
-
-def _gain(s: ScoredSentence, chosen: list[ScoredSentence], passages: Sequence[Passage],
-          weights: dict[str, float], links: frozenset[str] = frozenset()) -> float:
-    covered = set().union(*(keywords(c.text) for c in chosen))
-    new_terms = sum(w for t, w in weights.items() if t not in covered and t in keywords(s.text))
-    if passages[s.passage - 1].file in {passages[c.passage - 1].file for c in chosen}:
-        return s.relevance + COVER_WEIGHT * new_terms
-    linked = bool(links & _names_in(s.text))
-    return s.relevance + COVER_WEIGHT * new_terms + NEW_FILE_BONUS + (LINK_BONUS if linked else 0.0)
-
-
-def term_weights(question: str, sentences: Sequence[str]) -> dict[str, float]:
-    """The question's keywords weighted by rarity among the sentences (IDF), summing to 1."""
-    terms = keywords(question)
-    bags = [keywords(s) for s in sentences]
-    raw = {t: math.log1p(len(bags) / (1.0 + sum(t in b for b in bags))) for t in terms}
-    total = sum(raw.values()) or 1.0
-    return {t: w / total for t, w in raw.items()}
 
 
 def not_found(passages: Sequence[Passage], mode: str, strength: float = 0.0) -> Answer:

@@ -11,10 +11,12 @@ import pytest
 
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.asked import phrases
 from rag.answer.bridge import BRIDGE_WEIGHT, bridge_bonus, reached
 from rag.answer.compose import Ranked, rank_sentences
-from rag.answer.direct import NOT_FOUND, answer_offline, names_held, phrases, support, supporting
+from rag.answer.direct import NOT_FOUND, answer_offline, names_held, support
 from rag.answer.short import Evidence, both_named, is_open, options, short_answer
+from rag.answer.supporting import supporting
 from rag.types import Passage
 
 
@@ -490,3 +492,21 @@ def test_a_sentence_of_another_file_naming_the_first_hops_place_is_cited_as_the_
     assert cited[:2] == ["Kenzo Ota.txt", "Silver Hawk.txt"]
     unlinked = [*texts[:4], ("The Silver Hawk struck Tsuda in 1945.", "Silver Hawk.txt")]
     assert "Silver Hawk.txt" not in _supporting_files(question, unlinked, [0.9, 0.6, 0.6, 0.55, 0.5])
+
+
+def test_a_two_word_name_the_question_asks_about_is_cited_from_the_file_that_mentions_it_in_passing() -> None:
+    # The state's file says "Harlow Gallery" once, among words the question does not use; four museums' files
+    # share the question's words and rank far above it
+    question = "When did the Glass Hall open in the city where the Harlow Gallery is located?"
+    texts = [("The Glass Hall opened its doors in 1998.", "Glass Hall.txt"),
+             ("The city museum opened in 1973 where the river meets the sea.", "City Museum.txt"),
+             ("A new hall of the museum opened in the city in 2006.", "Cebu Museum.txt"),
+             ("The museum is located in the old city and opened in 1996.", "Farnese Museum.txt"),
+             ("The gallery opened in the city centre in 1927.", "Henry Gallery.txt"),
+             ("Tulsa holds the Harlow Gallery among its many arts venues.", "Oklahoma.txt")]
+    cited = _supporting_files(question, texts, [0.9, 0.8, 0.78, 0.76, 0.74, 0.2])
+    assert "Oklahoma.txt" in cited
+    one_word = question.replace("the Harlow Gallery", "Harlow")
+    assert "Oklahoma.txt" not in _supporting_files(one_word, [*texts[:5], ("Tulsa holds Harlow among its venues.",
+                                                                         "Oklahoma.txt")],
+                                                   [0.9, 0.8, 0.78, 0.76, 0.74, 0.2])
