@@ -114,7 +114,7 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if not (options(question) or is_yes_no(question)):  # a choice or a yes/no names what it asks about: no hop
         ranked = _bridged(question, ranked, passages, reach)  # where it is read: a hop from the files asked about
     if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
-        picked = supporting(question, ranked, passages, None, k=KEY_POINTS)
+        picked = supporting(question, ranked, passages, None, k=KEY_POINTS, chain=False)
         return replace(compose(None, picked, passages, mode), support=strength)
     read = _read_as_written(question, passages, further, partial(cosines, embedder))
     if read and read.passage > len(passages):  # a field read in a further passage of the same files

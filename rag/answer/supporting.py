@@ -30,10 +30,11 @@ RELEVANCE_FLOOR = 0.5
 
 
 def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
-               k: int = SUPPORTING) -> list[ScoredSentence]:
+               k: int = SUPPORTING, *, chain: bool = True) -> list[ScoredSentence]:
     """The sentence the short answer comes from, then the sentences that best complete it: relevant, holding
     the question's words that the chosen ones lack (a bridge question's other hop), from files not yet used,
-    so that an answer joining facts from several files cites each of them."""
+    so that an answer joining facts from several files cites each of them. Without ``chain`` (an open
+    question's key points, which spread over files rather than follow one), shared names link nothing."""
     every = ranked.best(len(ranked.candidates))
     top = every[0].relevance if every else 0.0
     pool = [s for s in every if s.relevance >= RELEVANCE_FLOOR * top]
@@ -46,7 +47,7 @@ def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short
             chosen.append(start)
     chosen += _naming(question, every, chosen, passages)[:max(0, k - len(chosen))]
     weights = term_weights(question, [s.text for s in pool])
-    linking = _linking(question, pool, passages) if k == SUPPORTING else frozenset()  # key points do not chain
+    linking = _linking(question, pool, passages) if chain else frozenset()
     while len(chosen) < k:
         texts = {s.text for s in chosen}
         rest = [s for s in pool if s.text not in texts]
