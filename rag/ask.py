@@ -41,6 +41,8 @@ CONTEXT_PASSAGES = 10
 FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 0.75, LOCAL: 1.5, GLOBAL: 1.0}
 PPR_WEIGHT = 0.7  # the walk re-ranks the fused list: it adds second hops, it does not replace the first
 OPEN_WIDTH = 2  # offline key points of an open question come from this many times the usual passages
+THEMES_PENDING = ("The themes of your files are still being worked out (the entity graph's communities); "
+                  "until then, these are key points from several of your files.")
 RRF_K = 20  # sharper than the usual 60: the head of each ranking matters most for 5-10 passages
 
 
@@ -240,8 +242,12 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
                             numbered_passages(found.communities), mode=GLOBAL)
     context = found.passages[:k]
     if chat is None:  # an open question ("Impact of fuel types on performance?") is read across twice the passages
-        wide = found.passages[:OPEN_WIDTH * k] if is_open(question) else context
-        return answer_offline(question, wide, models.embedder, models.nlp, further=found.passages[len(wide):])
+        broad = GLOBAL in found.route.modes  # with no communities yet: key points of the files, said to be so
+        wide = found.passages[:OPEN_WIDTH * k] if broad or is_open(question) else context
+        answer = answer_offline(question, wide, models.embedder, models.nlp, further=found.passages[len(wide):],
+                                broad=broad)
+        answer.note = THEMES_PENDING if broad and answer.found else None
+        return answer
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
 
 

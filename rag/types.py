@@ -81,7 +81,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     extractive: bool = False
-    note: str | None = None  # e.g. why a model-backed answer fell back to an extractive one
+    note: str | None = None  # why it is not the usual answer: a model that failed, themes not computed yet
     short_answer: str | None = None  # the direct answer in a few words, when the files support one
     found: bool = True  # False: the files do not answer; the text says so and makes no claim
     support: float | None = None  # how strongly the passages back an offline answer (0..1)
@@ -91,8 +91,8 @@ class Answer:
         citations = [c.to_json() for c in self.citations]
         for c in citations:
             c.pop("n", None)
-        return {"answer": self.text, "short_answer": self.short_answer, "found": self.found, "mode": self.mode,
-                "citations": citations, "timings_ms": self.timings_ms}
+        return {"answer": self.text, "short_answer": self.short_answer, "found": self.found, "note": self.note,
+                "mode": self.mode, "citations": citations, "timings_ms": self.timings_ms}
 
 
 @dataclass

@@ -257,6 +257,8 @@ def respond(question: str) -> None:
         key = f"m{last.id}" if last else "live"
         show_markdown(answer_markdown(text, answer.citations, sid, last.id if last else None), placeholder)
         citations_view(answer.citations, key=key)
+        if answer.note:
+            st.caption(answer.note)
         st.caption(mode_caption(answer.mode, answer.timings_ms, answer.extractive))
         if last is not None:
             feedback(last)

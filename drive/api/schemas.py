@@ -81,9 +81,12 @@ class CitationOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    """``ask --json``."""
+    """An answer, as ``ask --json`` prints it (``rag.types.Answer.to_json``)."""
 
     answer: str
+    short_answer: str | None  # a few words, when the files support one
+    found: bool  # False: the files do not answer, and the answer makes no claim
+    note: str | None  # why the answer is not the usual kind (the themes are still being computed, the model failed)
     mode: str
     citations: list[CitationOut]
     timings_ms: dict[str, float]

@@ -35,7 +35,7 @@ from rag.answer.expect import NUMBER, expected_labels
 from rag.answer.field import read_amount, read_field, read_named_amount
 from rag.answer.roles import kind_and_label
 from rag.answer.short import Evidence, ShortAnswer, compare, is_open, is_yes_no, options, short_answer
-from rag.answer.supporting import SUPPORTING, supporting
+from rag.answer.supporting import RELEVANCE_FLOOR, SUPPORTING, supporting
 from rag.answer.table import read_cell
 from rag.types import Answer, Passage
 
@@ -99,22 +99,27 @@ def _capitalised(question: str) -> list[str]:
 
 def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedder, nlp: Any,
                    *, mode: str = "hybrid", threshold: float = FOUND_THRESHOLD,
-                   further: Sequence[Passage] = ()) -> Answer:
+                   further: Sequence[Passage] = (), broad: bool = False) -> Answer:
     """The direct answer with its support, or "not found" with the closest files. ``further`` are the retrieved
     passages after ``passages``: a labelled field is also looked for in those of the same files (a protocol
-    states its primary endpoint far from the words that name the study), and cited when it is read there."""
+    states its primary endpoint far from the words that name the study), and cited when it is read there.
+    A ``broad`` question (about the drive as a whole: "What are the main themes?") gets key points from
+    several files, whatever its words share with them."""
     ranked = rank_sentences(question, passages, embedder)
     if ranked is None:
         return Answer(text=NOTHING_FOUND, mode=mode, extractive=True, found=False)
     strength = support(question, passages, ranked)
-    if strength < threshold:
+    if strength < threshold and not broad:
         return not_found(passages, mode, strength)
     reach = reached(ranked.candidates, ranked.relevance, passages)  # sentences that name other files in view
     chain = _bridged(None, ranked, passages, reach)  # what the answer rests on: the links of its chain, both ways
     if not (options(question) or is_yes_no(question)):  # a choice or a yes/no names what it asks about: no hop
         ranked = _bridged(question, ranked, passages, reach)  # where it is read: a hop from the files asked about
-    if is_open(question):  # "Impact of fuel types on performance?": key points from several files, no short answer
-        picked = supporting(question, ranked, passages, None, k=KEY_POINTS, chain=False)
+    if broad or is_open(question):  # "Impact of fuel types on performance?": key points from several files
+        # a broad question's words ("main themes") say nothing of the files: any sentence of prose may be a key point
+        floor = 0.0 if broad else RELEVANCE_FLOOR
+        ranked = _prose_only(ranked) if broad else ranked
+        picked = supporting(question, ranked, passages, None, k=KEY_POINTS, chain=False, floor=floor)
         return replace(compose(None, picked, passages, mode), support=strength)
     read = _read_as_written(question, passages, further, partial(cosines, embedder))
     if read and read.passage > len(passages):  # a field read in a further passage of the same files
@@ -135,6 +140,17 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     answer = compose(short, picked, passages, mode)
     answer.support = strength
     return answer
+
+
+_NOT_PROSE = re.compile(r"\.{4,}|\||_{3,}")  # a contents line's leader dots, a table row, a form's blank
+PROSE_WORDS = 6
+
+
+def _prose_only(ranked: Ranked) -> Ranked:
+    """The ranking with sentences that are not prose (contents lines, table rows, fragments) put below zero."""
+    prose = np.array([len(text.split()) >= PROSE_WORDS and not _NOT_PROSE.search(text)
+                      for text, _ in ranked.candidates])
+    return replace(ranked, relevance=np.where(prose, ranked.relevance, -1.0))
 
 
 def _bridged(question: str | None, ranked: Ranked, passages: Sequence[Passage], reach: dict[str, float]) -> Ranked:

@@ -30,14 +30,15 @@ RELEVANCE_FLOOR = 0.5
 
 
 def supporting(question: str, ranked: Ranked, passages: Sequence[Passage], short: ShortAnswer | None,
-               k: int = SUPPORTING, *, chain: bool = True) -> list[ScoredSentence]:
+               k: int = SUPPORTING, *, chain: bool = True, floor: float = RELEVANCE_FLOOR) -> list[ScoredSentence]:
     """The sentence the short answer comes from, then the sentences that best complete it: relevant, holding
     the question's words that the chosen ones lack (a bridge question's other hop), from files not yet used,
     so that an answer joining facts from several files cites each of them. Without ``chain`` (an open
-    question's key points, which spread over files rather than follow one), shared names link nothing."""
+    question's key points, which spread over files rather than follow one), shared names link nothing. Sentences
+    below ``floor`` times the best one's relevance are left out."""
     every = ranked.best(len(ranked.candidates))
     top = every[0].relevance if every else 0.0
-    pool = [s for s in every if s.relevance >= RELEVANCE_FLOOR * top]
+    pool = [s for s in every if s.relevance >= floor * top]
     chosen = [s for s in pool if short and s.text == short.sentence][:1] or pool[:1]
     if short:  # what else the short answer rests on (a comparison's other amount) comes next
         rested = {e.text for e in short.also}

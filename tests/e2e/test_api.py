@@ -34,6 +34,7 @@ from tests.openai_stub import OpenAIStub
 CURIE = ("Marie Curie discovered polonium in July 1898 in Paris, together with Pierre Curie. "
          "She named the element after Poland, her native country.\n") * 3
 LIMIT = 300_000  # THEDRIVE_MAX_UPLOAD_BYTES of the test server
+ANSWER_KEYS = {"answer", "short_answer", "found", "note", "mode", "citations", "timings_ms"}  # as ask --json prints
 
 
 class Logged(logging.Handler):
@@ -139,8 +140,8 @@ def test_upload_becomes_ready_and_the_answer_cites_the_file(api: Server, ready: 
         r = c.post("/ask", json={"question": "When did Marie Curie discover polonium?"})
         assert r.status_code == 200 and r.headers["content-type"] == "application/json"
         body = r.json()
-        assert set(body) == {"answer", "mode", "citations", "timings_ms"}
-        assert "1898" in body["answer"]
+        assert set(body) == ANSWER_KEYS, "the same answer as ask --json"
+        assert body["found"] is True and "1898" in body["short_answer"] and "1898" in body["answer"]
         assert body["citations"][0]["file"] == "curie.txt"
         assert body["citations"][0]["item_id"] == ready["files"]["curie.txt"]["id"]
         narrowed = c.post("/ask", json={"question": "Who wrote the first program?", "type": ["docx"],

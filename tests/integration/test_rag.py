@@ -18,6 +18,7 @@ from drive.ml.models import Models
 from drive.service import DriveService
 from drive.store import chats as sessions
 from rag.ask import ask, retrieve
+from tests.conftest import ingest_only
 from tests.filegen import make_pdf
 from tests.openai_stub import OpenAIStub
 
@@ -172,6 +173,19 @@ def test_broad_questions_use_global_search(drive: Drive, svc: DriveService, work
     answer = ask(drive, models, svc.owner, "What are the main themes across my files?")
     assert answer.mode == "global"
     assert answer.citations, "themes are cited"
+
+
+def test_a_broad_question_before_the_themes_are_computed_gets_key_points_and_says_so(
+    drive: Drive, svc: DriveService, models: Models
+) -> None:
+    for name, body in DOCS.items():
+        svc.upload(io.BytesIO(body.encode()), name)
+    ingest_only(drive, models)  # searchable; the graph and its communities are still queued
+    answer = ask(drive, models, svc.owner, "What are the main themes across my files?")
+    assert answer.mode == "global" and answer.found, answer.text
+    assert len(files(answer)) >= 2, "key points from several files, not 'not found'"
+    assert answer.note and "still being worked out" in answer.note
+    assert ask(drive, models, svc.owner, "When did Marie Curie discover polonium?").note is None
 
 
 @pytest.mark.parametrize("mode", ["nonsense"])
