@@ -25,8 +25,8 @@ from rag.search.local import LocalResult, local_search, names_anything
 from rag.search.period import by_period
 from rag.search.ppr import ppr_search
 from rag.search.repeats import spread_repeats
-from rag.search.retrieve import chunks_by_id, keyword_search, rrf, vector_search
-from rag.search.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, route
+from rag.search.retrieve import chunks_by_id, files_named, keyword_search, rrf, vector_search
+from rag.search.route import GLOBAL, KEYWORD, LOCAL, VECTOR, Route, named_file_tails, route
 from rag.types import Answer, Filters, Passage, Scope, Turn
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class Retrieved:
     relations: list[str] = field(default_factory=list)
     communities: list = field(default_factory=list)  # rag.answer.synthesize.CommunitySummary
     timings_ms: dict[str, float] = field(default_factory=dict)
+    about: tuple[uuid.UUID, ...] = ()  # the files the question names, to which retrieval was narrowed
 
 
 def forced_route(mode: str) -> Route | None:
@@ -72,6 +73,9 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
     timings: dict[str, float] = {}
     with drive.db.session() as s:
         scope = Scope(s, owner, filters)
+        about = () if filters and filters.files else files_named(scope, question, named_file_tails(question))
+        if about:  # "Summarize q3.pdf": that file's passages, whatever else resembles the question
+            scope = Scope(s, owner, replace(filters or Filters(), files=about))
         t = time.perf_counter()
         chosen = forced_route(mode) or route(question, names_anything(scope, question))
         rankings: list[list[Passage]] = []
@@ -117,7 +121,8 @@ def retrieve(drive: Drive, models: Models, owner: uuid.UUID, question: str, *, m
             fused = with_bridges(scope, fused, qvec)
         if mode not in (VECTOR, KEYWORD):  # the single-mode baselines stay plain
             fused = with_options(scope, question, by_period(scope, question, spread_repeats(fused)), k)
-    return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings)
+    return Retrieved(chosen, fused[: 3 * k], [e.name for e in local.entities], local.relations, communities, timings,
+                     about)
 
 
 def with_bridges(scope: Scope, fused: list[Passage], qvec: Any, lead: int = 2) -> list[Passage]:
@@ -243,9 +248,10 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
     context = found.passages[:k]
     if chat is None:  # an open question ("Impact of fuel types on performance?") is read across twice the passages
         broad = GLOBAL in found.route.modes  # with no communities yet: key points of the files, said to be so
+        whole_file = bool(found.about) and is_open(question)  # "Summarize q3.pdf": its key points
         wide = found.passages[:OPEN_WIDTH * k] if broad or is_open(question) else context
         answer = answer_offline(question, wide, models.embedder, models.nlp, further=found.passages[len(wide):],
-                                broad=broad)
+                                broad=broad or whole_file)
         answer.note = THEMES_PENDING if broad and answer.found else None
         return answer
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)

@@ -116,9 +116,10 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if not (options(question) or is_yes_no(question)):  # a choice or a yes/no names what it asks about: no hop
         ranked = _bridged(question, ranked, passages, reach)  # where it is read: a hop from the files asked about
     if broad or is_open(question):  # "Impact of fuel types on performance?": key points from several files
-        # a broad question's words ("main themes") say nothing of the files: any sentence of prose may be a key point
+        # a broad question's words ("main themes", "summarize q3.pdf") say nothing of the files: its key points
+        # are the sentences of prose most central to what the passages say
         floor = 0.0 if broad else RELEVANCE_FLOOR
-        ranked = _prose_only(ranked) if broad else ranked
+        ranked = _central_prose(ranked) if broad else ranked
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS, chain=False, floor=floor)
         return replace(compose(None, picked, passages, mode), support=strength)
     read = _read_as_written(question, passages, further, partial(cosines, embedder))
@@ -146,11 +147,17 @@ _NOT_PROSE = re.compile(r"\.{4,}|\||_{3,}")  # a contents line's leader dots, a 
 PROSE_WORDS = 6
 
 
-def _prose_only(ranked: Ranked) -> Ranked:
-    """The ranking with sentences that are not prose (contents lines, table rows, fragments) put below zero."""
+def _central_prose(ranked: Ranked) -> Ranked:
+    """The sentences ranked by how close each comes to the mean of the sentences of prose (cosine), those that
+    are not prose (contents lines, table rows, fragments) below zero."""
     prose = np.array([len(text.split()) >= PROSE_WORDS and not _NOT_PROSE.search(text)
                       for text, _ in ranked.candidates])
-    return replace(ranked, relevance=np.where(prose, ranked.relevance, -1.0))
+    if not prose.any():
+        return replace(ranked, relevance=np.full(len(ranked.candidates), -1.0))
+    vectors = ranked.vectors / np.maximum(np.linalg.norm(ranked.vectors, axis=1, keepdims=True), 1e-12)
+    centre = vectors[prose].mean(axis=0)
+    centrality = vectors @ (centre / max(float(np.linalg.norm(centre)), 1e-12))
+    return replace(ranked, relevance=np.where(prose, centrality, -1.0))
 
 
 def _bridged(question: str | None, ranked: Ranked, passages: Sequence[Passage], reach: dict[str, float]) -> Ranked:

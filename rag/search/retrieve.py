@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +44,21 @@ def _filter_sql(f: Filters | None) -> tuple[str, dict[str, Any]]:
         parts.append("c.item_id = ANY(:files)")
         params["files"] = list(f.files)
     return "".join(f" AND {p}" for p in parts), params
+
+
+def files_named(scope: Scope, question: str, tails: list[str]) -> tuple[uuid.UUID, ...]:
+    """The owner's files whose whole name the question writes (any case), of those ending as ``tails`` do."""
+    if not tails:
+        return ()
+    rows = scope.session.execute(text(
+        """SELECT id FROM items WHERE owner_id = :o AND kind = 'file' AND lower(name) LIKE ANY(:ends)
+           AND position(lower(name) IN lower(:q)) > 0 ORDER BY id"""),
+        {"o": scope.owner, "ends": ["%" + _like_escaped(t) for t in tails], "q": question}).scalars()
+    return tuple(rows)
+
+
+def _like_escaped(text_: str) -> str:
+    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 _SELECT = "SELECT c.id, c.item_id, i.name, c.page, c.text, coalesce(i.doc_period, '') AS period"

@@ -66,5 +66,11 @@ def route(question: str, has_entities: bool) -> Route:
     return Route([VECTOR, KEYWORD], "specific question: hybrid search (vector + keyword)")
 
 
+def named_file_tails(question: str) -> list[str]:
+    """What the question writes as a file's name, lower-cased: "summarize Q3 report.pdf" -> ["report.pdf"], the
+    end of the name at least (a name may hold spaces, which this does not see)."""
+    return [m.group(0).lower() for m in _FILE_NAME.finditer(question)]
+
+
 def _first_match(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
     return next((why for why, rule in rules if rule.search(text)), None)

@@ -188,6 +188,18 @@ def test_a_broad_question_before_the_themes_are_computed_gets_key_points_and_say
     assert ask(drive, models, svc.owner, "When did Marie Curie discover polonium?").note is None
 
 
+def test_a_question_naming_a_file_reads_that_file_and_a_summary_gives_its_key_points(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    load(svc, worker, {**DOCS, "Garden Notes 2.txt": "Slugs eat the young lettuce leaves. Slugs hide under boards "
+                       "by day. Beer traps catch slugs overnight in the vegetable beds."})
+    answer = ask(drive, models, svc.owner, "Summarize garden notes 2.TXT")  # a name with spaces, in any case
+    assert answer.found and files(answer) == {"Garden Notes 2.txt"}, answer.text
+    assert answer.text.count("\n- ") >= 2, "key points, not one sentence"
+    found = retrieve(drive, models, svc.owner, "What do slugs eat, says garden.txt?")
+    assert {p.file for p in found.passages} == {"garden.txt"}
+
+
 @pytest.mark.parametrize("mode", ["nonsense"])
 def test_unknown_mode_is_refused(drive: Drive, svc: DriveService, models: Models, mode: str) -> None:
     sid = sessions.create_session(drive.db, svc.owner)
