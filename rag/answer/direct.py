@@ -116,10 +116,10 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
     if not (options(question) or is_yes_no(question)):  # a choice or a yes/no names what it asks about: no hop
         ranked = _bridged(question, ranked, passages, reach)  # where it is read: a hop from the files asked about
     if broad or is_open(question):  # "Impact of fuel types on performance?": key points from several files
-        # a broad question's words ("main themes", "summarize q3.pdf") say nothing of the files: its key points
-        # are the sentences of prose most central to what the passages say
+        # key points are sentences of prose, not form rows or contents lines; a broad question's words ("main
+        # themes", "summarize q3.pdf") say nothing of the files: its key points are the most central sentences
         floor = 0.0 if broad else RELEVANCE_FLOOR
-        ranked = _central_prose(ranked) if broad else ranked
+        ranked = _central_prose(ranked) if broad else _prose_first(ranked)
         picked = supporting(question, ranked, passages, None, k=KEY_POINTS, chain=False, floor=floor)
         return replace(compose(None, picked, passages, mode), support=strength)
     read = _read_as_written(question, passages, further, partial(cosines, embedder))
@@ -144,14 +144,26 @@ def answer_offline(question: str, passages: Sequence[Passage], embedder: Embedde
 
 
 _NOT_PROSE = re.compile(r"\.{4,}|\||_{3,}")  # a contents line's leader dots, a table row, a form's blank
+# A form's field label: "Aircraft Damage:", "Flight Conducted Under:"; a line with two of them is a form row.
+_FORM_LABEL = re.compile(r"(?<!\S)[A-Z][\w/&()'-]*(?: [\w/&()'-]+){0,3}:(?!\S)")
 PROSE_WORDS = 6
+
+
+def is_prose(text: str) -> bool:
+    """A sentence of at least six words that is no contents line, table row or row of a form's fields."""
+    return len(text.split()) >= PROSE_WORDS and not _NOT_PROSE.search(text) and len(_FORM_LABEL.findall(text)) < 2
+
+
+def _prose_first(ranked: Ranked) -> Ranked:
+    """The ranking with sentences that are not prose put below zero, unless no sentence is prose."""
+    prose = np.array([is_prose(text) for text, _ in ranked.candidates])
+    return replace(ranked, relevance=np.where(prose, ranked.relevance, -1.0)) if prose.any() else ranked
 
 
 def _central_prose(ranked: Ranked) -> Ranked:
     """The sentences ranked by how close each comes to the mean of the sentences of prose (cosine), those that
-    are not prose (contents lines, table rows, fragments) below zero."""
-    prose = np.array([len(text.split()) >= PROSE_WORDS and not _NOT_PROSE.search(text)
-                      for text, _ in ranked.candidates])
+    are not prose below zero."""
+    prose = np.array([is_prose(text) for text, _ in ranked.candidates])
     if not prose.any():
         return replace(ranked, relevance=np.full(len(ranked.candidates), -1.0))
     vectors = ranked.vectors / np.maximum(np.linalg.norm(ranked.vectors, axis=1, keepdims=True), 1e-12)

@@ -205,6 +205,19 @@ def test_an_open_question_gets_key_points_from_several_files(embedder: MiniLmEmb
     assert {c.file for c in answer.citations} == {"demon-e85.txt", "demon-gas.txt", "e85-energy.txt"}
 
 
+def test_an_open_questions_key_points_are_prose_not_form_rows(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    passages = [make("Aircraft: Cessna 172 Aircraft Damage: Substantial Defining Event: Loss of control\n\n"
+                     "The Cessna 172 nosed over when its nosewheel dug into soft snow on the side of the runway.",
+                     "ntsb-1.pdf", 1),
+                make("Aircraft: Cessna 172S Aircraft Damage: Destroyed Injuries: 3 Fatal\n\n"
+                     "The Cessna 172 impacted mountainous terrain in clouds shortly after departure.",
+                     "ntsb-2.pdf", 2)]
+    answer = answer_offline("Summarize the accidents involving a Cessna 172", passages, embedder, nlp)
+    points = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(points) == 2 and all("Damage:" not in p for p in points), answer.text
+    assert {c.file for c in answer.citations} == {"ntsb-1.pdf", "ntsb-2.pdf"}
+
+
 def test_a_form_line_answers_from_the_report_the_question_names(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
     """Two accident reports hold the same form line; the answer is read from the report about the named
     aircraft, with the number and its unit."""
