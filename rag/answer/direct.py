@@ -162,10 +162,10 @@ def _prose_first(ranked: Ranked) -> Ranked:
 
 def _central_prose(ranked: Ranked) -> Ranked:
     """The sentences ranked by how close each comes to the mean of the sentences of prose (cosine), those that
-    are not prose below zero."""
+    are not prose below zero; unchanged when no sentence is prose (a drive of forms and tables)."""
     prose = np.array([is_prose(text) for text, _ in ranked.candidates])
     if not prose.any():
-        return replace(ranked, relevance=np.full(len(ranked.candidates), -1.0))
+        return ranked
     vectors = ranked.vectors / np.maximum(np.linalg.norm(ranked.vectors, axis=1, keepdims=True), 1e-12)
     centre = vectors[prose].mean(axis=0)
     centrality = vectors @ (centre / max(float(np.linalg.norm(centre)), 1e-12))

@@ -47,14 +47,16 @@ def _filter_sql(f: Filters | None) -> tuple[str, dict[str, Any]]:
 
 
 def files_named(scope: Scope, question: str, tails: list[str]) -> tuple[uuid.UUID, ...]:
-    """The owner's files whose whole name the question writes (any case), of those ending as ``tails`` do."""
+    """The owner's files whose whole name the question writes (any case), of those ending as ``tails`` do; not a
+    name that is only part of another one written ("notes.pdf" inside "field notes.pdf")."""
     if not tails:
         return ()
     rows = scope.session.execute(text(
-        """SELECT id FROM items WHERE owner_id = :o AND kind = 'file' AND lower(name) LIKE ANY(:ends)
+        """SELECT id, lower(name) FROM items WHERE owner_id = :o AND kind = 'file' AND lower(name) LIKE ANY(:ends)
            AND position(lower(name) IN lower(:q)) > 0 ORDER BY id"""),
-        {"o": scope.owner, "ends": ["%" + _like_escaped(t) for t in tails], "q": question}).scalars()
-    return tuple(rows)
+        {"o": scope.owner, "ends": ["%" + _like_escaped(t) for t in tails], "q": question}).tuples().all()
+    names = {name for _, name in rows}
+    return tuple(i for i, name in rows if not any(name != other and name in other for other in names))
 
 
 def _like_escaped(text_: str) -> str:

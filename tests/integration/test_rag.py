@@ -192,7 +192,8 @@ def test_a_question_naming_a_file_reads_that_file_and_a_summary_gives_its_key_po
     drive: Drive, svc: DriveService, worker: Worker, models: Models
 ) -> None:
     load(svc, worker, {**DOCS, "Garden Notes 2.txt": "Slugs eat the young lettuce leaves. Slugs hide under boards "
-                       "by day. Beer traps catch slugs overnight in the vegetable beds."})
+                       "by day. Beer traps catch slugs overnight in the vegetable beds.",
+                       "notes 2.txt": "Slugs and snails were counted on Tuesday."})  # a name inside the one asked
     answer = ask(drive, models, svc.owner, "Summarize garden notes 2.TXT")  # a name with spaces, in any case
     assert answer.found and files(answer) == {"Garden Notes 2.txt"}, answer.text
     assert answer.text.count("\n- ") >= 2, "key points, not one sentence"
