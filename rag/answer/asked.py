@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rag.answer.places import spelled
+
 _PHRASE_TOKEN = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _LOWER_SUFFIX = re.compile(r"-[a-z][\w-]*$")
@@ -63,5 +65,5 @@ def phrases(question: str) -> list[str]:
 def folded(text: str) -> str:
     """Lower case, no accents ("Akinoshū" is asked as "Akinoshu"), no possessive "'s", words separated by single
     spaces: how names are compared."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", spelled(text).lower()) if not unicodedata.combining(c))
     return " ".join(re.findall(r"[^\W_]+", _POSSESSIVE.sub("", plain)))

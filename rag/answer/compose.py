@@ -18,6 +18,7 @@ from drive.ml.embedder import Embedder
 from drive.ml.fence import DOCUMENTS, neutralise
 from drive.ml.prompts import load_prompt
 from drive.names import title_key, title_of
+from rag.answer.places import spelled
 from rag.answer.sentences import split_sentences
 from rag.types import Answer, Citation, Passage
 
@@ -195,7 +196,7 @@ class ScoredSentence:
 
 def keywords(text: str) -> set[str]:
     """Lower-cased content words, lightly stemmed ("prizes", "prize" -> "priz")."""
-    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text.lower())
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", spelled(text).lower())
     return {_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())}
 
 

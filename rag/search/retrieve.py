@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 
 from drive.store.chunks import vector_literal
+from rag.answer.places import codes_named
 from rag.search.rare import selecting, term_stats, tsquery_of
 from rag.types import Filters, Passage, Scope
 
@@ -137,7 +138,9 @@ _BM25 = """WITH shortlist AS MATERIALIZED (
 
 
 def _query_words(question: str) -> list[str]:
-    return list(dict.fromkeys(w.lower() for w in _WORD.findall(question) if len(w) > 1 or w.isdigit()))
+    """The question's words, and the postal code of each state it spells out (reports write "Seward, AK")."""
+    words = [w.lower() for w in _WORD.findall(question) if len(w) > 1 or w.isdigit()]
+    return list(dict.fromkeys(words + [code.lower() for code in codes_named(question)]))
 
 
 def keyword_query(question: str) -> str | None:

@@ -201,6 +201,22 @@ def test_a_question_naming_a_file_reads_that_file_and_a_summary_gives_its_key_po
     assert {p.file for p in found.passages} == {"garden.txt"}
 
 
+def test_a_state_asked_by_name_finds_the_report_that_writes_its_postal_code(
+    drive: Drive, svc: DriveService, worker: Worker, models: Models
+) -> None:
+    load(svc, worker, {
+        "report-seward.txt": "Location: Seward, AK. Accident summary: the pilot said he used too much rudder, "
+                             "and the right wing caught in high alder brush next to the narrow takeoff area.",
+        "report-alton.txt": "Location: Alton, NH. Accident summary: a Cessna 170B touched a frozen lake.",
+        "report-venice.txt": "Location: Venice, FL. Accident summary: a Cessna 152 bounced on landing.",
+    })  # every report says "accident"; only the code tells where
+    found = retrieve(drive, models, svc.owner, "Which accidents happened in Alaska?", mode="keyword")
+    assert found.passages[0].file == "report-seward.txt"
+    answer = ask(drive, models, svc.owner, "What did the right wing catch during takeoff at Seward, Alaska?")
+    assert answer.found and files(answer) == {"report-seward.txt"}, answer.text
+    assert answer.short_answer and "alder brush" in answer.short_answer
+
+
 @pytest.mark.parametrize("mode", ["nonsense"])
 def test_unknown_mode_is_refused(drive: Drive, svc: DriveService, models: Models, mode: str) -> None:
     sid = sessions.create_session(drive.db, svc.owner)

@@ -13,7 +13,7 @@ from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
 from rag.answer.asked import phrases
 from rag.answer.bridge import BRIDGE_WEIGHT, bridge_bonus, reached
-from rag.answer.compose import Ranked, rank_sentences
+from rag.answer.compose import Ranked, keywords, rank_sentences
 from rag.answer.direct import NOT_FOUND, answer_offline, names_held, support
 from rag.answer.short import Evidence, both_named, is_open, options, short_answer
 from rag.answer.supporting import supporting
@@ -423,6 +423,17 @@ def test_a_bridge_answer_is_read_in_the_file_the_first_hop_names(embedder: MiniL
 def test_a_name_asked_without_its_accents_is_held_whole() -> None:
     passages = [make("Akinoshū Kenji was a sumo wrestler born in Hiroshima.", "Akinoshū Kenji.txt", 1)]
     assert names_held(phrases("What kind of plane dropped the bomb on Akinoshu Kenji's birthplace?"), passages) == 1.0
+
+
+def test_a_state_asked_by_name_is_held_where_the_report_writes_its_code() -> None:
+    # NTSB reports write "Alton, NH"; people ask about "Alton, New Hampshire"
+    report = make("Location: Alton, NH Accident Number: ERA08CA061 Aircraft: Cessna 170B. The landing gear "
+                  "contacted the frozen lake during a low pass.", "ntsb_alton.pdf", 1)
+    question = "What surface did the landing gear contact during a low pass at Alton, New Hampshire?"
+    assert names_held(phrases(question), [report]) == 1.0
+    assert keywords("New Hampshire") <= keywords(report.text)
+    signed = make("SIGNED, IN WITNESS WHEREOF the parties agree.", "contract.txt", 2)  # not an address
+    assert not keywords("Indiana") & keywords(signed.text)
 
 
 def test_the_file_the_question_names_is_cited_as_the_chains_first_hop() -> None:
