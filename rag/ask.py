@@ -40,6 +40,10 @@ CONTEXT_PASSAGES = 10
 # no name ("in charge") can lead BM25 astray; 0.75 was the best of 0.5 / 0.75 / 1.0 on all three dev sets.
 FUSION_WEIGHTS = {VECTOR: 1.0, KEYWORD: 0.75, LOCAL: 1.5, GLOBAL: 1.0}
 PPR_WEIGHT = 0.7  # the walk re-ranks the fused list: it adds second hops, it does not replace the first
+# The answer also reads this many lower-ranked passages of the first FOCUS_FILES files (1-3 files, 3-6 passages
+# gave the same dev answers: bench/answers.py).
+FOCUS_FILES = 2
+FOCUS_FURTHER = 3
 OPEN_WIDTH = 2  # offline key points of an open question come from this many times the usual passages
 THEMES_PENDING = ("The themes of your files are still being worked out (the entity graph's communities); "
                   "until then, these are key points from several of your files.")
@@ -245,16 +249,25 @@ def _answer_with(chat: ChatModel | None, models: Models, question: str, found: R
             return synthesize_offline(question, found.communities, found.passages[:k], models.embedder)
         return parse_answer(_stream(map_reduce(chat, question, found.communities), on_token),
                             numbered_passages(found.communities), mode=GLOBAL)
-    context = found.passages[:k]
+    context = _focused(found.passages, k)
     if chat is None:  # an open question ("Impact of fuel types on performance?") is read across twice the passages
         broad = GLOBAL in found.route.modes  # with no communities yet: key points of the files, said to be so
         whole_file = bool(found.about) and is_open(question)  # "Summarize q3.pdf": its key points
         wide = found.passages[:OPEN_WIDTH * k] if broad or is_open(question) else context
-        answer = answer_offline(question, wide, models.embedder, models.nlp, further=found.passages[len(wide):],
+        read = {p.chunk_id for p in wide}
+        rest = [p for p in found.passages if p.chunk_id not in read]
+        answer = answer_offline(question, wide, models.embedder, models.nlp, further=rest,
                                 broad=broad or whole_file)
         answer.note = THEMES_PENDING if broad and answer.found else None
         return answer
     return parse_answer(_stream(answer_with_llm(chat, question, context, history), on_token), context)
+
+
+def _focused(passages: list[Passage], k: int) -> list[Passage]:
+    """The first ``k`` passages and the further passages of the files the first two come from: a report's header
+    names the place and the aircraft the question asks about, its narrative (ranked lower) says what happened."""
+    files = {p.file for p in passages[:FOCUS_FILES]}
+    return passages[:k] + [p for p in passages[k:] if p.file in files][:FOCUS_FURTHER]
 
 
 def _stream(pieces, on_token: Callable[[str], None] | None) -> str:  # type: ignore[no-untyped-def]

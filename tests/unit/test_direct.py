@@ -348,6 +348,30 @@ def test_an_open_question_reads_past_the_passages_of_the_first_files(embedder: M
     assert answer.found and {c.file for c in answer.citations} & {p.file for p in notes}
 
 
+def test_the_narrative_of_the_report_the_question_names_is_read_though_ranked_low(
+    embedder: MiniLmEmbedder, nlp: Nlp
+) -> None:
+    """The report's header holds the place and the aircraft the question names, and ranks first; ten passages of
+    other reports about low passes and landing gear come next; what happened is in its narrative, ranked 12th."""
+    from types import SimpleNamespace
+
+    from rag.ask import Retrieved, answer_from
+    from rag.search.route import Route
+
+    header = make("Location: Alton, NH Accident Number: NYC08CA068 Aircraft: Cessna 170B Aircraft Damage: "
+                  "Substantial", "ntsb-alton.pdf", 1)
+    others = [make(f"During a low pass over runway {i}, the landing gear of the Piper touched the grass near "
+                   f"the property.", f"ntsb-{i}.pdf", 10 + i) for i in range(10)]
+    narrative = make("While maneuvering over the lake, the right main landing gear contacted the snowy frozen "
+                     "surface.", "ntsb-alton.pdf", 2)
+    found = Retrieved(Route(["vector"], "test"), [header, *others, make("Weather: calm.", "ntsb-0.pdf", 30), narrative])
+    models = SimpleNamespace(chat=None, embedder=embedder, nlp=nlp)
+    question = "What surface did the Cessna 170B's landing gear contact during a low pass at Alton, New Hampshire?"
+    answer = answer_from(models, question, found)  # type: ignore[arg-type]
+    assert answer.short_answer and "frozen surface" in answer.short_answer, answer.text
+    assert "ntsb-alton.pdf" in {c.file for c in answer.citations}
+
+
 def test_a_field_further_down_the_same_file_answers_and_is_cited(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
     # The protocol's opening passages match the question's words; its primary endpoint is stated pages later.
     question = "What is the primary endpoint of the trial of daratumumab in double-hit myeloma?"
