@@ -56,6 +56,23 @@ def test_header_lines_above_the_numbers_merge_into_one_header_row() -> None:
     assert "| Total net sales | 82,959 | 81,434 |" in text
 
 
+def test_a_form_keeps_each_label_beside_its_value() -> None:
+    # An NTSB report's weather block: labels in a left column, values to their right on the same lines. Read as
+    # two columns, every label came first and "Overcast / 200 ft agl" lost the "Lowest Ceiling:" it answers.
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    fields = [("Observation Time:", "1453 EST"), ("Lowest Cloud Condition:", "Visibility 1.25 Miles"),
+              ("Lowest Ceiling:", "Overcast / 200 ft agl"), ("Wind Speed/Gusts:", "5 knots"),
+              ("Wind Direction:", "190 degrees"), ("Altimeter Setting:", "30 inches Hg"),
+              ("Departure Point:", "Elyria, OH (LPR)"), ("Destination:", "Pontiac, MI (PTK)")]
+    runs = [r for k, (label, value) in enumerate(fields) for r in (cell(label, 72, 700 - 12 * k),
+                                                                   cell(value, 320, 700 - 12 * k))]
+    lines = page_text(runs, 612).splitlines()
+    assert "Lowest Ceiling: Overcast / 200 ft agl" in lines
+    assert "Destination: Pontiac, MI (PTK)" in lines
+
+
 def test_text_drawn_twice_at_one_place_is_read_once() -> None:
     runs = [Run("Bold heading", 72, 700, 150, 710), Run("Bold heading", 72.4, 700.2, 150.4, 710.2)]
     assert page_text(runs, 612) == "Bold heading"

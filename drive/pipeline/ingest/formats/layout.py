@@ -27,6 +27,7 @@ CELL_GAP = 1.2  # a gap wider than this many line heights separates cells
 _MIN_TABLE_ROWS = 3
 _CURRENCY = {"$", "€", "£", "¥", "US$"}
 _MAX_HEADER_LINES = 3
+FORM_LABELS = 0.5  # this share of the lines split by a gutter end their left part with ":": a form, not columns
 _MAX_WRAPPED = 4  # ordinary lines allowed between two table rows (a label wrapped over several lines)
 
 
@@ -328,7 +329,15 @@ def _gutter(lines: list[Line], width: float) -> float | None:
     right = sum(1 for line in lines if any(c.left >= x for c in line.cells))
     if crossing > 0.2 * len(lines) or min(left, right) < 0.3 * len(lines):
         return None
-    return x
+    return None if _labels_left_of(lines, x) else x
+
+
+def _labels_left_of(lines: list[Line], x: float) -> bool:
+    """A form, not two columns of prose: most lines' text left of ``x`` is a label ("Lowest Ceiling:") whose value
+    stands right of it on the same line, so the page is read line by line."""
+    paired = [line for line in lines if any(c.right <= x for c in line.cells) and any(c.left >= x for c in line.cells)]
+    labels = sum(1 for line in paired if [c for c in line.cells if c.right <= x][-1].text.rstrip().endswith(":"))
+    return labels >= FORM_LABELS * len(paired) > 0
 
 
 def _column_order(lines: list[Line], x: float) -> list[Line]:
