@@ -25,6 +25,9 @@ from rag.answer.spans import AMOUNT
 
 MIN_COVER = 0.5  # of the question's words besides the label, in the field's file
 MAX_WORDS = 12
+LABEL_WORDS = 5  # a form's label: "Type of Flight Plan Filed"
+_JOINERS = frozenset({"of", "at", "and", "the", "for", "in", "to", "from", "on", "by", "with", "&", "/"})
+_LABEL_END = re.compile(r":(?=\s|$)")  # not the colon of "12:30" or "A:B"
 _BULLET = r"[•\x9f▪◦*·-]"
 _COUNTED = re.compile(r"\bhow (?:many|much)\b")
 _MANY = re.compile(r"\bhow many\b")
@@ -185,6 +188,23 @@ def _clean(value: str) -> str:
     """The value up to its sentence's end, at most MAX_WORDS words; "" when it is another field's label."""
     value = _END.split(value.strip(), 1)[0].strip(" ,.")
     value = re.sub(rf"^{_BULLET}\s*", "", value)
-    if not value or ":" in value or not re.search(r"[^\W\d_]", value):  # "Wind Speed/Gusts: /": another field
+    if _LABEL_END.search(value):  # a form's line holds two fields: "Overcast / 200 ft agl Visibility (RVR):"
+        value = _before_label(_LABEL_END.split(value, 1)[0])
+    if not value or not re.search(r"[^\W\d_]", value):  # "Wind Speed/Gusts: /": another field
         return ""
     return " ".join(value.split()[:MAX_WORDS])
+
+
+def _before_label(text: str) -> str:
+    """``text`` without the next field's label at its end, the longest run of at most LABEL_WORDS capitalised
+    words (joiners and parenthesised codes inside) before its colon: "Overcast / 200 ft agl Visibility (RVR)" ->
+    "Overcast / 200 ft agl"; "" when the label takes it all."""
+    words = text.split()
+    start = len(words)
+    for i in range(len(words) - 1, max(-1, len(words) - 1 - LABEL_WORDS), -1):
+        word = words[i].strip("()")
+        if word[:1].isupper():
+            start = i
+        elif word.lower() not in _JOINERS:
+            break
+    return " ".join(words[:start]).strip(" ,.;/") if start < len(words) else ""

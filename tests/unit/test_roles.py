@@ -88,6 +88,15 @@ def test_another_field_label_is_not_a_value(text: str) -> None:
     assert read_field("What ceiling was reported at Lorain County airport?", [("ntsb.pdf", f"Lorain County. {text}")]) is None
 
 
+def test_a_value_followed_by_the_next_fields_label_on_its_line_is_read_without_it() -> None:
+    # a form's line holds two fields, label and value each: the value ends where the next label begins
+    text = ("Lorain County Regional (LPR), Elyria, Aerostar 601.\n"
+            "Lowest Ceiling: Overcast / 200 ft agl Visibility (RVR):\n"
+            "Departure Point: Elyria, OH (LPR) Type of Flight Plan Filed: IFR")
+    found = read_field("What ceiling was reported at Lorain County airport?", [("ntsb.pdf", text)])
+    assert found is not None and found.text == "Overcast / 200 ft agl"
+
+
 NTSB = ("Probable Cause and Findings\nThe National Transportation Safety Board determines the probable cause(s) of "
         "this accident to be:\nThe pilot's improper flare during landing.\nFindings\nOccurrence #1: HARD LANDING")
 
