@@ -73,6 +73,25 @@ def test_a_form_keeps_each_label_beside_its_value() -> None:
     assert "Destination: Pontiac, MI (PTK)" in lines
 
 
+def test_a_form_of_two_field_columns_is_no_table_and_keeps_its_fields_apart() -> None:
+    # "Aircraft and Owner/Operator Information": label, value, label, value on each line, a few values numbers.
+    # As a table, the label lines without numbers folded into one row ("Landing Gear Type: Date/Type of ...").
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    rows = [("Aircraft Make:", "Piper", "Registration:", "N5921D"), ("Landing Gear Type:", "Tailwheel", "Seats:", "4"),
+            ("Airframe Total Time:", "3861 Hours", "Engines:", "1 Reciprocating"),
+            ("Registered Owner:", "Willis O Forman", "Rated Power:", "150 hp"),
+            ("Operator:", "Willis O Forman", "Engine Model/Series:", "O-320"), ("ELT:", "Installed", "Seats Used:", "2")]
+    runs = [cell(text, left, 700 - 12 * k) for k, row in enumerate(rows)
+            for text, left in zip(row, (72, 200, 320, 420), strict=True)]
+    lines = page_text(runs, 612).splitlines()
+    assert "Landing Gear Type: Tailwheel | Seats: 4" in lines
+    assert "Registered Owner: Willis O Forman | Rated Power: 150 hp" in lines
+    header = [cell("Aircraft: Reims F172 M", 72, 700), cell("Aircraft Damage: Destroyed", 320, 700)]
+    assert page_text(header, 612) == "Aircraft: Reims F172 M | Aircraft Damage: Destroyed"  # not "F172 M Aircraft"
+
+
 def test_text_drawn_twice_at_one_place_is_read_once() -> None:
     runs = [Run("Bold heading", 72, 700, 150, 710), Run("Bold heading", 72.4, 700.2, 150.4, 710.2)]
     assert page_text(runs, 612) == "Bold heading"

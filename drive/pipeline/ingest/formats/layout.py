@@ -27,6 +27,9 @@ CELL_GAP = 1.2  # a gap wider than this many line heights separates cells
 _MIN_TABLE_ROWS = 3
 _CURRENCY = {"$", "€", "£", "¥", "US$"}
 _MAX_HEADER_LINES = 3
+_LABEL = re.compile(r"[^\W\d]\)?:(?:\s|$)")  # "Lowest Ceiling:", "Rating(s): None"; not "12:30"
+_OPENS_LABEL = re.compile(r"[A-Z][^:|.]{0,40}[^\W\d]\)?\.?:(?:\s|$)")  # "Aircraft Damage:", "Certified Max Gross Wt.:"
+FORM_CELLS = 0.25  # and this share of all the cells: labels and values alternate
 FORM_LABELS = 0.5  # this share of the lines split by a gutter end their left part with ":": a form, not columns
 _MAX_WRAPPED = 4  # ordinary lines allowed between two table rows (a label wrapped over several lines)
 
@@ -152,7 +155,8 @@ def _table_blocks(lines: list[Line]) -> list[Line | list[Line]]:
     while i < len(lines):
         end = _table_end(lines, i)
         rows = lines[i:end]
-        if end > i and sum(_is_tabular(r) for r in rows) >= _MIN_TABLE_ROWS and _numeric_share(rows) > 0:
+        if (end > i and sum(_is_tabular(r) for r in rows) >= _MIN_TABLE_ROWS and _numeric_share(rows) > 0
+                and not _is_form(rows)):
             heads = 0
             while heads < _MAX_HEADER_LINES and out and isinstance(out[-1], Line) and _heads(out[-1], rows):
                 rows.insert(0, out.pop())  # type: ignore[arg-type]
@@ -163,6 +167,15 @@ def _table_blocks(lines: list[Line]) -> list[Line | list[Line]]:
             out.append(lines[i])
             i += 1
     return out
+
+
+def _is_form(rows: list[Line]) -> bool:
+    """Labels and their values side by side ("Landing Gear Type: | Tailwheel | Seats: | 4"), not a table: kept as
+    lines, each label beside its value (a table would fold the label lines without numbers into one row)."""
+    cells = [c.text.rstrip() for r in rows for c in r.cells]
+    labels = sum(c.endswith(":") for c in cells)
+    opening = sum(r.cells[0].text.rstrip().endswith(":") for r in rows)
+    return opening >= FORM_LABELS * len(rows) and labels >= FORM_CELLS * len(cells)
 
 
 def _table_end(lines: list[Line], start: int) -> int:
@@ -309,8 +322,22 @@ def _prose(lines: list[Line], width: float) -> str:
     if not lines:
         return ""
     gutter = _gutter(lines, width)
+    if gutter is not None and _labels_left_of(lines, gutter):
+        gutter = None  # a form: read line by line
     ordered = _column_order(lines, gutter) if gutter is not None else lines
     return _paragraphs(ordered)
+
+
+def _fields(line: Line) -> str:
+    """The line's text, a field set apart from the next field's label by " | " ("Aircraft: Reims F172 M |
+    Aircraft Damage: Destroyed"), so neither a reader nor the tagger runs two fields together; other cells
+    (a label and its value, a bullet and its text) are joined by a space."""
+    text = line.cells[0].text
+    for before, cell in zip(line.cells, line.cells[1:], strict=False):
+        ended = before.text.rstrip()
+        apart = _OPENS_LABEL.match(cell.text) and not ended.endswith(":") and len(ended) > 3
+        text += (" | " if apart else " ") + cell.text
+    return text
 
 
 def _gutter(lines: list[Line], width: float) -> float | None:
@@ -329,14 +356,15 @@ def _gutter(lines: list[Line], width: float) -> float | None:
     right = sum(1 for line in lines if any(c.left >= x for c in line.cells))
     if crossing > 0.2 * len(lines) or min(left, right) < 0.3 * len(lines):
         return None
-    return None if _labels_left_of(lines, x) else x
+    return x
 
 
 def _labels_left_of(lines: list[Line], x: float) -> bool:
     """A form, not two columns of prose: most lines' text left of ``x`` is a label ("Lowest Ceiling:") whose value
-    stands right of it on the same line, so the page is read line by line."""
+    stands right of it, or a label and its value ("Aircraft Make: Piper", another pair right of it), so the page
+    is read line by line and each block of fields stays whole."""
     paired = [line for line in lines if any(c.right <= x for c in line.cells) and any(c.left >= x for c in line.cells)]
-    labels = sum(1 for line in paired if [c for c in line.cells if c.right <= x][-1].text.rstrip().endswith(":"))
+    labels = sum(1 for line in paired if _LABEL.search(" ".join(c.text for c in line.cells if c.right <= x)))
     return labels >= FORM_LABELS * len(paired) > 0
 
 
@@ -364,9 +392,9 @@ def _paragraphs(lines: list[Line]) -> str:
     or where reading jumps back up the page (the next column)."""
     gaps = [a.bottom - b.top for a, b in zip(lines, lines[1:], strict=False)]
     usual = statistics.median([g for g in gaps if g > 0] or [0.0])
-    parts = [lines[0].text] if lines else []
+    parts = [_fields(lines[0])] if lines else []
     for gap, line in zip(gaps, lines[1:], strict=True):
         wide = gap > max(1.4 * usual, 0.5 * line.height)
         parts.append("\n\n" if wide or gap < -2 * line.height else "\n")
-        parts.append(line.text)
+        parts.append(_fields(line))
     return "".join(parts)
