@@ -22,6 +22,8 @@ _COPULA = r"is|was|are|were"
 # "what [step] did ...", "which [organization] is ...": the question word, its noun (up to five words), the
 # verb after it, and the rest.
 _ASKS = re.compile(rf"^(?:what|which)\s+((?:[\w-]+\s+){{0,5}}?)({_AUX}|{_COPULA})\b\s*(.*)$")
+# "who was the registered owner of ...": the value of "Registered Owner:" (a label only; no verb's role)
+_WHO_IS = re.compile(rf"^(?:who|whom)\s+()({_COPULA})\b\s*(.*)$")
 # Where the label's noun phrase after a copula ends: "the primary outcome | in the randomized trial ...".
 _NP_END = re.compile(r"\s(?:of|in|for|on|at|to|by|with|from|that|which|who|whom|whose|when|where|according|"
                      r"during|after|before|under|between|among)\b|[,;:(]")
@@ -74,16 +76,20 @@ def asked_role(question: str) -> Role:
 
 def kind_and_label(question: str) -> bool:
     """True if the question names its answer's kind and then the label whose value it is: "Which organization is
-    the sponsor of ...?" (the value of "Sponsor:", which is an organisation)."""
+    the sponsor of ...?" (the value of "Sponsor:", which is an organisation), "Who was the registered owner of
+    ...?" (a person or a body)."""
     found = _ASKS.match(asking(question))
-    return bool(found and found.group(1).strip() in _KINDS and re.fullmatch(_COPULA, found.group(2))
-                and _ARTICLE.match(found.group(3)))
+    if found and found.group(1).strip() in _KINDS and re.fullmatch(_COPULA, found.group(2)):
+        return bool(_ARTICLE.match(found.group(3)))
+    who = _WHO_IS.match(asking(question))  # "Who was the registered owner of ...": "who" is the kind
+    return bool(who and _ARTICLE.match(who.group(3)))
 
 
 def asked_label(question: str) -> list[str]:
     """The words naming what the question asks for, in order: "What is the primary endpoint of ..." ->
-    primary, endpoint; "What vegetation did ..." -> vegetation; [] when it names none."""
-    found = _ASKS.match(asking(question))
+    primary, endpoint; "What vegetation did ..." -> vegetation; "Who was the registered owner of ..." ->
+    registered, owner; [] when it names none."""
+    found = _ASKS.match(asking(question)) or _WHO_IS.match(asking(question))
     if found is None:
         return []
     noun, verb, rest = found.group(1).strip(), found.group(2), found.group(3)

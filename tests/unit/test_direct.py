@@ -372,6 +372,16 @@ def test_the_narrative_of_the_report_the_question_names_is_read_though_ranked_lo
     assert "ntsb-alton.pdf" in {c.file for c in answer.citations}
 
 
+def test_who_is_the_label_reads_the_labelled_field(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
+    # "who was the registered owner" asks for the value of "Registered Owner:", a person or a body
+    report = ("Location: Murfreesboro, TN | Accident Number: ERA08CA077\nAircraft: Piper PA-28-140 | Aircraft Damage: "
+              "Substantial\nAircraft Make: Piper | Registration: N4396T\nRegistered Owner: Maxair LLC. | Rated Power: "
+              "160 hp\nOperator: Maxair LLC. | The flight instructor, Tom Reyes, said the student flared high.")
+    passages = [make(report, "ntsb_murfreesboro.pdf", 1)]
+    question = "Who was the registered owner of the Piper PA-28-140 in the Murfreesboro, Tennessee accident?"
+    assert answer_offline(question, passages, embedder, nlp).short_answer == "Maxair LLC"
+
+
 def test_a_field_further_down_the_same_file_answers_and_is_cited(embedder: MiniLmEmbedder, nlp: Nlp) -> None:
     # The protocol's opening passages match the question's words; its primary endpoint is stated pages later.
     question = "What is the primary endpoint of the trial of daratumumab in double-hit myeloma?"
