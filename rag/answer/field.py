@@ -190,7 +190,7 @@ def _clean(value: str) -> str:
     value = re.sub(rf"^{_BULLET}\s*", "", value)
     if _LABEL_END.search(value):  # a form's line holds two fields: "Overcast / 200 ft agl Visibility (RVR):"
         value = _before_label(_LABEL_END.split(value, 1)[0])
-    if not value or not re.search(r"[^\W\d_]", value):  # "Wind Speed/Gusts: /": another field
+    if not value or not re.search(r"[^\W_]", value):  # "Wind Speed/Gusts: /": another field
         return ""
     return " ".join(value.split()[:MAX_WORDS])
 

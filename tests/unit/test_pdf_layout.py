@@ -68,8 +68,10 @@ def test_a_form_keeps_each_label_beside_its_value() -> None:
               ("Departure Point:", "Elyria, OH (LPR)"), ("Destination:", "Pontiac, MI (PTK)")]
     runs = [r for k, (label, value) in enumerate(fields) for r in (cell(label, 72, 700 - 12 * k),
                                                                    cell(value, 320, 700 - 12 * k))]
+    runs.append(cell("Turbulence Severity /", 430, 700 - 12 * 4))  # a right-column label without its colon
     lines = page_text(runs, 612).splitlines()
     assert "Lowest Ceiling: Overcast / 200 ft agl" in lines
+    assert "Wind Direction: 190 degrees | Turbulence Severity /" in lines
     assert "Destination: Pontiac, MI (PTK)" in lines
 
 

@@ -95,6 +95,9 @@ def test_a_value_followed_by_the_next_fields_label_on_its_line_is_read_without_i
             "Departure Point: Elyria, OH (LPR) Type of Flight Plan Filed: IFR")
     found = read_field("What ceiling was reported at Lorain County airport?", [("ntsb.pdf", text)])
     assert found is not None and found.text == "Overcast / 200 ft agl"
+    wind = read_field("What was the wind direction at Lorain County airport?",
+                      [("ntsb.pdf", f"{text}\nWind Direction: 190° | Turbulence Severity /")])
+    assert wind is not None and wind.text == "190°"  # a value of digits is a value
 
 
 NTSB = ("Probable Cause and Findings\nThe National Transportation Safety Board determines the probable cause(s) of "

@@ -322,20 +322,20 @@ def _prose(lines: list[Line], width: float) -> str:
     if not lines:
         return ""
     gutter = _gutter(lines, width)
-    if gutter is not None and _labels_left_of(lines, gutter):
-        gutter = None  # a form: read line by line
-    ordered = _column_order(lines, gutter) if gutter is not None else lines
-    return _paragraphs(ordered)
+    form = gutter is not None and _labels_left_of(lines, gutter)
+    ordered = _column_order(lines, gutter) if gutter is not None and not form else lines  # a form: line by line
+    return _paragraphs(ordered, form)
 
 
-def _fields(line: Line) -> str:
+def _fields(line: Line, form: bool = False) -> str:
     """The line's text, a field set apart from the next field's label by " | " ("Aircraft: Reims F172 M |
-    Aircraft Damage: Destroyed"), so neither a reader nor the tagger runs two fields together; other cells
-    (a label and its value, a bullet and its text) are joined by a space."""
+    Aircraft Damage: Destroyed"; in a ``form``, from any next cell: "Wind Direction: 90° | Turbulence
+    Severity"), so neither a reader nor the tagger runs two fields together; a label and its value, a bullet
+    and its text are joined by a space."""
     text = line.cells[0].text
     for before, cell in zip(line.cells, line.cells[1:], strict=False):
         ended = before.text.rstrip()
-        apart = _OPENS_LABEL.match(cell.text) and not ended.endswith(":") and len(ended) > 3
+        apart = (form or _OPENS_LABEL.match(cell.text)) and not ended.endswith(":") and len(ended) > 3
         text += (" | " if apart else " ") + cell.text
     return text
 
@@ -387,14 +387,14 @@ def _column_order(lines: list[Line], x: float) -> list[Line]:
     return out + left + right
 
 
-def _paragraphs(lines: list[Line]) -> str:
+def _paragraphs(lines: list[Line], form: bool = False) -> str:
     """Lines joined by newlines; a blank line where the gap is well above the usual line spacing,
     or where reading jumps back up the page (the next column)."""
     gaps = [a.bottom - b.top for a, b in zip(lines, lines[1:], strict=False)]
     usual = statistics.median([g for g in gaps if g > 0] or [0.0])
-    parts = [_fields(lines[0])] if lines else []
+    parts = [_fields(lines[0], form)] if lines else []
     for gap, line in zip(gaps, lines[1:], strict=True):
         wide = gap > max(1.4 * usual, 0.5 * line.height)
         parts.append("\n\n" if wide or gap < -2 * line.height else "\n")
-        parts.append(_fields(line))
+        parts.append(_fields(line, form))
     return "".join(parts)
