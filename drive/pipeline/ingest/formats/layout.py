@@ -29,8 +29,8 @@ _CURRENCY = {"$", "€", "£", "¥", "US$"}
 _MAX_HEADER_LINES = 3
 _LABEL = re.compile(r"[^\W\d]\)?:(?:\s|$)")  # "Lowest Ceiling:", "Rating(s): None"; not "12:30"
 _OPENS_LABEL = re.compile(r"[A-Z][^:|.]{0,40}[^\W\d]\)?\.?:(?:\s|$)")  # "Aircraft Damage:", "Certified Max Gross Wt.:"
-FORM_CELLS = 0.25  # and this share of all the cells: labels and values alternate
-FORM_LABELS = 0.5  # this share of the lines split by a gutter end their left part with ":": a form, not columns
+FORM_LABELS = 0.5  # a form: this share of the gutter-split lines hold a label left of it, or of the rows open with one
+FORM_CELLS = 0.25  # and, for rows taken for a table, this share of all their cells are labels (values alternate)
 _MAX_WRAPPED = 4  # ordinary lines allowed between two table rows (a label wrapped over several lines)
 
 
