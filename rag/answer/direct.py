@@ -223,7 +223,7 @@ def _read_as_written(question: str, passages: Sequence[Passage], further: Sequen
     texts = [(p.file, p.text) for p in pool]
     labels = expected_labels(question)
     if labels & NUMBER:
-        found = read_amount(question, texts, similar) or read_named_amount(question, texts)
+        found = read_amount(question, texts, similar) or read_named_amount(question, texts, similar)
     else:  # a field answers a question of no kind, or one that names its kind and then the field's label
         found = read_field(question, texts) if not labels or kind_and_label(question) else None
     return _Read(found.text, found.passage, found.line, pool[found.passage - 1]) if found else None

@@ -22,6 +22,8 @@ STOP = frozenset({"the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "
                   "that", "this", "with", "from", "as", "it", "its", "be", "been", "has", "have", "had", "first"})
 
 WORK = frozenset({"WORK_OF_ART"})
+# Nouns of an amount that is a stretch of time: "the length of stay" may be "4 days", "the dose" may not.
+SPANS_OF_TIME = frozenset({"length", "duration", "time", "age", "period", "stay"})
 # Nouns that name an amount: "what was the population", "what dose".
 _AMOUNT_NOUNS = (r"(dose|dosage|sample size|rate|score|total|count|figure|temperature|price|cost|salary|budget|"
                  r"population|debt|revenue|income|profit|gdp|length|height|weight|elevation|altitude|distance|"
@@ -55,7 +57,8 @@ _RULES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"^(who|whom|whose)\b"), PERSON | ORG),
 ]
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|how)\b")
-_LEADS = re.compile(r"^(?:(?:in|on|at|from|for|to|by|with|of|during|since|until|after|before|under|and)\s+)?"
+_LEADS = re.compile(r"^(?:(?:in|on|at|from|for|to|by|with|of|during|since|until|after|before|under|and|"
+                    r"about|approximately|roughly|around|nearly)\s+)?"  # "About how far ..." asks as "how far"
                     r"(?=(?:what|which|who|whom|whose|when|where|how)\b)")
 # A sentence end: a word of 3+ characters, then . ! or ?, then a capital ("B. Samuels", "U.S. Army" are not).
 _ASKS_AFTER = re.compile(r"(?<=\w{3}[.!?])\s+(?=[A-Z])")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.compose import keywords
-from rag.answer.expect import amount_label, measure_cues, singular
+from rag.answer.expect import SPANS_OF_TIME, amount_label, measure_cues, singular
 from rag.answer.roles import asked_label
 from rag.answer.sentences import split_sentences
 from rag.answer.short import Evidence, amount_digits, amount_of
@@ -92,26 +92,43 @@ def read_amount(question: str, passages: Sequence[tuple[str, str]], similar: Sim
 
 LABEL_REACH = 6  # words between a named amount's noun and its value: "the sample size required per institution is"
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")  # "the 2021 census population": a year is no amount of it
+_SPAN = re.compile(r"^(?:hours?|minutes?|days?|weeks?|months?|years?)")
 
 
-def read_named_amount(question: str, passages: Sequence[tuple[str, str]]) -> Field | None:
+def read_named_amount(question: str, passages: Sequence[tuple[str, str]],
+                      similar: Similar | None = None) -> Field | None:
     """For "what minimum sample size ... was calculated": the amount within LABEL_REACH words after the noun
     that names it ("the minimum sample size required per institution is 1,151"), read in the file the question
-    is about (as ``read_amount`` finds it), better-ranked passages first; None when the question names no such
-    noun or no amount follows one. A protocol states it pages away from the words that name the study."""
+    is about (as ``read_amount`` finds it), in the sentence closest in meaning to the question (given
+    ``similar``), else holding most of its other words, better-ranked passages first on a tie; None when the
+    question names no such noun or no amount follows one. A protocol states it pages away from the words that
+    name the study, and may name a dose twice: "the dose of IL-2 given after each vaccination" is not the
+    lysate's "dose of 60 Gy"."""
     label = amount_label(question)
     if not label:
         return None
-    home = _home(keywords(question) - keywords(" ".join(label)), passages)
-    for n, (file, text) in enumerate(passages, start=1):
-        if file != home:
-            continue
-        for sentence in split_sentences(text):
-            for m in AMOUNT.finditer(sentence):
-                before = re.findall(r"[^\W\d_]+", sentence[:m.start()].lower())[-LABEL_REACH:]
-                if {singular(w) for w in before} & label and not _YEAR.fullmatch(m.group(0)):
-                    return Field(m.group(0), n, sentence)
-    return None
+    rest = keywords(question) - keywords(" ".join(label))
+    home = _home(rest, passages)
+    found = [f for n, (file, text) in enumerate(passages, start=1) if file == home for f in _named(label, text, n)]
+    if similar is not None and len(found) > 1:
+        closeness = similar(question, [f.line for f in found])
+    else:
+        closeness = [float(len(keywords(f.line) & rest)) for f in found]
+    return max(zip(closeness, found, strict=True), key=lambda c: (c[0], -c[1].passage))[1] if found else None
+
+
+def _named(label: frozenset[str], text: str, n: int) -> list[Field]:
+    """Each sentence's first amount within LABEL_REACH words after a word of the label; not a year, and not a
+    stretch of time unless the label names one ("every 2 weeks" is no dose)."""
+    found = []
+    for sentence in split_sentences(text):
+        for m in AMOUNT.finditer(sentence):
+            before = re.findall(r"[^\W\d_]+", sentence[:m.start()].lower())[-LABEL_REACH:]
+            timed = _SPAN.match(m.group("unit") or "") is not None and not label & SPANS_OF_TIME
+            if {singular(w) for w in before} & label and not _YEAR.fullmatch(m.group(0)) and not timed:
+                found.append(Field(m.group(0), n, sentence))
+                break
+    return found
 
 
 def _asked_phrase(question: str, cues: frozenset[str]) -> str:

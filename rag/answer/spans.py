@@ -23,6 +23,7 @@ from rag.answer.expect import (
     DATE,
     NOT_HEADS,
     NUMBER,
+    SPANS_OF_TIME,
     STOP,
     amount_label,
     asked_noun,
@@ -53,9 +54,13 @@ CONTAINING_PLACES = frozenset({"state", "country", "nation"})  # asked nouns tha
 UNTAGGED_NAME = "NAME"  # the label of a capitalised proper noun's phrase that the tagger did not tag
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 # A number and its unit; not part of an identifier such as "1.1.1.1", "3.3.A", "1R43HD108061" or "RV-8".
-AMOUNT = re.compile(r"(?<![\w.])(?<![A-Za-z]-)\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)(?:\s*(?P<unit>%|percent|million|billion|"
+# A dose's "2.4 x 106 IU/m2" (the PDF lost "10⁶"'s superscript) is one amount: its multiplier and a unit per
+# something ("times/day", "mg/kg", "IU/m2") or a unit of measure written short ("Gy", "mL", "µg") stay with it.
+AMOUNT = re.compile(r"(?<![\w.])(?<![A-Za-z]-)\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?!\w|\.\w)"
+                    r"(?:\s?[x×]\s?10\^?[-−]?\d{1,2}(?![\d.,]\d))?(?:\s*(?P<unit>%|percent|million|billion|"
                     r"trillion|hours?|minutes?|days?|weeks?|months?|years?(?: old)?|knots|feet|foot|miles?|"
-                    r"nautical miles|mg(?:/kg)?|kg|patients|participants|people))?(?![\w])")
+                    r"nautical miles|(?!and/|or/)[A-Za-zµμ]{1,5}/[A-Za-z]{1,5}[0-9²]?|mg|kg|µg|μg|mcg|mL|ml|IU|Gy|mmHg|"
+                    r"patients|participants|people))?(?![\w])")
 # A life's span after a name, "(15 June 1924 – 24 April 2005)": the first date is a birth, the second a death.
 _LIFESPAN = re.compile(r"\(([^()]{0,60}?\d{3,4})\s*[–—-]\s*([^()]{0,40}?\d{3,4})\s*\)")
 _BORN = re.compile(r"\b(born|birth|birthday)\b")
@@ -111,6 +116,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
     years = _asks_year(question)
     cues = measure_cues(question)
     named = amount_label(question)
+    timeless = bool(named) and not named & SPANS_OF_TIME  # an amount asked by a noun that is no stretch of time
     role = asked_role(question)
     asking_doc, *docs = nlp.parse([last_clause(question), *(e.text for e in evidence)])
     noun = _noun_of_wh(asking_doc) or asked_noun(question)
@@ -147,6 +153,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
             tier = _tier(text, said_to_be(span) or label, labels, preferred)
             tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
             tier -= 1 if labels == DATE and tier == 2 and _DURATION.match(text) else 0  # "when": "364 days" is no time
+            tier -= 1 if timeless and tier == 2 and _DURATION.match(text) else 0  # "what dose": "4 weeks" is none
             tier += 1 if tier == 2 and labels & NUMBER and (
                 (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
             tier += 1 if noun and not kinds and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"

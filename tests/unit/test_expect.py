@@ -30,6 +30,8 @@ from rag.answer.expect import (
     # "what is the country of ..." asks as "what country" does
     ("What is the country of citizenship of the actor who plays John?", PLACE),
     ("What was the publisher of the novel?", ORG),
+    # a hedge before the question word: "about how far" asks for a distance, not "which direction" after it
+    ("About how far, and in which direction, from Arteaga did the airplane crash?", NUMBER),
 ])
 def test_expected_labels(question: str, labels: frozenset[str]) -> None:
     assert expected_labels(question) == labels

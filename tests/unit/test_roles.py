@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
+from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.direct import cosines
 from rag.answer.field import read_amount, read_field, read_named_amount
 from rag.answer.roles import Role, asked_label, asked_role, kind_and_label
 from rag.answer.short import Evidence, short_answer
@@ -14,6 +18,11 @@ from rag.answer.short import Evidence, short_answer
 @pytest.fixture(scope="module")
 def nlp() -> Nlp:
     return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLmEmbedder:
+    return MiniLmEmbedder()
 
 
 @pytest.mark.parametrize("question, role", [
@@ -174,3 +183,19 @@ def test_a_named_amount_is_read_where_its_file_states_it_pages_away() -> None:
     found = read_named_amount(question, protocol)
     assert found is not None and (found.text, found.passage) == ("1,151", 3)
     assert read_named_amount("How many patients enrolled in the trial?", protocol) is None  # names no amount noun
+
+
+def test_a_named_amount_is_read_in_the_sentence_about_what_the_question_asks(embedder: MiniLmEmbedder) -> None:
+    # Both sentences give "a dose of"; the second says what the question asks about (interleukin-2, after each
+    # vaccination), with its multiplier and unit; the first, ranked first, is a lysate's irradiation.
+    question = "At what dose is subcutaneous interleukin-2 given after each vaccination in the melanoma vaccine trial?"
+    protocol = [("protocol.pdf", "Melanoma vaccine trial. The lysate will be irradiated with a dose of 60 Gy, and "
+                                 "sonicated for one 30-second cycle."),
+                ("protocol.pdf", "Interleukin 2: PROLEUKIN (recombinant human interleukin-2) will be administered in a "
+                                 "dose of 2.4 x 106 IU/m2, subcutaneously, after each vaccination.")]
+    found = read_named_amount(question, protocol, partial(cosines, embedder))
+    assert found is not None and (found.text, found.passage) == ("2.4 x 106 IU/m2", 2)
+    # a stretch of time is no dose: "every 2 weeks" stands nearer the word "dose" than the dose does
+    found = read_named_amount("What loading dose of emicizumab is given?",
+                              [("protocol.pdf", "Emicizumab: the loading dose, every 2 weeks, is 3 mg/kg.")])
+    assert found is not None and found.text == "3 mg/kg"

@@ -214,8 +214,12 @@ def test_a_bridge_answer_continues_the_chain_from_the_file_the_question_names(nl
     ("3 hours in the RV-8 make and model", ["3 hours"]),
     ("a B-29 over the city, COVID-19 cases", []),
     ("between 10-15 patients", ["10", "15 patients"]),
+    # a dose keeps its multiplier (a superscript lost in the PDF) and a unit per something or written short
+    ("a dose of 2.4 x 106 IU/m2, or 10 mg/kg", ["2.4 x 106 IU/m2", "10 mg/kg"]),
+    ("applied 4 times/day for 2 weeks after 60 Gy", ["4 times/day", "2 weeks", "60 Gy"]),
+    ("3 and/or 4 of a 5 x 10 grid", ["3", "4", "5", "10"]),
 ])
-def test_a_number_in_a_models_name_is_no_amount(text: str, amounts: list[str]) -> None:
+def test_an_amount_is_a_number_with_its_unit_not_part_of_a_name(text: str, amounts: list[str]) -> None:
     assert [m.group(0) for m in AMOUNT.finditer(text)] == amounts
 
 
@@ -225,3 +229,9 @@ def test_a_name_its_sentence_calls_a_film_answers_what_film_whatever_the_tagger_
                          "Robinson, a young man working at the Dixie Boy truck stop near Wilmington.", 1, 1.0, "m.txt")]
     found = short_answer("In what film did Emilio Estevez play a man working at a truck stop?", evidence, nlp)
     assert found is not None and found.text == "Maximum Overdrive"
+
+
+def test_a_dose_is_no_stretch_of_time(nlp: Nlp) -> None:
+    evidence = [Evidence("Bortezomib is given every 4 weeks at 1.3 mg/m2 in the induction cycles.", 1, 1.0, "p.pdf")]
+    found = short_answer("What dose of bortezomib is given?", evidence, nlp)
+    assert found is not None and found.text == "1.3 mg/m2"
