@@ -112,6 +112,25 @@ def make_pdf_layout(
     return path
 
 
+def make_pdf_synopsis(path: Path, title: str, rows: Sequence[tuple[str, str]]) -> Path:
+    """One page: a title, then a two-column table ruled round every cell, labels left and set in the middle of
+    their row's height, values right and wrapped over several lines (a protocol's synopsis)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=14)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    with pdf.table(col_widths=(60, 110), text_align="LEFT", v_align="MIDDLE", first_row_as_headings=False) as table:
+        for label, value in rows:
+            row = table.row()
+            row.cell(label)
+            row.cell(value)
+    pdf.output(str(path))
+    return path
+
+
 def make_docx(path: Path, heading: str, paragraphs: Sequence[str], table: Sequence[Sequence[str]] = ()) -> Path:
     """A Word document: a level-1 heading, the paragraphs, then a table (first row = header)."""
     import docx

@@ -9,6 +9,7 @@ import pytest
 from drive.errors import CorruptFile
 from drive.pipeline.ingest.extract import extract
 from drive.pipeline.ingest.formats.layout import Run, page_text
+from drive.pipeline.ingest.formats.ruled import Rule
 from tests import filegen
 
 LEFT = "Left column opens here. " + "The harbour crane lifts containers at dawn. " * 6 + "Left column ends here."
@@ -92,6 +93,57 @@ def test_a_form_of_two_field_columns_is_no_table_and_keeps_its_fields_apart() ->
     assert "Registered Owner: Willis O Forman | Rated Power: 150 hp" in lines
     header = [cell("Aircraft: Reims F172 M", 72, 700), cell("Aircraft Damage: Destroyed", 320, 700)]
     assert page_text(header, 612) == "Aircraft: Reims F172 M | Aircraft Damage: Destroyed"  # not "F172 M Aircraft"
+
+
+SYNOPSIS = [
+    ("Title of Study", "Patient experience of day-case bladder tumour resection: qualitative interviews with "
+                       "patients treated in hospitals across England"),
+    ("Number of Study Sites", "6+"),
+    ("Number of participants", "15, with plans to expand in increments of 3 until thematic saturation is reached, "
+                               "or until the study period ends"),
+    ("Study Design", "Semi-structured qualitative interviews"),
+    ("Study Duration", "18 Months"),
+]
+
+
+def test_a_ruled_table_of_labels_and_values_is_read_row_by_row(tmp_path: Path) -> None:
+    # A protocol's synopsis: labels without colons, each in the middle of its row's height, values wrapped. Read
+    # as two columns, all labels came first; line by line, "Number of participants" fell inside its value.
+    path = filegen.make_pdf_synopsis(tmp_path / "synopsis.pdf", "Protocol synopsis", SYNOPSIS)
+    lines = extract(path, "synopsis.pdf", ocr=None).sections[0].text.splitlines()
+    assert lines[0] == "Protocol synopsis"
+    assert lines[1:] == [f"{label}: {value}" for label, value in SYNOPSIS]
+
+
+def test_rules_across_a_table_of_more_columns_leave_it_as_it_was() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    rows = [("Description", "Type", "Status"), ("Improve coverage", "Target", "Met"),
+            ("Increase tables", "Target", "Increased"), ("Serve patients", "Actual", "Reduced"),
+            ("Reduce wait", "Actual", "Met"), ("Expand access", "Target", "Unmet")]
+    runs = [cell(text, left, 700 - 20 * k) for k, row in enumerate(rows)
+            for text, left in zip(row, (72, 330, 450), strict=True)]
+    rules = [Rule(711 - 20 * k, 60, 560) for k in range(len(rows) + 1)]
+    assert page_text(runs, 612, lambda: rules) == page_text(runs, 612)
+
+
+def test_the_next_tables_title_below_a_last_row_without_its_rule_is_no_part_of_its_label() -> None:
+    def cell(text: str, left: float, top: float) -> Run:
+        return Run(text, left, top - 8, left + 5 * len(text), top)
+
+    rows = [("Performance Measure", "Percent of offices meeting targets"), ("Data Source", "Team survey"),
+            ("Frequency", "Weekly"), ("Data Limitations", "The data fluctuate nominally")]
+    runs = [r for k, (label, value) in enumerate(rows) for r in (cell(label, 72, 700 - 24 * k),
+                                                                 cell(value, 250, 700 - 24 * k))]
+    runs += [cell("TABLE 2.01B", 72, 700 - 24 * 4), cell("Performance Measure", 72, 700 - 24 * 5 - 8),
+             cell("Percent of employees trained", 250, 700 - 24 * 5 - 8)]
+    rules = [Rule(706 - 24 * k, 60, 560) for k in range(4)]  # no rule under "Data Limitations"
+    rules += [Rule(706 - 24 * 5 - 4, 60, 560), Rule(706 - 24 * 6 - 4, 60, 560)]
+    lines = page_text(runs, 612, lambda: rules).splitlines()
+    assert lines[:4] == ["Performance Measure: Percent of offices meeting targets", "Data Source: Team survey",
+                         "Frequency: Weekly", "Data Limitations: The data fluctuate nominally"]
+    assert lines[4] == "TABLE 2.01B"
 
 
 def test_text_drawn_twice_at_one_place_is_read_once() -> None:

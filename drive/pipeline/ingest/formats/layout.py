@@ -9,7 +9,8 @@ text rectangles. Output: the page's text, top to bottom, where
   so "Three Months Ended" / "June 25, 2022" becomes one header cell);
 * a **two-column** stretch (lines that leave a common vertical gutter free) is read column by
   column, left then right; lines that cross the gutter (titles, full-width paragraphs) are read in
-  place;
+  place; a form (labels left of the gutter) line by line, a table ruled into label/value rows row by
+  row (``ruled``);
 * a vertical gap larger than a line and a half starts a new paragraph (a blank line).
 """
 
@@ -18,9 +19,11 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from drive.pipeline.ingest.formats import table_line
+from drive.pipeline.ingest.formats.ruled import Rule, ruled_rows
 
 _NUMERIC = re.compile(r"^[\s$€£(+\-–—]*\d[\d.,%\s)]*[%)*]?$|^[\s$€£]*[—–-]+\s*$")
 CELL_GAP = 1.2  # a gap wider than this many line heights separates cells
@@ -70,8 +73,9 @@ class Line:
         return " ".join(c.text for c in self.cells)
 
 
-def page_text(runs: list[Run], width: float) -> str:
-    """The page's text in reading order (see the module docstring)."""
+def page_text(runs: list[Run], width: float, rules: Callable[[], Sequence[Rule]] = tuple) -> str:
+    """The page's text in reading order (see the module docstring); ``rules`` gives the page's horizontal rules,
+    asked only of a page with a column gap (finding them means looking at every drawing on the page)."""
     lines = group_lines(dedupe([r for r in runs if r.text.strip()]))
     if not lines:
         return ""
@@ -82,10 +86,10 @@ def page_text(runs: list[Run], width: float) -> str:
         if isinstance(block, Line):
             plain.append(block)
             continue
-        out.append(_prose(plain, width))
+        out.append(_prose(plain, width, rules))
         plain = []
         out.append(table_markdown(block))
-    out.append(_prose(plain, width))
+    out.append(_prose(plain, width, rules))
     return "\n\n".join(t for t in out if t.strip())
 
 
@@ -318,11 +322,14 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 # ---------------------------------------------------------------- prose and columns
 
 
-def _prose(lines: list[Line], width: float) -> str:
+def _prose(lines: list[Line], width: float, rules: Callable[[], Sequence[Rule]] = tuple) -> str:
     if not lines:
         return ""
     gutter = _gutter(lines, width)
     form = gutter is not None and _labels_left_of(lines, gutter)
+    rows = ruled_rows(lines, gutter, list(rules())) if gutter is not None and not form else None
+    if rows:  # a ruled table of labels and values: row by row
+        return "\n".join(rows)
     ordered = _column_order(lines, gutter) if gutter is not None and not form else lines  # a form: line by line
     return _paragraphs(ordered, form)
 

@@ -17,12 +17,14 @@ import ctypes
 import logging
 import re
 import threading
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drive.errors import CorruptFile, UnsupportedFile
 from drive.pipeline.ingest.formats import clean_text, corrupt_as
 from drive.pipeline.ingest.formats.layout import CELL_GAP, Run, page_text
+from drive.pipeline.ingest.formats.ruled import Rule
 from drive.records import DocMeta, Extracted, Section
 
 if TYPE_CHECKING:
@@ -100,7 +102,7 @@ def _page(doc: Any, index: int, ocr: Ocr | None) -> tuple[str, bool, Any]:
             textpage = page.get_textpage()
             try:
                 width = page.get_width()
-                text = clean_text(page_text(_runs(textpage), width))
+                text = clean_text(page_text(_runs(textpage), width, partial(_rules, page)))
             finally:
                 textpage.close()
             sparse = len(text.replace(" ", "")) < MIN_TEXT_CHARS
@@ -109,6 +111,45 @@ def _page(doc: Any, index: int, ocr: Ocr | None) -> tuple[str, bool, Any]:
         finally:
             page.close()
     return text, has_image, image
+
+
+MAX_OBJECTS = 20000  # a page's drawing objects looked at for rules: a chart of a million paths is not read whole
+RULE_THICKNESS = 2.0  # points: a path no taller than this, and RULE_LENGTH long, is a horizontal rule
+RULE_LENGTH = 10.0
+BOX_SEGMENTS = 5  # a rectangle ("re"): a move, three lines and the close
+
+
+def _rules(page: Any) -> list[Rule]:
+    """The page's horizontal rules: thin paths (lines or filled bars) such as a table draws under its rows, and
+    the top and bottom edges of boxes drawn round cells; in the page and the forms it draws, at most
+    MAX_OBJECTS objects looked at. Through PDFium's C API: a Python object per text object costs more."""
+    import pypdfium2.raw as raw
+
+    rules: list[Rule] = []
+    box = [ctypes.c_float() for _ in range(4)]
+    stack = [(raw.FPDFPage_CountObjects(page.raw), partial(raw.FPDFPage_GetObject, page.raw), 0)]
+    seen = 0
+    while stack and seen < MAX_OBJECTS:
+        count, get, depth = stack.pop()
+        for i in range(min(count, MAX_OBJECTS - seen)):
+            seen += 1
+            obj = get(i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM and depth < 1:
+                stack.append((raw.FPDFFormObj_CountObjects(obj), partial(raw.FPDFFormObj_GetObject, obj), depth + 1))
+            elif kind == raw.FPDF_PAGEOBJ_PATH and raw.FPDFPageObj_GetBounds(obj, *map(ctypes.byref, box)):
+                left, bottom, right, top = (b.value for b in box)
+                rules += _edges(left, bottom, right, top, lambda o=obj: raw.FPDFPath_CountSegments(o))
+    return rules
+
+
+def _edges(left: float, bottom: float, right: float, top: float, segments: Any) -> list[Rule]:
+    """A thin path's one rule, a box's top and bottom (a cell drawn round), else none."""
+    if right - left < RULE_LENGTH:
+        return []
+    if top - bottom <= RULE_THICKNESS:
+        return [Rule((top + bottom) / 2, left, right)]
+    return [Rule(top, left, right), Rule(bottom, left, right)] if segments() <= BOX_SEGMENTS else []
 
 
 def _runs(textpage: Any) -> list[Run]:
