@@ -25,6 +25,7 @@ from rag.answer.spans import AMOUNT
 
 MIN_COVER = 0.5  # of the question's words besides the label, in the field's file
 MAX_WORDS = 12
+SUB_ITEM_LINES = 8  # lines between a heading ("Outcome measures:") and the sub-item read ("b. Secondary:")
 LABEL_WORDS = 5  # a form's label: "Type of Flight Plan Filed"
 _JOINERS = frozenset({"of", "at", "and", "the", "for", "in", "to", "from", "on", "by", "with", "&", "/"})
 _LABEL_END = re.compile(r":(?=\s|$)")  # not the colon of "12:30" or "A:B"
@@ -180,16 +181,30 @@ def _held(rest: set[str], passages: Sequence[tuple[str, str]]) -> dict[str, set[
 
 def _patterns(label: list[str]) -> tuple[re.Pattern[str], ...]:
     """The label followed by its value ("Primary endpoints:\\n• X"), the value followed by its label in
-    parentheses ("X (primary outcome)"), and a line opening with the label and ending in a colon, with the value
-    on the next line. Each word may be inflected ("endpoints", "measures")."""
-    words = r"[\s-]+".join(rf"{re.escape(w[:max(3, len(w) - 2)])}\w*" for w in label)
+    parentheses ("X (primary outcome)"), a line opening with the label and ending in a colon, with the value
+    on the next line, and a heading holding all but the label's first word, its sub-item that word. Each word
+    may be inflected ("endpoints", "measures")."""
+    words = r"[\s-]+".join(_stem(w) for w in label)
     after = re.compile(rf"\b{words}(?:\s+\w+)?\s*(?:\(s\))?\s*[:=–—]\s*(?:\n\s*)?(?:{_BULLET}\s*)?(?P<value>[^\n]+)",
                        re.IGNORECASE)
     before = re.compile(rf"(?P<value>[^\n.;:()]{{3,80}}?)\s*\(\s*{words}\s*\)", re.IGNORECASE)
     # "the probable cause(s) of this accident to be:\nThe pilot's improper flare": a line ending in a colon; the
     # words before the colon go on in lowercase ("Sponsor R&D No:" is another field's label)
     heading = re.compile(rf"(?i:\b{words})[^\n:.A-Z]{{0,48}}:[ \t]*\n\s*(?:{_BULLET}\s*)?(?P<value>[^\n]+)")
-    return after, before, heading
+    if len(label) < 2:
+        return after, before, heading
+    # "main outcome measure": "Research outcome measures:\na. Primary (main):\nPostoperative recurrence rate", the
+    # label's first word the sub-item of a heading that holds the rest
+    first, rest = _stem(label[0]), r"[\s-]+".join(_stem(w) for w in label[1:])
+    split = re.compile(rf"\b{rest}\s*(?:\(s\))?\s*:[ \t]*\n(?:[^\n]*\n){{0,{SUB_ITEM_LINES}}}?\s*"
+                       rf"(?:(?:[a-z0-9]{{1,2}}[.)]|{_BULLET})\s*)?"
+                       rf"[^\n:]{{0,24}}?\b{first}[^\n:]{{0,24}}:\s*(?:\n\s*)?(?P<value>[^\n]+)", re.IGNORECASE)
+    return after, before, heading, split
+
+
+def _stem(word: str) -> str:
+    """A label word that may be inflected ("endpoints", "measures")."""
+    return rf"{re.escape(word[:max(3, len(word) - 2)])}\w*"
 
 
 def _read(patterns: tuple[re.Pattern[str], ...], text: str, passage: int) -> Field | None:

@@ -173,6 +173,18 @@ def test_which_organization_is_the_sponsor_reads_the_sponsor_field_not_a_longer_
     assert found is not None and found.text == "Royal Devon University Healthcare NHS Foundation Trust"
 
 
+def test_a_label_split_into_a_heading_and_its_sub_item_is_read() -> None:
+    # "main outcome measure": the outline says "outcome measures:", then "a. Primary (main):", then the value
+    outline = ("Rhomboid flap versus deep suturing trial at Assiut University.\n2.4.5 –Research outcome measures:\n"
+               "a. Primary (main):\nPostoperative recurrence rate. Recurrence will be defined as a new outbreak.\n"
+               "b. Secondary (subsidiary):\n1. Operative time\n2. Wound infection")
+    asked = "What is the {} outcome measure of the Assiut University trial of the rhomboid flap?"
+    found = read_field(asked.format("main"), [("protocol.pdf", outline)])
+    assert found is not None and found.text == "Postoperative recurrence rate"
+    found = read_field(asked.format("secondary"), [("protocol.pdf", outline)])
+    assert found is not None and found.text == "1. Operative time"
+
+
 def test_a_named_amount_is_read_where_its_file_states_it_pages_away() -> None:
     question = "What minimum sample size per institution was calculated for the hepatitis C screening study in Colombia?"
     protocol = [("protocol.pdf", "Hepatitis C screening study in hospitals in Colombia. In 2021, 878 cases were reported, "
