@@ -61,21 +61,11 @@ def ruled_rows(lines: Sequence[Line], x: float, rules: list[Rule]) -> list[str] 
     bounds = sorted({round(r.y, 1) for r in _joined(rules) if r.left < x < r.right}, reverse=True)
     if len(bounds) < MIN_ROWS + 1:
         return None
-    rows: dict[int, list[Line]] = {}
-    for line in lines:
-        middle = (line.top + line.bottom) / 2
-        row = next((i for i, (hi, lo) in enumerate(zip(bounds, bounds[1:], strict=False)) if lo < middle < hi), None)
-        if row is not None:
-            rows.setdefault(row, []).append(line)
-    rows = {i: _within(row, x) for i, row in rows.items()}
+    rows = {i: _within(row, x) for i, row in _between(lines, bounds).items()}
     paired = {i: _pair(row, x) for i, row in rows.items()}
     both = [i for i, (left, right) in paired.items() if left and right]
-    if len(both) < MIN_ROWS or sum(len(rows[i]) for i in both) < ROW_SHARE * len(lines):
+    if not _label_table(lines, {i: rows[i] for i in both}, [paired[i][0] for i in both], x):
         return None
-    if any(not _two_cells(line, x) for i in both for line in rows[i]):
-        return None  # a table of more columns ("Description | Type | Status | Start Date"): read as before
-    if any(len(paired[i][0].split()) > LABEL_WORDS for i in both):
-        return None  # prose left of the gap, cut by the boxes of a sidebar: two columns after all
     out: list[str] = []
     done: set[int] = set()
     for line in lines:
@@ -87,6 +77,28 @@ def ruled_rows(lines: Sequence[Line], x: float, rules: list[Rule]) -> list[str] 
             left, right = paired[row]
             out.append(f"{left} {right}" if left.endswith(":") else f"{left}: {right}")
     return out
+
+
+def _between(lines: Sequence[Line], bounds: list[float]) -> dict[int, list[Line]]:
+    """The lines whose middle falls between two consecutive rules, by the number of the rule above them."""
+    rows: dict[int, list[Line]] = {}
+    for line in lines:
+        middle = (line.top + line.bottom) / 2
+        row = next((i for i, (hi, lo) in enumerate(zip(bounds, bounds[1:], strict=False)) if lo < middle < hi), None)
+        if row is not None:
+            rows.setdefault(row, []).append(line)
+    return rows
+
+
+def _label_table(lines: Sequence[Line], rows: dict[int, list[Line]], labels: list[str], x: float) -> bool:
+    """Enough rows with text on both sides, holding enough of the lines; none a row of more columns
+    ("Description | Type | Status | Start Date"), and no label of prose (a page of two columns that the boxes of
+    a sidebar cut)."""
+    if len(rows) < MIN_ROWS or sum(len(row) for row in rows.values()) < ROW_SHARE * len(lines):
+        return False
+    if any(not _two_cells(line, x) for row in rows.values() for line in row):
+        return False
+    return all(len(label.split()) <= LABEL_WORDS for label in labels)
 
 
 def _within(row: list[Line], x: float) -> list[Line]:
