@@ -21,7 +21,7 @@ from rag.answer.expect import SPANS_OF_TIME, amount_label, measure_cues, singula
 from rag.answer.roles import asked_label
 from rag.answer.sentences import split_sentences
 from rag.answer.short import Evidence, amount_digits, amount_of
-from rag.answer.spans import AMOUNT
+from rag.answer.spans import AMOUNT, DURATION
 
 MIN_COVER = 0.5  # of the question's words besides the label, in the field's file
 MAX_WORDS = 12
@@ -93,7 +93,6 @@ def read_amount(question: str, passages: Sequence[tuple[str, str]], similar: Sim
 
 LABEL_REACH = 6  # words between a named amount's noun and its value: "the sample size required per institution is"
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")  # "the 2021 census population": a year is no amount of it
-_SPAN = re.compile(r"^(?:hours?|minutes?|days?|weeks?|months?|years?)")
 
 
 def read_named_amount(question: str, passages: Sequence[tuple[str, str]],
@@ -125,7 +124,7 @@ def _named(label: frozenset[str], text: str, n: int) -> list[Field]:
     for sentence in split_sentences(text):
         for m in AMOUNT.finditer(sentence):
             before = re.findall(r"[^\W\d_]+", sentence[:m.start()].lower())[-LABEL_REACH:]
-            timed = _SPAN.match(m.group("unit") or "") is not None and not label & SPANS_OF_TIME
+            timed = DURATION.match(m.group(0)) is not None and not label & SPANS_OF_TIME
             if {singular(w) for w in before} & label and not _YEAR.fullmatch(m.group(0)) and not timed:
                 found.append(Field(m.group(0), n, sentence))
                 break

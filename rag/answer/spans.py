@@ -67,7 +67,7 @@ _BORN = re.compile(r"\b(born|birth|birthday)\b")
 _DIED = re.compile(r"\b(die|died|death|dead)\b")
 _POSSESSIVE_END = re.compile(r"(?<=\w)['’]s$")
 # A stretch of time, not a point in it ("364 days", "three years later"): no answer to "when".
-_DURATION = re.compile(r"^(?:about |around |nearly |almost |over |some |more than |the (?:next |past |last |first )?)?"
+DURATION = re.compile(r"^(?:about |around |nearly |almost |over |some |more than |the (?:next |past |last |first )?)?"
                        r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many)\s+"
                        r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)"
                        r"(?: old| long| later| earlier| ago| after| before)?$", re.IGNORECASE)
@@ -152,8 +152,8 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
             # those of one occurrence: "90" next to "knots" in a table row does not lift "90 degree" elsewhere.
             tier = _tier(text, said_to_be(span) or label, labels, preferred)
             tier -= 1 if years and tier == 2 and not YEAR.search(text) else 0  # "what year": "seven-year" is no year
-            tier -= 1 if labels == DATE and tier == 2 and _DURATION.match(text) else 0  # "when": "364 days" is no time
-            tier -= 1 if timeless and tier == 2 and _DURATION.match(text) else 0  # "what dose": "4 weeks" is none
+            tier -= 1 if labels == DATE and tier == 2 and DURATION.match(text) else 0  # "when": "364 days" is no time
+            tier -= 1 if timeless and tier == 2 and DURATION.match(text) else 0  # "what dose": "4 weeks" is none
             tier += 1 if tier == 2 and labels & NUMBER and (
                 (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
             tier += 1 if noun and not kinds and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"

@@ -17,6 +17,7 @@ text rectangles. Output: the page's text, top to bottom, where
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import statistics
 from collections.abc import Callable, Sequence
@@ -79,6 +80,7 @@ def page_text(runs: list[Run], width: float, rules: Callable[[], Sequence[Rule]]
     lines = group_lines(dedupe([r for r in runs if r.text.strip()]))
     if not lines:
         return ""
+    rules = functools.cache(rules)  # looked for once a page, however many stretches between tables ask
     blocks = _table_blocks(lines)
     out: list[str] = []
     plain: list[Line] = []

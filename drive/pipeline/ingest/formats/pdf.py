@@ -17,6 +17,7 @@ import ctypes
 import logging
 import re
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,11 +140,11 @@ def _rules(page: Any) -> list[Rule]:
                 stack.append((raw.FPDFFormObj_CountObjects(obj), partial(raw.FPDFFormObj_GetObject, obj), depth + 1))
             elif kind == raw.FPDF_PAGEOBJ_PATH and raw.FPDFPageObj_GetBounds(obj, *map(ctypes.byref, box)):
                 left, bottom, right, top = (b.value for b in box)
-                rules += _edges(left, bottom, right, top, lambda o=obj: raw.FPDFPath_CountSegments(o))
+                rules += _edges(left, bottom, right, top, partial(raw.FPDFPath_CountSegments, obj))
     return rules
 
 
-def _edges(left: float, bottom: float, right: float, top: float, segments: Any) -> list[Rule]:
+def _edges(left: float, bottom: float, right: float, top: float, segments: Callable[[], int]) -> list[Rule]:
     """A thin path's one rule, a box's top and bottom (a cell drawn round), else none."""
     if right - left < RULE_LENGTH:
         return []

@@ -105,7 +105,7 @@ def _within(row: list[Line], x: float) -> list[Line]:
     """The row's lines beside its value: a line left of ``x`` only, and below (or above) the value's lines by
     more than half a line, is no part of its label but the next table's title ("TABLE 1.03") where a table's
     last rule is missing: it is read in place."""
-    valued = [line for line in row if any((c.left + c.right) / 2 >= x for c in line.cells)]
+    valued = [line for line in row if not all(_left_of(c, x) for c in line.cells)]
     if not valued:
         return row
     top, bottom = max(v.top for v in valued), min(v.bottom for v in valued)
@@ -115,15 +115,20 @@ def _within(row: list[Line], x: float) -> list[Line]:
 
 def _two_cells(line: Line, x: float) -> bool:
     """At most one cell on each side of ``x``: a label and its value, not a row of several columns."""
-    left = sum(1 for c in line.cells if (c.left + c.right) / 2 < x)
+    left = sum(1 for c in line.cells if _left_of(c, x))
     return left <= 1 and len(line.cells) - left <= 1
 
 
 def _pair(row: list[Line], x: float) -> tuple[str, str]:
     """A row's text left of ``x`` and right of it, each top to bottom."""
-    left = " ".join(c.text for line in row for c in line.cells if (c.left + c.right) / 2 < x)
-    right = " ".join(c.text for line in row for c in line.cells if (c.left + c.right) / 2 >= x)
+    left = " ".join(c.text for line in row for c in line.cells if _left_of(c, x))
+    right = " ".join(c.text for line in row for c in line.cells if not _left_of(c, x))
     return " ".join(left.split()), " ".join(right.split())
+
+
+def _left_of(cell: Cell, x: float) -> bool:
+    """Does the cell stand left of the gap at ``x`` (its middle does)?"""
+    return (cell.left + cell.right) / 2 < x
 
 
 def _joined(rules: list[Rule]) -> list[Rule]:
