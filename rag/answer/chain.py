@@ -7,6 +7,10 @@ the country's first president" (of another country's file) stands nearer the que
 chain. A sentence of another file continues the chain when it names a name the named file's sentences name (not
 a date, nor the question's own words in another form: "Australian" for "South Australia"), or when its file's
 title holds one ("Leader of Opposition (Uganda)"). With no file named by the question, none does.
+
+A question that asks one relation of what it names ("Who is the author of Brand?") is answered in the named file
+itself ("Brand is a play by the Norwegian playwright Henrik Ibsen"), not by a sentence of another file that
+holds the relation's word ("a biography by English author Andrew Morton"): ``relations`` counts them.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from drive.names import keys_of, proper_spans, title_key, title_of
 from rag.answer.compose import keywords
@@ -72,3 +76,20 @@ def chain_of(question: str, sentences: Sequence[Sentence]) -> Chain:
 
 def _stem(word: str) -> str:
     return word[:STEM]
+
+
+def relations(question: Any) -> int:
+    """How many relations a parsed question asks through from the names it gives to what it asks: the common
+    nouns on the way from a capitalised word up to the root, the most of any ("Who is the spouse of the
+    director of Jump for Glory?": spouse, director; "Who is the performer of Decade?": performer; "Who wrote
+    Brand?": none). The first word is capitalised anyway; names count whatever the tagger calls them."""
+    most = 0
+    for token in question:
+        if token.i == 0 or not token.text[:1].isupper():
+            continue
+        count, head = 0, token
+        while head.head.i != head.i:
+            head = head.head
+            count += head.pos_ == "NOUN" and head.text.islower()
+        most = max(most, count)
+    return most

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from drive.names import title_key, title_of
-from rag.answer.chain import chain_of
+from rag.answer.chain import chain_of, relations
 from rag.answer.compose import MONTHS, keywords
 from rag.answer.expect import (
     DATE,
@@ -46,6 +46,9 @@ NEAR_SCALE = 8.0  # words: an answer this far from the question's words counts h
 MAX_WORDS = 8
 SPAN_SENTENCES = 8  # spans come from the best sentences only; options and yes/no look at all of them
 ROLE_BONUS = 1.0  # a span where the question's form puts its answer (``rag.answer.roles``) counts double
+# A question asking one relation of the file it names is answered there ("Who is the author of Brand?");
+# measured on the single-hop questions of MuSiQue's decompositions (bench/single_hop.py)
+START_BONUS = 1.0
 CHAIN_BONUS = 1.0  # a sentence that continues the chain from the file the question names (``rag.answer.chain``)
 RELATION_WEIGHT = 2.0  # the second hop's words that say how the answer relates count this much more
 WORD = re.compile(r"[^\W_]+")
@@ -118,7 +121,7 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
     named = amount_label(question)
     timeless = bool(named) and not named & SPANS_OF_TIME  # an amount asked by a noun that is no stretch of time
     role = asked_role(question)
-    asking_doc, *docs = nlp.parse([last_clause(question), *(e.text for e in evidence)])
+    whole_doc, asking_doc, *docs = nlp.parse([question, last_clause(question), *(e.text for e in evidence)])
     noun = _noun_of_wh(asking_doc) or asked_noun(question)
     lead = cloze_lead(question)
     kinds = kind_of(question)
@@ -127,9 +130,10 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
     life = 1 if _BORN.search(question.lower()) else 2 if _DIED.search(question.lower()) else 0
     top = max(e.relevance for e in evidence) or 1.0
     chain = chain_of(question, read or evidence)
+    start = chain.start if relations(whole_doc) <= 1 else frozenset()
     best: tuple[int, float, Evidence, str] | None = None
     for ev, doc in zip(evidence, docs, strict=True):
-        linked = 1.0 + CHAIN_BONUS * chain.continues(ev)
+        linked = 1.0 + CHAIN_BONUS * chain.continues(ev) + START_BONUS * (ev.source in start)
         anchors = [t.i for t in doc if t.text.lower() in asked]
         values = labelled_values(doc, role)  # "Primary endpoint: X": X whole, where the question's form puts it
         for span, label in [*_spans(doc, numbers=bool(labels & NUMBER)), *((v, "") for v in values)]:

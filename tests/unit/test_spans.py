@@ -9,6 +9,7 @@ import pytest
 
 from drive.ml.embedder import MiniLmEmbedder
 from drive.ml.nlp import Nlp, load_nlp
+from rag.answer.chain import relations
 from rag.answer.direct import answer_offline
 from rag.answer.expect import DATE, NUMBER, PERSON, PLACE, WORK, expected_labels, relation
 from rag.answer.short import Evidence, short_answer
@@ -208,6 +209,34 @@ def test_a_bridge_answer_continues_the_chain_from_the_file_the_question_names(nl
                 Evidence("Velmora is a town in the central Harran region of Tessaly.", 3, 0.58, "Velmora.txt")]
     found = short_answer("Who was in charge of the country Velmora is located in?", evidence, nlp)
     assert found is not None and found.text == "Idris Kamal Osman"
+
+
+# A sentence of another file holds the relation's word right by a name; the named file says it in other words.
+_AUTHORS = [Evidence("Veldhaven is a biography by English author Tobias Marrow, chronicling the singer's life.", 1, 1.0,
+                     "Veldhaven (book).txt"),
+            Evidence("Grelling is a play by the Norlandic playwright Henrik Ostvald.", 2, 0.95, "Grelling (play).txt"),
+            Evidence("Henrik Ostvald married Signe Aune, a painter, in 1858.", 3, 0.6, "Henrik Ostvald.txt")]
+
+
+def test_a_question_asking_one_relation_of_a_named_file_is_answered_in_that_file(nlp: Nlp) -> None:
+    found = short_answer("Who is the author of Grelling?", _AUTHORS, nlp)
+    assert found is not None and found.text == "Henrik Ostvald"
+
+
+def test_a_question_asking_through_two_relations_is_not_answered_in_the_named_file(nlp: Nlp) -> None:
+    # the named file holds the bridge (Ostvald), not the answer: the chain's next file does
+    found = short_answer("Who is the spouse of the author of Grelling?", _AUTHORS, nlp)
+    assert found is None or found.text != "Henrik Ostvald"
+
+
+@pytest.mark.parametrize(("question", "count"), [
+    ("Who is the author of Grelling?", 1),
+    ("Who wrote Grelling?", 0),
+    ("Who is the spouse of the director of Jump for Glory?", 2),
+    ("Who was in charge of the country Velmora is located in?", 2),
+])
+def test_relations_counts_the_nouns_between_a_name_and_what_is_asked(nlp: Nlp, question: str, count: int) -> None:
+    assert relations(nlp.parse([question])[0]) == count
 
 
 @pytest.mark.parametrize(("text", "amounts"), [
