@@ -160,7 +160,9 @@ def best_span(question: str, evidence: Sequence[Evidence], nlp: Any,
             tier -= 1 if timeless and tier == 2 and DURATION.match(text) else 0  # "what dose": "4 weeks" is none
             tier += 1 if tier == 2 and labels & NUMBER and (
                 (cues and measures(doc, span, cues)) or (named and follows_label(doc, span, named))) else 0
-            tier += 1 if noun and not kinds and _named_by(span, noun) else 0  # "what medal": "Medal of Honor"
+            # "what medal": "Medal of Honor"; not for a kind the tagger tells ("what company": "Dow Jones & Company"
+            # is no likelier than "American Psychological Association", "what city": "New York City" than "Middelburg")
+            tier += 1 if noun and not kinds and not labels & NAME_KINDS and _named_by(span, noun) else 0
             tier += 1 if lead and _after_lead(doc, span, lead) else 0  # "depictions of what": "of urban landscapes"
             tier += 1 if kinds and _a_kind_of(span, kinds, asked) else 0  # "what kind of university": "land-grant university"
             if best is None or (tier, value) > best[:2]:
@@ -343,7 +345,7 @@ def _noun_of_wh(asking_doc: Any) -> str:
 
 def _named_by(span: Any, noun: str) -> bool:
     """Is the span a name or number of the kind the question's noun names: "Medal of Honor" for "what medal",
-    "19th century" for "which century", "New York City" for "what city"? Not a plain phrase ("the city")."""
+    "19th century" for "which century", "Nobel Prize in Physics" for "what prize"? Not a plain phrase ("the city")."""
     words = [t for t in span if t.is_alpha or t.like_num]
     cut = next((i for i, t in enumerate(words) if t.lower_ == "of"), len(words))
     head = words[cut - 1] if cut else None  # "Medal" of "Medal of Honor"; "States" of "United States" is no "state"

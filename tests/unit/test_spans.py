@@ -229,6 +229,16 @@ def test_a_question_asking_through_two_relations_is_not_answered_in_the_named_fi
     assert found is None or found.text != "Henrik Ostvald"
 
 
+def test_a_name_holding_the_asked_noun_is_no_likelier_when_the_tagger_tells_the_kind(nlp: Nlp) -> None:
+    # "what company": "Hollis & Company" holds the noun, the association does not; both are organisations
+    evidence = [Evidence("The Gazette is published six days a week by Hollis & Company, a division of Redmark.", 1,
+                         1.0, "The Gazette.txt"),
+                Evidence("The Tessaly Review is a journal published by the Norland Historical Association.", 2, 0.9,
+                         "Tessaly Review.txt")]
+    found = short_answer("What company published the Tessaly Review?", evidence, nlp)
+    assert found is not None and found.text == "Norland Historical Association"
+
+
 @pytest.mark.parametrize(("question", "count"), [
     ("Who is the author of Grelling?", 1),
     ("Who wrote Grelling?", 0),
