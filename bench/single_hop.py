@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import statistics
 from pathlib import Path
 from typing import Any
 
 import common
+from answers import retrievals
 from eval_qa import contains, normalize, token_f1
 
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "musique-single-hop.jsonl"
@@ -34,18 +34,6 @@ TOP = 5
 
 def load() -> list[dict[str, Any]]:
     return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
-
-
-def retrievals(bench: common.Bench, questions: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
-    from rag.ask import retrieve
-
-    found: dict[str, Any] = pickle.loads(cache.read_bytes()) if cache.exists() else {}
-    missing = [q for q in questions if q["id"] not in found]
-    for q in missing:
-        found[q["id"]] = retrieve(bench.drive, bench.models, bench.owner, q["question"])
-    if missing:
-        cache.write_bytes(pickle.dumps(found))
-    return found
 
 
 def answer(bench: common.Bench, q: dict[str, Any], found: Any) -> dict[str, Any]:

@@ -71,9 +71,9 @@ _DIED = re.compile(r"\b(die|died|death|dead)\b")
 _POSSESSIVE_END = re.compile(r"(?<=\w)['’]s$")
 # A stretch of time, not a point in it ("364 days", "three years later"): no answer to "when".
 DURATION = re.compile(r"^(?:about |around |nearly |almost |over |some |more than |the (?:next |past |last |first )?)?"
-                       r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many)\s+"
-                       r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)"
-                       r"(?: old| long| later| earlier| ago| after| before)?$", re.IGNORECASE)
+                      r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many)\s+"
+                      r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)"
+                      r"(?: old| long| later| earlier| ago| after| before)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“]([^\"“”]{2,80})[\"”]")
 _TIMES = re.compile(r"\b(?:once|twice|thrice|(?:one|two|three|four|five|six|seven|eight|nine|ten)(?:-time| times)|"
                     r"\d+(?:-time| times))\b", re.IGNORECASE)
